@@ -1,0 +1,202 @@
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "arena.h"
+#include "log.h"
+
+#define ARENA_ALIGN 16
+
+struct chunk {
+	struct chunk	*next;
+	size_t		 size;
+	size_t		 used;
+	_Alignas(ARENA_ALIGN) unsigned char data[];
+};
+
+struct arena {
+	struct chunk	*head;	/* newest chunk; the first chunk is last */
+	size_t		 total;
+};
+
+static struct chunk *
+arena_chunk(size_t size)
+{
+	struct chunk *c;
+
+	c = malloc(sizeof(*c) + size);
+	if (c == NULL) {
+		log_error("arena: out of memory (%zu bytes)", size);
+		abort();
+	}
+	c->next = NULL;
+	c->size = size;
+	c->used = 0;
+	return c;
+}
+
+struct arena *
+arena_new(void)
+{
+	struct arena *a;
+
+	a = malloc(sizeof(*a));
+	if (a == NULL) {
+		log_error("arena: out of memory");
+		abort();
+	}
+	a->head = arena_chunk(ARENA_CHUNK);
+	a->total = ARENA_CHUNK;
+	return a;
+}
+
+void
+arena_reset(struct arena *a)
+{
+	struct chunk *c;
+
+	while (a->head->next != NULL) {
+		c = a->head;
+		a->head = c->next;
+		free(c);
+	}
+	a->head->used = 0;
+	a->total = a->head->size;
+}
+
+void
+arena_free(struct arena *a)
+{
+	if (a == NULL)
+		return;
+	arena_reset(a);
+	free(a->head);
+	free(a);
+}
+
+void *
+arena_alloc(struct arena *a, size_t size)
+{
+	struct chunk *c;
+	size_t want, off;
+
+	size = size == 0 ? 1 : size;
+	off = (a->head->used + ARENA_ALIGN - 1) & ~(size_t)(ARENA_ALIGN - 1);
+	if (off + size > a->head->size) {
+		want = size > ARENA_CHUNK * 4 ? size : ARENA_CHUNK * 4;
+		c = arena_chunk(want);
+		c->next = a->head;
+		a->head = c;
+		a->total += want;
+		off = 0;
+	}
+	a->head->used = off + size;
+	return a->head->data + off;
+}
+
+char *
+arena_strndup(struct arena *a, const char *s, size_t len)
+{
+	char *p;
+
+	p = arena_alloc(a, len + 1);
+	memcpy(p, s, len);
+	p[len] = '\0';
+	return p;
+}
+
+char *
+arena_strdup(struct arena *a, const char *s)
+{
+	return arena_strndup(a, s, strlen(s));
+}
+
+char *
+arena_printf(struct arena *a, const char *fmt, ...)
+{
+	struct buf b;
+	va_list ap;
+
+	buf_init(&b, a);
+	va_start(ap, fmt);
+	buf_vprintf(&b, fmt, ap);
+	va_end(ap);
+	return b.data;
+}
+
+size_t
+arena_size(const struct arena *a)
+{
+	return a->total;
+}
+
+void
+buf_init(struct buf *b, struct arena *a)
+{
+	b->arena = a;
+	b->len = 0;
+	b->cap = 64;
+	b->data = arena_alloc(a, b->cap);
+	b->data[0] = '\0';
+}
+
+static void
+buf_reserve(struct buf *b, size_t extra)
+{
+	size_t cap;
+	char *p;
+
+	if (b->len + extra + 1 <= b->cap)
+		return;
+	cap = b->cap * 2;
+	while (cap < b->len + extra + 1)
+		cap *= 2;
+	p = arena_alloc(b->arena, cap);
+	memcpy(p, b->data, b->len + 1);
+	b->data = p;
+	b->cap = cap;
+}
+
+void
+buf_append(struct buf *b, const void *data, size_t len)
+{
+	buf_reserve(b, len);
+	memcpy(b->data + b->len, data, len);
+	b->len += len;
+	b->data[b->len] = '\0';
+}
+
+void
+buf_puts(struct buf *b, const char *s)
+{
+	buf_append(b, s, strlen(s));
+}
+
+void
+buf_vprintf(struct buf *b, const char *fmt, va_list ap)
+{
+	va_list cp;
+	int n;
+
+	va_copy(cp, ap);
+	n = vsnprintf(b->data + b->len, b->cap - b->len, fmt, cp);
+	va_end(cp);
+	if (n < 0)
+		return;
+	if ((size_t)n >= b->cap - b->len) {
+		buf_reserve(b, (size_t)n);
+		vsnprintf(b->data + b->len, b->cap - b->len, fmt, ap);
+	}
+	b->len += (size_t)n;
+}
+
+void
+buf_printf(struct buf *b, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	buf_vprintf(b, fmt, ap);
+	va_end(ap);
+}

@@ -1,0 +1,80 @@
+#include <stddef.h>
+
+#include "check.h"
+#include "db.h"
+#include "log.h"
+#include "params.h"
+#include "reply.h"
+#include "valid.h"
+
+/* A parameter that is present exactly once. */
+static const char *
+check_single(const struct http *h, const char *name)
+{
+	const struct param *p;
+
+	p = params_find(&h->params, name);
+	return p != NULL && p->count == 1 ? p->value : NULL;
+}
+
+void
+check_install(struct http *h)
+{
+	const char *hash, *code, *hwid, *values[8];
+	struct db_res *r = NULL;
+	const char *providerid = "";
+	int status = 0, admitted = 0;
+
+	hash = check_single(h, "id");
+	code = check_single(h, "installid");
+	if (h->params.status != PARAMS_OK || !valid_domain_hash(hash) ||
+	    !valid_install_code(code))
+		goto out;
+	hwid = http_env(h, "HTTP_X_HWID");
+	values[0] = hash;
+	values[1] = code;
+	values[2] = valid_hwid(hwid) ? hwid : NULL;
+	values[3] = valid_clean_text(h->arena, http_env(h, "HTTP_X_DEVICE_OS"),
+	    VALID_META_MAX);
+	values[4] = valid_clean_text(h->arena, http_env(h, "HTTP_X_VER_OS"),
+	    VALID_META_MAX);
+	values[5] = valid_clean_text(h->arena,
+	    http_env(h, "HTTP_X_DEVICE_MODEL"), VALID_META_MAX);
+	values[6] = valid_clean_text(h->arena,
+	    http_env(h, "HTTP_X_APP_VERSION"), VALID_META_MAX);
+	values[7] = valid_clean_text(h->arena, http_env(h, "HTTP_USER_AGENT"),
+	    VALID_META_MAX * 2);
+	r = db_exec(DB_CHECK, 8, values);
+	if (r == NULL || db_rows(r) != 1) {
+		if (r == NULL)
+			log_warn("check: %s: database unavailable", code);
+		goto out;
+	}
+	providerid = db_get(r, 0, 0);
+	status = db_int(r, 0, 1);
+	admitted = db_bool(r, 0, 2);
+out:
+	reply_check(h, providerid, status, admitted);
+	db_free(r);
+}
+
+void
+check_provider(struct http *h)
+{
+	struct json_object *o;
+	struct db_res *r = NULL;
+	const char *code;
+	int status = 0;
+
+	code = check_single(h, "id");
+	if (h->params.status != PARAMS_OK || !valid_provider_code(code))
+		goto out;
+	r = db_exec(DB_PROVIDER_STATUS, 1, &code);
+	if (r != NULL && db_rows(r) == 1)
+		status = db_int(r, 0, 0) == 1;
+out:
+	o = json_object_new_object();
+	json_object_object_add(o, "status", json_object_new_int(status));
+	reply_json(h, o);
+	db_free(r);
+}

@@ -1,0 +1,185 @@
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "config.h"
+
+void
+config_defaults(struct config *c)
+{
+	memset(c, 0, sizeof(*c));
+	snprintf(c->listen, sizeof(c->listen), "var/run/fcgi.sock");
+	c->workers = 0;
+	c->backlog = 1024;
+	snprintf(c->database, sizeof(c->database), "dbname=limitedlinks");
+	snprintf(c->secret_file, sizeof(c->secret_file), "var/secret.key");
+	snprintf(c->crypt4_key, sizeof(c->crypt4_key),
+	    "nginx/happ-crypt4-public.pem");
+	c->link_cap = 100000;
+	c->session_ttl = 8 * 3600;
+	c->max_requests = 0;
+	c->log_level = 1;
+	c->stop_timeout = 10;
+}
+
+static int
+config_int(const char *v, int lo, int hi, int *out)
+{
+	char *end;
+	long n;
+
+	errno = 0;
+	n = strtol(v, &end, 10);
+	if (errno != 0 || end == v || *end != '\0' || n < lo || n > hi)
+		return -1;
+	*out = (int)n;
+	return 0;
+}
+
+static int
+config_str(const char *v, char *dst, size_t size)
+{
+	if (strlen(v) >= size)
+		return -1;
+	memcpy(dst, v, strlen(v) + 1);
+	return 0;
+}
+
+static int
+config_set(struct config *c, const char *k, const char *v)
+{
+	if (strcmp(k, "listen") == 0)
+		return config_str(v, c->listen, sizeof(c->listen));
+	if (strcmp(k, "pid_file") == 0)
+		return config_str(v, c->pid_file, sizeof(c->pid_file));
+	if (strcmp(k, "workers") == 0)
+		return config_int(v, 0, 256, &c->workers);
+	if (strcmp(k, "backlog") == 0)
+		return config_int(v, 1, 65535, &c->backlog);
+	if (strcmp(k, "database") == 0)
+		return config_str(v, c->database, sizeof(c->database));
+	if (strcmp(k, "secret_file") == 0)
+		return config_str(v, c->secret_file, sizeof(c->secret_file));
+	if (strcmp(k, "crypt4_key") == 0)
+		return config_str(v, c->crypt4_key, sizeof(c->crypt4_key));
+	if (strcmp(k, "link_cap") == 0)
+		return config_int(v, 1, 100000000, &c->link_cap);
+	if (strcmp(k, "session_ttl") == 0)
+		return config_int(v, 60, 90 * 86400, &c->session_ttl);
+	if (strcmp(k, "max_requests") == 0)
+		return config_int(v, 0, 1000000000, &c->max_requests);
+	if (strcmp(k, "log_level") == 0)
+		return config_int(v, 0, 3, &c->log_level);
+	if (strcmp(k, "stop_timeout") == 0)
+		return config_int(v, 1, 3600, &c->stop_timeout);
+	return -2;
+}
+
+static char *
+config_trim(char *s)
+{
+	char *e;
+
+	while (isspace((unsigned char)*s))
+		s++;
+	e = s + strlen(s);
+	while (e > s && isspace((unsigned char)e[-1]))
+		*--e = '\0';
+	return s;
+}
+
+static int
+config_secret(struct config *c, char *err, size_t errlen)
+{
+	char hex[CONFIG_SECRET_LEN * 2 + 2];
+	unsigned int byte;
+	FILE *f;
+	size_t i, n;
+	int rc = -1;
+
+	f = fopen(c->secret_file, "r");
+	if (f == NULL) {
+		snprintf(err, errlen, "%s: %s", c->secret_file, strerror(errno));
+		goto out;
+	}
+	n = fread(hex, 1, sizeof(hex) - 1, f);
+	hex[n] = '\0';
+	config_trim(hex);
+	if (strlen(hex) != CONFIG_SECRET_LEN * 2) {
+		snprintf(err, errlen, "%s: want %d hex digits", c->secret_file,
+		    CONFIG_SECRET_LEN * 2);
+		goto out;
+	}
+	for (i = 0; i < CONFIG_SECRET_LEN; i++) {
+		if (!isxdigit((unsigned char)hex[2 * i]) ||
+		    !isxdigit((unsigned char)hex[2 * i + 1]) ||
+		    sscanf(hex + 2 * i, "%2x", &byte) != 1) {
+			snprintf(err, errlen, "%s: not hex", c->secret_file);
+			goto out;
+		}
+		c->secret[i] = (unsigned char)byte;
+	}
+	rc = 0;
+out:
+	if (f != NULL)
+		fclose(f);
+	return rc;
+}
+
+int
+config_load(struct config *c, const char *path, char *err, size_t errlen)
+{
+	char line[2048], *k, *v, *eq;
+	FILE *f;
+	int lineno = 0, rc = -1, st;
+
+	if (config_str(path, c->path, sizeof(c->path)) != 0) {
+		snprintf(err, errlen, "config path too long");
+		return -1;
+	}
+	f = fopen(path, "r");
+	if (f == NULL) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		goto out;
+	}
+	while (fgets(line, sizeof(line), f) != NULL) {
+		lineno++;
+		k = config_trim(line);
+		if (*k == '\0' || *k == '#')
+			continue;
+		eq = strchr(k, '=');
+		if (eq == NULL) {
+			snprintf(err, errlen, "%s:%d: want key = value", path,
+			    lineno);
+			goto out;
+		}
+		*eq = '\0';
+		k = config_trim(k);
+		v = config_trim(eq + 1);
+		st = config_set(c, k, v);
+		if (st == -2) {
+			snprintf(err, errlen, "%s:%d: unknown key '%s'", path,
+			    lineno, k);
+			goto out;
+		}
+		if (st != 0) {
+			snprintf(err, errlen, "%s:%d: bad value for '%s'", path,
+			    lineno, k);
+			goto out;
+		}
+	}
+	if (c->workers == 0) {
+		long n = sysconf(_SC_NPROCESSORS_ONLN);
+		c->workers = (int)(n > 0 ? n * 2 : 2);
+	}
+	if (config_secret(c, err, errlen) != 0)
+		goto out;
+	rc = 0;
+out:
+	if (f != NULL)
+		fclose(f);
+	return rc;
+}

@@ -1,0 +1,274 @@
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <libpq-fe.h>
+
+#include "db.h"
+#include "log.h"
+
+struct db_stmt_def {
+	const char	*name;
+	const char	*sql;
+	int		 nparams;
+	int		 retry;	/* safe to run again after a lost connection */
+};
+
+static const struct db_stmt_def db_stmts[DB_NSTMT] = {
+	[DB_CHECK] = { "check",
+	    "SELECT o_providerid, o_status, o_import FROM "
+	    "ll_check($1, $2, $3, $4, $5, $6, $7, $8)", 8, 1 },
+	[DB_PROVIDER_STATUS] = { "provider_status",
+	    "SELECT ll_provider_status($1)", 1, 1 },
+	[DB_AUTH] = { "auth",
+	    "SELECT id, key_hash, status FROM ll_auth($1)", 1, 1 },
+	[DB_PROVIDER_ADD] = { "provider_add",
+	    "SELECT ll_provider_add($1, $2, $3, $4)", 4, 0 },
+	[DB_PROVIDER_LIST] = { "provider_list",
+	    "SELECT code, name, status, links, created_at "
+	    "FROM ll_provider_list()", 0, 1 },
+	[DB_PROVIDER_SET_STATUS] = { "provider_set_status",
+	    "SELECT ll_provider_set_status($1, $2::smallint)", 2, 1 },
+	[DB_PROVIDER_SET_KEY] = { "provider_set_key",
+	    "SELECT ll_provider_set_key($1, $2)", 2, 1 },
+};
+
+static PGconn		*db_conn;
+static char		*db_conninfo;
+static int		 db_backoff_ms;
+static struct timespec	 db_next_try;
+static enum db_fail	 db_last_fail;
+static char		 db_last_state[6];
+static char		 db_last_msg[256];
+
+static long long
+db_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void
+db_drop(void)
+{
+	if (db_conn != NULL)
+		PQfinish(db_conn);
+	db_conn = NULL;
+}
+
+static int
+db_prepare_all(void)
+{
+	PGresult *r;
+	int i, ok = 1;
+
+	for (i = 0; i < DB_NSTMT; i++) {
+		r = PQprepare(db_conn, db_stmts[i].name, db_stmts[i].sql,
+		    db_stmts[i].nparams, NULL);
+		if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+			log_error("db: prepare %s: %s", db_stmts[i].name,
+			    PQresultErrorMessage(r));
+			ok = 0;
+		}
+		PQclear(r);
+		if (!ok)
+			break;
+	}
+	return ok ? 0 : -1;
+}
+
+/* Connects now, unless a recent failure asks to wait. */
+static int
+db_connect(void)
+{
+	static const char *const keys[] = { "connect_timeout",
+	    "application_name", "options", "dbname", NULL };
+	const char *values[] = { DB_CONNECT_TIMEOUT, "limited-links",
+	    "-c statement_timeout=" DB_STATEMENT_TIMEOUT, db_conninfo, NULL };
+	long long now;
+
+	now = db_now_ms();
+	if (now < (long long)db_next_try.tv_sec * 1000 +
+	    db_next_try.tv_nsec / 1000000)
+		return -1;
+	db_drop();
+	db_conn = PQconnectdbParams(keys, values, 1);
+	if (PQstatus(db_conn) == CONNECTION_OK && db_prepare_all() == 0) {
+		if (db_backoff_ms != 0)
+			log_info("db: connected again");
+		db_backoff_ms = 0;
+		return 0;
+	}
+	log_warn("db: cannot connect: %s", PQerrorMessage(db_conn));
+	db_drop();
+	db_backoff_ms = db_backoff_ms == 0 ? DB_BACKOFF_MIN_MS :
+	    db_backoff_ms * 2;
+	if (db_backoff_ms > DB_BACKOFF_MAX_MS)
+		db_backoff_ms = DB_BACKOFF_MAX_MS;
+	now += db_backoff_ms;
+	db_next_try.tv_sec = now / 1000;
+	db_next_try.tv_nsec = (now % 1000) * 1000000;
+	return -1;
+}
+
+int
+db_open(const char *conninfo)
+{
+	free(db_conninfo);
+	db_conninfo = strdup(conninfo);
+	if (db_conninfo == NULL)
+		return -1;
+	db_next_try.tv_sec = 0;
+	db_next_try.tv_nsec = 0;
+	return db_connect();
+}
+
+void
+db_close(void)
+{
+	db_drop();
+	free(db_conninfo);
+	db_conninfo = NULL;
+}
+
+/* A usable connection: reconnects a lost one, rolls back a stray
+ * transaction. */
+static int
+db_usable(void)
+{
+	PGresult *r;
+
+	if (db_conn != NULL && PQstatus(db_conn) != CONNECTION_OK)
+		db_drop();
+	if (db_conn == NULL && db_connect() != 0)
+		return 0;
+	if (PQtransactionStatus(db_conn) != PQTRANS_IDLE) {
+		r = PQexec(db_conn, "ROLLBACK");
+		PQclear(r);
+		if (PQtransactionStatus(db_conn) != PQTRANS_IDLE) {
+			db_drop();
+			return 0;
+		}
+	}
+	return 1;
+}
+
+struct db_res *
+db_exec(enum db_stmt st, int n, const char *const *values)
+{
+	const struct db_stmt_def *def = &db_stmts[st];
+	PGresult *r = NULL;
+	const char *state;
+	int attempt;
+
+	db_last_fail = DB_FAIL_NONE;
+	db_last_state[0] = '\0';
+	db_last_msg[0] = '\0';
+	if (n != def->nparams) {
+		log_error("db: %s wants %d parameters, got %d", def->name,
+		    def->nparams, n);
+		db_last_fail = DB_FAIL_SQL;
+		return NULL;
+	}
+	for (attempt = 0; attempt < 2; attempt++) {
+		if (!db_usable()) {
+			db_last_fail = DB_FAIL_DOWN;
+			return NULL;
+		}
+		r = PQexecPrepared(db_conn, def->name, n, values, NULL, NULL, 0);
+		if (PQresultStatus(r) == PGRES_TUPLES_OK ||
+		    PQresultStatus(r) == PGRES_COMMAND_OK)
+			return (struct db_res *)r;
+		if (PQstatus(db_conn) == CONNECTION_OK)
+			break;
+		/* the connection died under us: a stale one after a server
+		 * restart fails this way, so one fresh try is worth it when
+		 * the statement may run twice */
+		log_warn("db: connection lost during %s", def->name);
+		PQclear(r);
+		r = NULL;
+		db_drop();
+		db_next_try.tv_sec = 0;
+		db_next_try.tv_nsec = 0;
+		if (!def->retry) {
+			db_last_fail = DB_FAIL_DOWN;
+			return NULL;
+		}
+	}
+	if (r == NULL) {
+		db_last_fail = DB_FAIL_DOWN;
+		return NULL;
+	}
+	state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
+	snprintf(db_last_state, sizeof(db_last_state), "%s",
+	    state != NULL ? state : "");
+	state = PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY);
+	snprintf(db_last_msg, sizeof(db_last_msg), "%s",
+	    state != NULL ? state : "");
+	/* 57P01 and friends: the server is going away */
+	db_last_fail = strncmp(db_last_state, "57", 2) == 0 ||
+	    strncmp(db_last_state, "08", 2) == 0 ? DB_FAIL_DOWN : DB_FAIL_SQL;
+	if (db_last_fail == DB_FAIL_SQL && strncmp(db_last_state, "P0", 2) != 0
+	    && strncmp(db_last_state, "23", 2) != 0)
+		log_error("db: %s: %s %s", def->name, db_last_state,
+		    db_last_msg);
+	PQclear(r);
+	return NULL;
+}
+
+enum db_fail
+db_failure(void)
+{
+	return db_last_fail;
+}
+
+const char *
+db_sqlstate(void)
+{
+	return db_last_state;
+}
+
+const char *
+db_message(void)
+{
+	return db_last_msg;
+}
+
+int
+db_rows(const struct db_res *r)
+{
+	return PQntuples((const PGresult *)r);
+}
+
+const char *
+db_get(const struct db_res *r, int row, int col)
+{
+	return PQgetvalue((const PGresult *)r, row, col);
+}
+
+int
+db_isnull(const struct db_res *r, int row, int col)
+{
+	return PQgetisnull((const PGresult *)r, row, col);
+}
+
+int
+db_int(const struct db_res *r, int row, int col)
+{
+	return atoi(PQgetvalue((const PGresult *)r, row, col));
+}
+
+int
+db_bool(const struct db_res *r, int row, int col)
+{
+	return PQgetvalue((const PGresult *)r, row, col)[0] == 't';
+}
+
+void
+db_free(struct db_res *r)
+{
+	PQclear((PGresult *)r);
+}

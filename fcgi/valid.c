@@ -1,0 +1,167 @@
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "valid.h"
+
+static int
+valid_alnum(int c)
+{
+	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+	    (c >= '0' && c <= '9');
+}
+
+static int
+valid_run(const char *s, size_t lo, size_t hi, const char *extra, int hex)
+{
+	size_t n;
+
+	if (s == NULL)
+		return 0;
+	for (n = 0; s[n] != '\0'; n++) {
+		int c = (unsigned char)s[n];
+		if (n >= hi)
+			return 0;
+		if (hex) {
+			if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f')))
+				return 0;
+		} else if (!valid_alnum(c) &&
+		    (extra == NULL || strchr(extra, c) == NULL)) {
+			return 0;
+		}
+	}
+	return n >= lo;
+}
+
+int
+valid_provider_code(const char *s)
+{
+	return valid_run(s, 8, 8, NULL, 0);
+}
+
+int
+valid_auth_key(const char *s)
+{
+	return valid_run(s, 32, 32, "-_", 0);
+}
+
+int
+valid_install_code(const char *s)
+{
+	return valid_run(s, 12, 12, NULL, 0);
+}
+
+int
+valid_domain_hash(const char *s)
+{
+	return valid_run(s, 64, 64, NULL, 1);
+}
+
+int
+valid_hwid(const char *s)
+{
+	return valid_run(s, 1, VALID_HWID_MAX, "._:=-", 0);
+}
+
+int
+valid_int(const char *s, long lo, long hi, long *out)
+{
+	char *end;
+	long n;
+
+	if (s == NULL || *s == '\0' || strlen(s) > 18)
+		return 0;
+	if (!(*s == '-' || (*s >= '0' && *s <= '9')))
+		return 0;
+	errno = 0;
+	n = strtol(s, &end, 10);
+	if (errno != 0 || *end != '\0' || n < lo || n > hi)
+		return 0;
+	*out = n;
+	return 1;
+}
+
+/* Length of the UTF-8 sequence at s (1..4), or 0 when it is not valid. */
+static size_t
+valid_utf8_seq(const unsigned char *s)
+{
+	size_t len, i;
+	unsigned int cp;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
+		len = 2;
+		cp = s[0] & 0x1f;
+	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
+		len = 3;
+		cp = s[0] & 0x0f;
+	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
+		len = 4;
+		cp = s[0] & 0x07;
+	} else {
+		return 0;
+	}
+	for (i = 1; i < len; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (s[i] & 0x3f);
+	}
+	if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
+	    cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
+	return len;
+}
+
+static int
+valid_control(unsigned char c)
+{
+	return c < 0x20 || c == 0x7f;
+}
+
+int
+valid_utf8_text(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t n;
+
+	if (s == NULL)
+		return 0;
+	while (*p != '\0') {
+		n = valid_utf8_seq(p);
+		if (n == 0 || (n == 1 && valid_control(*p)))
+			return 0;
+		p += n;
+	}
+	return 1;
+}
+
+char *
+valid_clean_text(struct arena *a, const char *s, size_t max)
+{
+	const unsigned char *p;
+	char *out;
+	size_t n, o = 0;
+
+	if (s == NULL)
+		return NULL;
+	out = arena_alloc(a, max + 1);
+	p = (const unsigned char *)s;
+	while (*p != '\0') {
+		n = valid_utf8_seq(p);
+		if (n == 0 || (n == 1 && valid_control(*p))) {
+			if (o + 1 > max)
+				break;
+			out[o++] = '?';
+			p++;
+			continue;
+		}
+		if (o + n > max)
+			break;
+		memcpy(out + o, p, n);
+		o += n;
+		p += n;
+	}
+	out[o] = '\0';
+	return out;
+}

@@ -1,0 +1,64 @@
+#ifndef LL_ARENA_H
+#define LL_ARENA_H
+
+#include <stdarg.h>
+#include <stddef.h>
+
+/* Memory for one request: allocations come from chunks that all die at
+ * arena_reset(), so nothing is freed piece by piece. */
+
+#define ARENA_CHUNK 16384	/* bytes in the first chunk */
+
+struct arena;
+
+/* Returns a new arena. Aborts the process when memory is exhausted. */
+struct arena *arena_new(void);
+
+/* Frees the arena and everything allocated from it; NULL is a no-op. */
+void arena_free(struct arena *a);
+
+/* Frees every allocation but keeps the first chunk for the next request. */
+void arena_reset(struct arena *a);
+
+/* Returns size bytes aligned for any type, owned by the arena.
+ * Never returns NULL: aborts when memory is exhausted. */
+void *arena_alloc(struct arena *a, size_t size);
+
+/* Copies len bytes of s and a terminating NUL into the arena. */
+char *arena_strndup(struct arena *a, const char *s, size_t len);
+
+/* Copies the string s into the arena. */
+char *arena_strdup(struct arena *a, const char *s);
+
+/* printf into the arena; returns the new string. */
+char *arena_printf(struct arena *a, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* Bytes currently held by the arena's chunks (for tests and metrics). */
+size_t arena_size(const struct arena *a);
+
+/* A growable byte buffer whose storage lives in an arena. */
+struct buf {
+	struct arena	*arena;
+	char		*data;	/* NUL-terminated after every append */
+	size_t		 len;
+	size_t		 cap;
+};
+
+/* Starts an empty buffer. Cannot fail. */
+void buf_init(struct buf *b, struct arena *a);
+
+/* Appends len bytes. Cannot fail (aborts on exhausted memory). */
+void buf_append(struct buf *b, const void *data, size_t len);
+
+/* Appends a NUL-terminated string. */
+void buf_puts(struct buf *b, const char *s);
+
+/* Appends formatted text. */
+void buf_printf(struct buf *b, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* Appends formatted text from a va_list. */
+void buf_vprintf(struct buf *b, const char *fmt, va_list ap);
+
+#endif

@@ -1,0 +1,34 @@
+#ifndef LL_CONFIG_H
+#define LL_CONFIG_H
+
+#include <stddef.h>
+
+/* The configuration file: "key = value" lines, '#' comments. */
+
+#define CONFIG_SECRET_LEN 32	/* bytes of the key-hashing secret */
+
+struct config {
+	char	path[512];		/* where it was read from */
+	char	listen[256];		/* unix socket path or tcp:HOST:PORT */
+	char	pid_file[512];		/* the master's pid; "" for none */
+	int	workers;		/* worker processes; 0: two per core */
+	int	backlog;		/* listen queue length */
+	char	database[1024];		/* libpq connection string */
+	char	secret_file[512];	/* 64 hex digits */
+	unsigned char secret[CONFIG_SECRET_LEN];
+	char	crypt4_key[512];	/* PEM public key for happ://crypt4/ */
+	int	link_cap;		/* links per provider at most */
+	int	session_ttl;		/* seconds a web session lives */
+	int	max_requests;		/* a worker retires after this many; 0: never */
+	int	log_level;		/* 0 debug .. 3 error */
+	int	stop_timeout;		/* seconds a stopping worker may take */
+};
+
+/* Fills c with defaults. Cannot fail. */
+void config_defaults(struct config *c);
+
+/* Reads path over the defaults already in c, then loads the secret.
+ * Returns 0, or -1 with a message in err (errlen bytes). */
+int config_load(struct config *c, const char *path, char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,70 @@
+#ifndef LL_DB_H
+#define LL_DB_H
+
+/* The worker's one PostgreSQL connection and its prepared statements.
+ * Every statement is a call of a function defined in sql/; this module owns
+ * their names and parameter counts, and handlers never see libpq. */
+
+#define DB_CONNECT_TIMEOUT	"2"	/* seconds to wait for a connection */
+#define DB_STATEMENT_TIMEOUT	"5s"	/* server-side limit on one statement */
+#define DB_BACKOFF_MIN_MS	100	/* first wait after a failed connect */
+#define DB_BACKOFF_MAX_MS	2000	/* longest wait between attempts */
+
+enum db_stmt {
+	DB_CHECK,		/* ll_check(hash, code, hwid, os, osver, model, appver, ua) */
+	DB_PROVIDER_STATUS,	/* ll_provider_status(code) */
+	DB_AUTH,		/* ll_auth(code) -> id, key_hash, status */
+	DB_PROVIDER_ADD,	/* ll_provider_add(code, name, key_hash, cap) */
+	DB_PROVIDER_LIST,	/* ll_provider_list() */
+	DB_PROVIDER_SET_STATUS,	/* ll_provider_set_status(code, status) */
+	DB_PROVIDER_SET_KEY,	/* ll_provider_set_key(code, key_hash) */
+	DB_NSTMT
+};
+
+enum db_fail {
+	DB_FAIL_NONE = 0,
+	DB_FAIL_DOWN,		/* no connection (now or during the call) */
+	DB_FAIL_SQL		/* the statement failed: see db_sqlstate() */
+};
+
+struct db_res;
+
+/* Remembers conninfo and tries to connect once. Returns 0 when connected,
+ * -1 when not (later calls keep retrying with backoff). */
+int db_open(const char *conninfo);
+
+/* Closes the connection. Safe to call twice. */
+void db_close(void);
+
+/* Runs statement st with n text parameters (NULL means SQL NULL).
+ * Returns the rows, owned by the caller (db_free), or NULL on failure: then
+ * db_failure() says why. While the database is unreachable it fails fast,
+ * trying to reconnect at most once per backoff period. */
+struct db_res *db_exec(enum db_stmt st, int n, const char *const *values);
+
+/* Why the last db_exec() failed. */
+enum db_fail db_failure(void);
+
+/* SQLSTATE of the last failed statement ("" when none), and its message. */
+const char *db_sqlstate(void);
+const char *db_message(void);
+
+/* Rows in r. */
+int db_rows(const struct db_res *r);
+
+/* Value at row, col as text ("" for NULL); valid until db_free(r). */
+const char *db_get(const struct db_res *r, int row, int col);
+
+/* Whether the value at row, col is NULL. */
+int db_isnull(const struct db_res *r, int row, int col);
+
+/* Value at row, col as an int (0 for NULL or non-numbers). */
+int db_int(const struct db_res *r, int row, int col);
+
+/* Value at row, col as a boolean ('t'). */
+int db_bool(const struct db_res *r, int row, int col);
+
+/* Frees r; NULL is a no-op. */
+void db_free(struct db_res *r);
+
+#endif

@@ -1,0 +1,12 @@
+#ifndef LL_MASTER_H
+#define LL_MASTER_H
+
+#include "config.h"
+
+/* The prefork master: binds cfg->listen, keeps cfg->workers workers
+ * running (replacing any that die), re-reads the configuration and replaces
+ * the workers one by one on SIGHUP, and on SIGTERM or SIGINT stops them
+ * gracefully and returns. Returns the process exit status. */
+int master_run(struct config *cfg);
+
+#endif

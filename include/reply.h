@@ -1,0 +1,28 @@
+#ifndef LL_REPLY_H
+#define LL_REPLY_H
+
+#include <json-c/json.h>
+
+#include "http.h"
+
+/* JSON answers. Each function takes ownership of the object it is given. */
+
+/* Writes obj as compact JSON into the answer body (status stays as set).
+ * Frees obj. Cannot fail. */
+void reply_json(struct http *h, struct json_object *obj);
+
+/* Answers {"rc":rc,"msg":msg} with HTTP 200. Cannot fail. */
+void reply_rc(struct http *h, int rc, const char *msg);
+
+/* Returns a new {"rc":1,"msg":"Ok"} object for the caller to extend. */
+struct json_object *reply_ok(void);
+
+/* Answers the check endpoint's object, exactly
+ * {"providerid":"…","status":N,"import":true|false}. Cannot fail. */
+void reply_check(struct http *h, const char *providerid, int status,
+    int admitted);
+
+/* Answers a plain-text error page with the given HTTP status. */
+void reply_text(struct http *h, int status, const char *text);
+
+#endif
