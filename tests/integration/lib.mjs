@@ -1,0 +1,102 @@
+// Shared by the integration tests: the throwaway stack that tests/run
+// started (LL_VAR, LL_PORT), an HTTP client, the database, and fixtures.
+import { createHash, randomBytes } from 'node:crypto';
+import { execFileSync } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export const VAR = process.env.LL_VAR;
+export const PORT = process.env.LL_PORT;
+export const BASE = `http://127.0.0.1:${PORT}`;
+export const OUT = process.env.LL_TEST_OUT || path.join(ROOT, 'tests/out');
+if (!VAR || !PORT) throw new Error('run through tests/run: LL_VAR and LL_PORT are unset');
+
+export const APP_HEADERS = {
+  'X-Device-OS': 'Android',
+  'X-Ver-OS': '14',
+  'X-Device-Model': 'Pixel 8',
+  'X-App-Version': '4.0.1',
+  'User-Agent': 'Happ/4.0.1/Android/1581',
+  'X-Credential': 'eyJhbGciOiJIUzI1NiJ9.e30.ignored',
+};
+
+export const sha256hex = (s) => createHash('sha256').update(s, 'utf8').digest('hex');
+
+const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+export function randomCode(n = 12) {
+  const b = randomBytes(n);
+  let s = '';
+  for (let i = 0; i < n; i++) s += ALNUM[b[i] % ALNUM.length];
+  return s;
+}
+export const randomHwid = () => 'hw-' + randomBytes(8).toString('hex');
+
+// GET or POST through nginx. Returns { status, headers, text, json }.
+export async function request(pathAndQuery, { method = 'GET', headers = {}, body } = {}) {
+  const res = await fetch(BASE + pathAndQuery, { method, headers, body, redirect: 'manual' });
+  const text = await res.text();
+  let json;
+  try { json = JSON.parse(text); } catch { json = undefined; }
+  return { status: res.status, headers: res.headers, text, json };
+}
+
+// The app's check, with the app's headers; hwid null sends no X-HWID.
+export function install(hash, code, hwid, extra = {}) {
+  const headers = { ...APP_HEADERS, ...extra };
+  if (hwid !== null && hwid !== undefined) headers['X-HWID'] = hwid;
+  return request(`/install?id=${hash}&installid=${code}`, { headers });
+}
+
+let pool;
+export function db() {
+  if (!pool) {
+    pool = new pg.Pool({ host: path.join(VAR, 'run'), user: 'limitedlinks',
+      database: 'limitedlinks', max: 4 });
+    pool.on('error', () => {});
+  }
+  return pool;
+}
+export async function sql(text, params = []) {
+  return (await db().query(text, params)).rows;
+}
+export async function closeDb() {
+  if (pool) { const p = pool; pool = undefined; await p.end(); }
+}
+
+// Runs one of the operator scripts against the test stack.
+export function script(name, args = [], opts = {}) {
+  return execFileSync(path.join(ROOT, 'scripts', name), args,
+    { env: { ...process.env }, encoding: 'utf8', ...opts });
+}
+
+// A new provider through scripts/provider: { provider_code, auth_key, id }.
+export async function newProvider(name = 'Test ' + randomCode(4)) {
+  const p = JSON.parse(script('provider', ['add', name]));
+  const [row] = await sql('SELECT id FROM providers WHERE code = $1', [p.provider_code]);
+  return { ...p, id: Number(row.id) };
+}
+
+// A domain and a link straight in the database, for tests of the check.
+export async function newLink(provider, { limit = 1, status = 10,
+    domain = `sub-${randomCode(6).toLowerCase()}.example.com` } = {}) {
+  const hash = sha256hex(domain);
+  await sql(`INSERT INTO domains (provider_id, domain_hash, domain_name)
+    VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`, [provider.id, hash, domain.slice(0, 10)]);
+  const code = randomCode(12);
+  const [row] = await sql(`INSERT INTO links (provider_id, install_code, install_limit, status)
+    VALUES ($1, $2, $3, $4) RETURNING id`, [provider.id, code, limit, status]);
+  return { id: Number(row.id), code, hash, domain, limit };
+}
+
+// The stack's programs, as its user.
+export function pgctl(args) {
+  const bin = execFileSync('bash', ['-c', 'ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1'],
+    { encoding: 'utf8' }).trim();
+  const cmd = [path.join(bin, 'pg_ctl'), '-D', path.join(VAR, 'pg'), ...args];
+  const argv = process.getuid() === 0 ? ['runuser', '-u', 'limitedlinks', '--', ...cmd] : cmd;
+  return execFileSync(argv[0], argv.slice(1), { encoding: 'utf8' });
+}
+
+export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
