@@ -32,6 +32,31 @@ static const struct db_stmt_def db_stmts[DB_NSTMT] = {
 	    "SELECT ll_provider_set_status($1, $2::smallint)", 2, 1 },
 	[DB_PROVIDER_SET_KEY] = { "provider_set_key",
 	    "SELECT ll_provider_set_key($1, $2)", 2, 1 },
+	[DB_LINK_ADD] = { "link_add",
+	    "SELECT o_result, o_id FROM ll_link_add($1, $2, $3, $4, $5)", 5, 0 },
+	[DB_LINK_UPDATE] = { "link_update",
+	    "SELECT o_result, o_code, o_count FROM "
+	    "ll_link_update($1, $2, $3, $4, $5::smallint)", 5, 1 },
+	[DB_LINK_LIST] = { "link_list",
+	    "SELECT id, install_code, install_limit, install_count, status, "
+	    "note, created_at FROM ll_link_list($1, $2, $3, $4, $5)", 5, 1 },
+	[DB_LINK_COUNT] = { "link_count",
+	    "SELECT ll_link_count($1, $2)", 2, 1 },
+	[DB_LINK_FIND] = { "link_find",
+	    "SELECT id, install_code FROM ll_link_find($1, $2, $3)", 3, 1 },
+	[DB_DEVICE_LIST] = { "device_list",
+	    "SELECT hwid, date, device_name, device_os, os_version, model, "
+	    "app_version, user_agent, first_seen, last_seen "
+	    "FROM ll_device_list($1, $2, $3)", 3, 1 },
+	[DB_DEVICE_DELETE] = { "device_delete",
+	    "SELECT o_deleted, o_count FROM ll_device_delete($1, $2, $3)", 3, 1 },
+	[DB_DOMAIN_ADD] = { "domain_add",
+	    "SELECT ll_domain_add($1, $2, $3)", 3, 1 },
+	[DB_DOMAIN_LIST] = { "domain_list",
+	    "SELECT id, domain_name, domain_hash, status, created_at "
+	    "FROM ll_domain_list($1)", 1, 1 },
+	[DB_DOMAIN_DELETE] = { "domain_delete",
+	    "SELECT o_found, o_links FROM ll_domain_delete($1, $2)", 2, 1 },
 };
 
 static PGconn		*db_conn;

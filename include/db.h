@@ -18,6 +18,16 @@ enum db_stmt {
 	DB_PROVIDER_LIST,	/* ll_provider_list() */
 	DB_PROVIDER_SET_STATUS,	/* ll_provider_set_status(code, status) */
 	DB_PROVIDER_SET_KEY,	/* ll_provider_set_key(code, key_hash) */
+	DB_LINK_ADD,		/* ll_link_add(provider, code, limit, note, cap) */
+	DB_LINK_UPDATE,		/* ll_link_update(provider, id, limit, note, status) */
+	DB_LINK_LIST,		/* ll_link_list(provider, id, search, limit, offset) */
+	DB_LINK_COUNT,		/* ll_link_count(provider, search) */
+	DB_LINK_FIND,		/* ll_link_find(provider, code, id) */
+	DB_DEVICE_LIST,		/* ll_device_list(provider, link, hwid) */
+	DB_DEVICE_DELETE,	/* ll_device_delete(provider, link, hwid) */
+	DB_DOMAIN_ADD,		/* ll_domain_add(provider, hash, name) */
+	DB_DOMAIN_LIST,		/* ll_domain_list(provider) */
+	DB_DOMAIN_DELETE,	/* ll_domain_delete(provider, id) */
 	DB_NSTMT
 };
 

@@ -49,6 +49,8 @@ CREATE TABLE devices (
 	model		text,
 	app_version	text,
 	user_agent	text,
+	-- the domain hash the device was admitted through
+	domain_hash	text,
 	first_seen	timestamptz NOT NULL DEFAULT now(),
 	last_seen	timestamptz NOT NULL DEFAULT now(),
 	PRIMARY KEY (link_id, hwid)

@@ -66,9 +66,9 @@ BEGIN
 		AND l.status = 10;
 	IF FOUND THEN
 		INSERT INTO devices (link_id, hwid, device_os, os_version,
-		    model, app_version, user_agent)
+		    model, app_version, user_agent, domain_hash)
 		    VALUES (v_link, p_hwid, p_os, p_os_version, p_model,
-			p_app_version, p_user_agent)
+			p_app_version, p_user_agent, p_hash)
 		    ON CONFLICT (link_id, hwid) DO NOTHING;
 		IF NOT FOUND THEN
 			UPDATE links l SET install_count = l.install_count - 1
