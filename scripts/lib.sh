@@ -40,7 +40,7 @@ ll_pgbin() {
 
 # psql against the stack's database, as the stack's user.
 ll_psql() {
-	ll_as "$(ll_pgbin)/psql" -X -q -v ON_ERROR_STOP=1 -h "$LL_RUN" \
+	PGOPTIONS="-c client_min_messages=warning" ll_as "$(ll_pgbin)/psql" -X -q -v ON_ERROR_STOP=1 -h "$LL_RUN" \
 		-U "$LL_DB" -d "$LL_DB" "$@"
 }
 
