@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -100,7 +101,7 @@ master_spawn(int listen_fd, const struct config *cfg, int sigfd)
 {
 	sigset_t none;
 	struct kid *k;
-	pid_t pid;
+	pid_t pid, self = getpid();
 
 	if (master_nkids == (int)(sizeof(master_kids) / sizeof(master_kids[0])))
 		return;
@@ -111,6 +112,10 @@ master_spawn(int listen_fd, const struct config *cfg, int sigfd)
 		return;
 	}
 	if (pid == 0) {
+		/* die with the master rather than linger as an orphan */
+		prctl(PR_SET_PDEATHSIG, SIGTERM);
+		if (getppid() != self)
+			_exit(1);
 		close(sigfd);
 		sigemptyset(&none);
 		sigprocmask(SIG_SETMASK, &none, NULL);

@@ -2,7 +2,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/prctl.h>
 #include <unistd.h>
 
 #include <fcgiapp.h>
@@ -103,10 +102,6 @@ worker_run(int listen_fd, const struct config *cfg)
 
 	worker_signals(&term);
 	sigprocmask(SIG_BLOCK, &term, NULL);
-	/* die with the master rather than linger as an orphan */
-	prctl(PR_SET_PDEATHSIG, SIGTERM);
-	if (getppid() == 1)
-		return 1;
 	log_set_level((enum log_level)cfg->log_level);
 	db_open(cfg->database);
 	a = arena_new();
