@@ -165,3 +165,25 @@ valid_clean_text(struct arena *a, const char *s, size_t max)
 	out[o] = '\0';
 	return out;
 }
+
+int
+valid_text(const char *s, size_t max)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t n, chars = 0;
+
+	if (s == NULL)
+		return 0;
+	while (*p != '\0') {
+		n = valid_utf8_seq(p);
+		if (n == 0 || (n == 1 && valid_control(*p)))
+			return 0;
+		/* U+0080..U+009F, the C1 controls, are 0xc2 0x80..0x9f */
+		if (n == 2 && p[0] == 0xc2 && p[1] <= 0x9f)
+			return 0;
+		if (++chars > max)
+			return 0;
+		p += n;
+	}
+	return 1;
+}

@@ -29,4 +29,9 @@ int valid_utf8_text(const char *s);
  * NULL gives NULL. The copy lives in arena a. */
 char *valid_clean_text(struct arena *a, const char *s, size_t max);
 
+/* Returns 1 when s is well-formed UTF-8 of at most max characters (code
+ * points, not bytes) with no control character (C0, DEL or C1), else 0.
+ * NULL is 0; "" is 1. */
+int valid_text(const char *s, size_t max);
+
 #endif

@@ -100,3 +100,48 @@ export function pgctl(args) {
 }
 
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+// The provider API. path is a method ("add-install") or a full path;
+// params is an object or [name, value] pairs (pairs may repeat a name).
+// GET sends them as the query string, POST as an urlencoded form.
+export function api(path, params = {}, { method = 'GET', query } = {}) {
+  const p = path.startsWith('/') ? path : '/api/' + path;
+  const pairs = Array.isArray(params) ? params : Object.entries(params);
+  const enc = new URLSearchParams(pairs).toString();
+  if (method === 'GET') return request(p + (p.includes('?') ? '&' : '?') + enc);
+  const q = query ? '?' + new URLSearchParams(query).toString() : '';
+  return request(p + q, { method, body: enc,
+    headers: { 'Content-Type': 'application/x-www-form-urlencoded' } });
+}
+
+// The API as provider p: its code and key go first.
+export function asProvider(p) {
+  return (path, params = {}, opts = {}) => {
+    const pairs = Array.isArray(params) ? params : Object.entries(params);
+    return api(path, [['provider_code', p.provider_code],
+      ['auth_key', p.auth_key], ...pairs], opts);
+  };
+}
+
+// Everything stored for a provider, to prove a call changed nothing.
+export async function snapshot(providerId) {
+  return {
+    provider: await sql('SELECT code, key_hash, status, link_cap FROM providers WHERE id = $1',
+      [providerId]),
+    links: await sql(`SELECT id, install_code, install_limit, install_count, status, note,
+      created_at FROM links WHERE provider_id = $1 ORDER BY id`, [providerId]),
+    devices: await sql(`SELECT d.* FROM devices d JOIN links l ON l.id = d.link_id
+      WHERE l.provider_id = $1 ORDER BY d.link_id, d.hwid`, [providerId]),
+    domains: await sql('SELECT * FROM domains WHERE provider_id = $1 ORDER BY id',
+      [providerId]),
+  };
+}
+
+// Links whose install_count differs from their device rows (should be none).
+export async function drifted() {
+  return sql(`SELECT l.id, l.install_count, l.install_limit,
+      (SELECT count(*)::int FROM devices d WHERE d.link_id = l.id) AS rows
+    FROM links l
+    WHERE l.install_count <> (SELECT count(*) FROM devices d WHERE d.link_id = l.id)
+      OR l.install_count > l.install_limit`);
+}
