@@ -1,5 +1,6 @@
 #include <string.h>
 
+#include "account.h"
 #include "check.h"
 #include "reply.h"
 #include "router.h"
@@ -17,6 +18,7 @@ struct route {
 static const struct route router_table[] = {
 	{ "/install",	0, ROUTE_GET,			check_install },
 	{ "/provider",	0, ROUTE_GET,			check_provider },
+	{ "/account/",	1, ROUTE_GET | ROUTE_POST,	account_dispatch },
 };
 
 static int
