@@ -102,6 +102,11 @@ html_printf(struct buf *b, const char *fmt, ...)
 		case 'u':
 			if (lng == 'z')
 				buf_printf(b, "%zu", va_arg(ap, size_t));
+			else if (lng == 2)
+				buf_printf(b, "%llu",
+				    va_arg(ap, unsigned long long));
+			else if (lng == 1)
+				buf_printf(b, "%lu", va_arg(ap, unsigned long));
 			else
 				buf_printf(b, "%u", va_arg(ap, unsigned int));
 			break;

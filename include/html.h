@@ -28,9 +28,10 @@ void html_escape(struct buf *b, const char *s);
 void html_urlencode(struct buf *b, const char *s);
 
 /* Appends fmt with its conversions filled in, where every %s is escaped as
- * by html_escape() (NULL gives nothing); %d, %ld, %lld, %u, %zu and %% are
- * as printf's, and no flags or widths are understood. The format itself is
- * written as it stands, so it must be ours. Cannot fail. */
+ * by html_escape() (NULL gives nothing); %d, %ld, %lld, %u, %lu, %llu, %zu
+ * and %% are as printf's, and no flags or widths are understood. The
+ * format itself is written as it stands, so it must be ours. Cannot
+ * fail. */
 void html_printf(struct buf *b, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 

@@ -57,9 +57,10 @@ test_printf(void)
 	html_printf(&b, "<td title=\"%s\">%s</td>", "a\"b", "<b>x</b>");
 	ASSERT_STR(b.data, "<td title=\"a&quot;b\">&lt;b&gt;x&lt;/b&gt;</td>");
 	buf_init(&b, A);
-	html_printf(&b, "%d|%ld|%lld|%u|%zu|%%|", -5, 123456789L,
-	    9000000000000LL, 7u, (size_t)42);
-	ASSERT_STR(b.data, "-5|123456789|9000000000000|7|42|%|");
+	html_printf(&b, "%d|%ld|%lld|%u|%lu|%llu|%zu|%%|", -5, 123456789L,
+	    9000000000000LL, 7u, 8ul, 18000000000000000000ull, (size_t)42);
+	ASSERT_STR(b.data, "-5|123456789|9000000000000|7|8|"
+	    "18000000000000000000|42|%|");
 	buf_init(&b, A);
 	html_printf(&b, "no conversions & more");
 	ASSERT_STR(b.data, "no conversions & more");
