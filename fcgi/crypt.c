@@ -1,11 +1,22 @@
+#include <stdio.h>
 #include <string.h>
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
+#include <openssl/pem.h>
 #include <openssl/rand.h>
+#include <openssl/rsa.h>
 
 #include "crypt.h"
+#include "log.h"
+
+#define CRYPT4_BITS	4096	/* the size of Happ's RSA key */
+
+/* The crypt4 key of this process, read on first use. */
+static EVP_PKEY	*crypt4_pkey;
+static char	 crypt4_path[512];
+static int	 crypt4_failed;	/* crypt4_path could not be used: said once */
 
 static void
 crypt_hex(const unsigned char *in, size_t len, char *out)
@@ -69,4 +80,69 @@ crypt_random_string(char *out, size_t len, const char *alphabet)
 	}
 	out[len] = '\0';
 	return 0;
+}
+
+static EVP_PKEY *
+crypt4_key(const char *path)
+{
+	EVP_PKEY *k = NULL;
+	FILE *f;
+
+	if (strcmp(path, crypt4_path) == 0 &&
+	    (crypt4_pkey != NULL || crypt4_failed))
+		return crypt4_pkey;
+	EVP_PKEY_free(crypt4_pkey);
+	crypt4_pkey = NULL;
+	crypt4_failed = 1;
+	snprintf(crypt4_path, sizeof(crypt4_path), "%s", path);
+	f = fopen(path, "r");
+	if (f == NULL) {
+		log_error("crypt4: cannot open the key %s", path);
+		return NULL;
+	}
+	k = PEM_read_PUBKEY(f, NULL, NULL, NULL);
+	fclose(f);
+	if (k == NULL || EVP_PKEY_get_base_id(k) != EVP_PKEY_RSA ||
+	    EVP_PKEY_get_bits(k) != CRYPT4_BITS) {
+		log_error("crypt4: %s is no PEM RSA-%d public key", path,
+		    CRYPT4_BITS);
+		EVP_PKEY_free(k);
+		return NULL;
+	}
+	crypt4_pkey = k;
+	crypt4_failed = 0;
+	return k;
+}
+
+enum crypt4_result
+crypt_crypt4(const char *key_path, const char *link, size_t len,
+    char out[CRYPT4_MAX])
+{
+	unsigned char enc[CRYPT4_BITS / 8];
+	size_t enclen = sizeof(enc), plen = strlen(CRYPT4_PREFIX);
+	enum crypt4_result rc = CRYPT4_FAIL;
+	EVP_PKEY_CTX *ctx = NULL;
+	EVP_PKEY *key;
+
+	out[0] = '\0';
+	if (len > CRYPT4_BLOCK)
+		return CRYPT4_TOO_LONG;
+	key = crypt4_key(key_path);
+	if (key == NULL)
+		return CRYPT4_KEY;
+	ctx = EVP_PKEY_CTX_new(key, NULL);
+	if (ctx == NULL || EVP_PKEY_encrypt_init(ctx) <= 0 ||
+	    EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_PKCS1_PADDING) <= 0 ||
+	    EVP_PKEY_encrypt(ctx, enc, &enclen, (const unsigned char *)link,
+	    len) <= 0 || enclen != sizeof(enc)) {
+		log_error("crypt4: encryption failed");
+		goto out;
+	}
+	memcpy(out, CRYPT4_PREFIX, plen);
+	/* 512 bytes make 684 base64 characters: they fit in out */
+	EVP_EncodeBlock((unsigned char *)out + plen, enc, (int)enclen);
+	rc = CRYPT4_OK;
+out:
+	EVP_PKEY_CTX_free(ctx);
+	return rc;
 }

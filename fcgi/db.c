@@ -57,6 +57,21 @@ static const struct db_stmt_def db_stmts[DB_NSTMT] = {
 	    "FROM ll_domain_list($1)", 1, 1 },
 	[DB_DOMAIN_DELETE] = { "domain_delete",
 	    "SELECT o_found, o_links FROM ll_domain_delete($1, $2)", 2, 1 },
+	[DB_SESSION_CREATE] = { "session_create",
+	    "SELECT ll_session_create($1, $2, $3, $4)", 4, 0 },
+	[DB_SESSION_GET] = { "session_get",
+	    "SELECT provider_id, provider_code, csrf FROM ll_session_get($1)",
+	    1, 1 },
+	[DB_SESSION_DELETE] = { "session_delete",
+	    "SELECT ll_session_delete($1)", 1, 1 },
+	[DB_SIGNIN_WAIT] = { "signin_wait",
+	    "SELECT ll_signin_wait($1)", 1, 1 },
+	[DB_SIGNIN_FAILED] = { "signin_failed",
+	    "SELECT ll_signin_failed($1)", 1, 0 },
+	[DB_LINK_TARGET] = { "link_target",
+	    "SELECT sub_url, title FROM ll_link_target($1, $2)", 2, 1 },
+	[DB_LINK_SET_TARGET] = { "link_set_target",
+	    "SELECT ll_link_set_target($1, $2, $3, $4)", 4, 1 },
 };
 
 static PGconn		*db_conn;

@@ -1,5 +1,6 @@
 #include <string.h>
 
+#include "account.h"
 #include "api.h"
 #include "check.h"
 #include "reply.h"
@@ -19,6 +20,7 @@ static const struct route router_table[] = {
 	{ "/install",	0, ROUTE_GET,			check_install },
 	{ "/provider",	0, ROUTE_GET,			check_provider },
 	{ "/api/",	1, ROUTE_GET | ROUTE_POST,	api_dispatch },
+	{ "/account/",	1, ROUTE_GET | ROUTE_POST,	account_dispatch },
 };
 
 static int

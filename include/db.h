@@ -28,6 +28,13 @@ enum db_stmt {
 	DB_DOMAIN_ADD,		/* ll_domain_add(provider, hash, name) */
 	DB_DOMAIN_LIST,		/* ll_domain_list(provider) */
 	DB_DOMAIN_DELETE,	/* ll_domain_delete(provider, id) */
+	DB_SESSION_CREATE,	/* ll_session_create(token_hash, provider, csrf, ttl) */
+	DB_SESSION_GET,		/* ll_session_get(token_hash) */
+	DB_SESSION_DELETE,	/* ll_session_delete(token_hash) */
+	DB_SIGNIN_WAIT,		/* ll_signin_wait(addr) */
+	DB_SIGNIN_FAILED,	/* ll_signin_failed(addr) */
+	DB_LINK_TARGET,		/* ll_link_target(provider, id) */
+	DB_LINK_SET_TARGET,	/* ll_link_set_target(provider, id, url, title) */
 	DB_NSTMT
 };
 

@@ -1,0 +1,1424 @@
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "account.h"
+#include "auth.h"
+#include "crypt.h"
+#include "db.h"
+#include "happlink.h"
+#include "html.h"
+#include "links.h"
+#include "log.h"
+#include "qr.h"
+#include "session.h"
+#include "valid.h"
+
+#define ACCT_PREFIX	"/account/"
+#define ACCT_PAGE_SIZE	50	/* links in one page of the table */
+#define ACCT_NOTE_MAX	255	/* characters in a note */
+#define ACCT_LABEL_MAX	255	/* characters in a domain's label */
+#define ACCT_SEARCH_MAX	100	/* bytes of a search kept */
+#define ACCT_PAGE_MAX	1000000	/* highest page number asked for */
+
+#define ACCT_GET	1
+#define ACCT_POST	2
+
+/* What every account answer carries: no framing, no sniffing, no caching,
+ * no inline script or style, forms only to us. */
+#define ACCT_CSP \
+	"default-src 'none'; style-src 'self'; script-src 'self'; " \
+	"img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; " \
+	"base-uri 'none'"
+
+struct acct {
+	struct http	*h;
+	struct buf	*b;		/* the answer's body */
+	struct session	 s;		/* when signed in */
+	int		 signed_in;
+	long long	 id;		/* the number in the path, if any */
+	char		 ids[24];	/* id as text */
+	char		 pid[24];	/* the provider's id as text */
+};
+
+struct acct_page {
+	int		 method;
+	const char	*path;		/* after /account/; '#' is a number */
+	int		 signed_in;	/* needs a session; a POST, its token */
+	void		(*fn)(struct acct *);
+};
+
+/* A form shown again with what was typed and what is wrong. */
+struct acct_form {
+	const char	*v[4];		/* the values, by the form's own order */
+	const char	*error;		/* the message; NULL: no error */
+	const char	*bad;		/* the field at fault, by name */
+};
+
+/* Messages a redirect asks for with ?m=KEY: fixed texts only, so a link
+ * cannot make the page say anything else. */
+static const struct {
+	const char	*key;
+	const char	*kind;
+	const char	*text;
+} acct_flashes[] = {
+	{ "created", "ok", "Your link is ready. Hand out the encrypted link "
+	    "or its QR code: the user cannot strip the install code from it." },
+	{ "saved", "ok", "Saved." },
+	{ "disabled", "ok", "The link is disabled: the app refuses it on "
+	    "every device, including those that hold a slot." },
+	{ "enabled", "ok", "The link is active again." },
+	{ "device-deleted", "ok", "The device was removed; its slot is free." },
+	{ "device-gone", "info", "That device had already been removed." },
+	{ "target", "ok", "The final and the encrypted link are ready." },
+	{ "domain-added", "ok", "The domain is registered." },
+	{ "domain-exists", "info", "That domain was already registered." },
+	{ "domain-deleted", "ok", "The domain is deleted: the app now "
+	    "refuses links that hash to it." },
+	{ "domain-gone", "info", "That domain had already been deleted." },
+	{ "signed-out", "ok", "You are signed out." },
+	{ "expired", "info", "Your session has ended. Sign in again." },
+};
+
+/* ---- small helpers ---- */
+
+/* s without leading and trailing ASCII whitespace, copied; NULL gives "". */
+static const char *
+acct_trim(struct acct *a, const char *s)
+{
+	size_t len;
+
+	if (s == NULL)
+		return "";
+	while (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n')
+		s++;
+	len = strlen(s);
+	while (len > 0 && (s[len - 1] == ' ' || s[len - 1] == '\t' ||
+	    s[len - 1] == '\r' || s[len - 1] == '\n'))
+		len--;
+	return arena_strndup(a->h->arena, s, len);
+}
+
+static const char *
+acct_param(struct acct *a, const char *name)
+{
+	return acct_trim(a, http_param(a->h, name));
+}
+
+/* Characters (not bytes) in valid UTF-8 s. */
+static size_t
+acct_chars(const char *s)
+{
+	size_t n = 0;
+
+	for (; *s != '\0'; s++)
+		if (((unsigned char)*s & 0xc0) != 0x80)
+			n++;
+	return n;
+}
+
+static void
+acct_redirect(struct acct *a, const char *location)
+{
+	a->h->status = 303;
+	a->h->content_type = "text/plain; charset=utf-8";
+	a->b->len = 0;
+	http_header(a->h, "Location: %s", location);
+	buf_puts(a->b, "See Other\n");
+}
+
+static void
+acct_begin(struct acct *a, int status, const char *title, const char *nav)
+{
+	struct html_page p;
+
+	a->h->status = status;
+	a->h->content_type = "text/html; charset=utf-8";
+	a->b->len = 0;
+	p.title = title;
+	p.nav = nav;
+	p.provider = a->signed_in ? a->s.provider : NULL;
+	p.csrf = a->signed_in ? a->s.csrf : NULL;
+	html_begin(a->b, &p);
+}
+
+/* A page that only says something: errors, refusals. */
+static void
+acct_message(struct acct *a, int status, const char *title,
+    const char *text)
+{
+	acct_begin(a, status, title, NULL);
+	html_printf(a->b, "<section class=\"card narrow message\">"
+	    "<h1>%s</h1>\n<p>%s</p>\n<p><a class=\"button\" href=\"%s\">%s"
+	    "</a></p></section>\n", title, text,
+	    a->signed_in ? "/account/links" : "/account/",
+	    a->signed_in ? "Back to your links" : "Go to sign-in");
+	html_end(a->b);
+}
+
+/* The answer when the database failed under a page. */
+static void
+acct_db_error(struct acct *a, const char *what)
+{
+	if (db_failure() == DB_FAIL_DOWN) {
+		http_header(a->h, "Retry-After: 5");
+		acct_message(a, 503, "Try again in a moment",
+		    "The database is not answering right now. Nothing was "
+		    "changed.");
+		return;
+	}
+	log_error("account: %s: %s %s", what, db_sqlstate(), db_message());
+	acct_message(a, 500, "Something went wrong",
+	    "The server could not do this; the error was logged.");
+}
+
+static void
+acct_not_found(struct acct *a)
+{
+	acct_message(a, 404, "Not found",
+	    "There is no such page or link in your account.");
+}
+
+/* The message a redirect asked for, if any. */
+static void
+acct_flash_from_query(struct acct *a)
+{
+	const char *m;
+	long n;
+	size_t i;
+
+	m = http_param(a->h, "m");
+	if (m == NULL)
+		return;
+	for (i = 0; i < sizeof(acct_flashes) / sizeof(acct_flashes[0]); i++) {
+		if (strcmp(m, acct_flashes[i].key) != 0)
+			continue;
+		html_flash(a->b, acct_flashes[i].kind, acct_flashes[i].text);
+		if (strcmp(m, "domain-deleted") == 0 &&
+		    valid_int(http_param(a->h, "n"), 1, 100000000, &n))
+			html_printf(a->b, "<p class=\"flash info\" role=\"status\">"
+			    "%ld active link%s had devices admitted through "
+			    "it: the app now refuses them on their next "
+			    "check.</p>\n", n, n == 1 ? "" : "s");
+		return;
+	}
+}
+
+static void
+acct_status_badge(struct buf *b, int status)
+{
+	if (status == 10)
+		buf_puts(b, "<span class=\"badge active\">Active</span>");
+	else
+		buf_puts(b, "<span class=\"badge disabled\">Disabled</span>");
+}
+
+/* count of limit as a bar and as numbers. */
+static void
+acct_usage(struct buf *b, int count, int limit)
+{
+	int pct, step;
+	const char *state;
+
+	if (limit <= 0)
+		limit = 1;
+	pct = count * 100 / limit;
+	step = (pct + 2) / 5 * 5;
+	if (count > 0 && step == 0)
+		step = 5;
+	if (count < limit && step == 100)
+		step = 95;
+	if (step > 100)
+		step = 100;
+	state = count >= limit ? "full" : pct >= 75 ? "busy" : "free";
+	html_printf(b, "<span class=\"usage\"><span class=\"bar\" "
+	    "aria-hidden=\"true\"><i class=\"w%d %s\"></i></span>"
+	    "<span class=\"num\">%d&thinsp;/&thinsp;%d</span></span>", step,
+	    state, count, limit);
+}
+
+/* The hidden field and opening of a POST form to path. */
+static void
+acct_form_open(struct acct *a, const char *path, const char *cls)
+{
+	html_printf(a->b, "<form method=\"post\" action=\"%s\" class=\"%s\" "
+	    "novalidate>", path, cls);
+	html_csrf(a->b, a->s.csrf);
+}
+
+static const char *
+acct_bad(const struct acct_form *f, const char *field)
+{
+	return f != NULL && f->bad != NULL && strcmp(f->bad, field) == 0 ?
+	    " aria-invalid=true class=bad" : "";
+}
+
+/* The link's path, with a message key when not NULL. */
+static const char *
+acct_link_path(struct acct *a, const char *m)
+{
+	return arena_printf(a->h->arena, "/account/links/%lld%s%s", a->id,
+	    m != NULL ? "?m=" : "", m != NULL ? m : "");
+}
+
+/* ---- the sign-in page ---- */
+
+static void
+acct_signin_page(struct acct *a, int status, const char *code,
+    const char *error)
+{
+	const char *token;
+
+	token = session_signin_token(a->h);
+	acct_begin(a, status, "Sign in", NULL);
+	buf_puts(a->b, "<section class=\"card narrow signin\">\n"
+	    "<h1>Sign in</h1>\n<p class=\"lead\">Create limited links for "
+	    "your Happ subscriptions, see which devices hold them, free "
+	    "their slots.</p>\n");
+	if (error != NULL)
+		html_flash(a->b, "error", error);
+	else
+		acct_flash_from_query(a);
+	buf_puts(a->b, "<form method=\"post\" action=\"/account/signin\" "
+	    "class=\"stack\" novalidate>");
+	html_csrf(a->b, token);
+	html_printf(a->b, "\n<label for=\"code\">Provider code</label>\n"
+	    "<input id=\"code\" name=\"provider_code\" value=\"%s\" "
+	    "maxlength=\"8\" autocomplete=\"username\" autocapitalize=\"off\" "
+	    "spellcheck=\"false\" required%s>\n"
+	    "<label for=\"key\">Auth key</label>\n"
+	    "<input id=\"key\" name=\"auth_key\" type=\"password\" "
+	    "maxlength=\"32\" autocomplete=\"current-password\" required%s>\n"
+	    "<button type=\"submit\" class=\"primary\">Sign in</button>\n"
+	    "</form>\n<p class=\"hint\">The provider code and auth key are "
+	    "the ones your tools use with the API. The server's operator "
+	    "creates them with <code>scripts/provider add</code>.</p>\n"
+	    "</section>\n", code != NULL ? code : "",
+	    code == NULL || *code == '\0' ? " autofocus" : "",
+	    code != NULL && *code != '\0' ? " autofocus" : "");
+	html_end(a->b);
+}
+
+static void
+acct_home(struct acct *a)
+{
+	struct session s;
+
+	switch (session_load(a->h, &s)) {
+	case SESSION_OK:
+		acct_redirect(a, "/account/links");
+		return;
+	case SESSION_DOWN:
+		acct_db_error(a, "session");
+		return;
+	case SESSION_NONE:
+		break;
+	}
+	acct_signin_page(a, 200, NULL, NULL);
+}
+
+static void
+acct_signin(struct acct *a)
+{
+	struct session old, s;
+	const char *code, *key;
+	long long provider_id = 0;
+	int wait;
+
+	code = acct_param(a, "provider_code");
+	key = acct_param(a, "auth_key");
+	if (!session_signin_ok(a->h)) {
+		log_warn("account: sign-in from %s without a valid form token",
+		    a->h->remote_addr);
+		acct_signin_page(a, 403, code, "This sign-in form has expired "
+		    "or did not come from this site. Please sign in again.");
+		return;
+	}
+	wait = session_signin_wait(a->h);
+	if (wait < 0) {
+		acct_db_error(a, "signin wait");
+		return;
+	}
+	if (wait > 0) {
+		http_header(a->h, "Retry-After: %d", wait);
+		acct_signin_page(a, 429, code, arena_printf(a->h->arena,
+		    "Too many failed sign-ins from your address. Try again "
+		    "in %d seconds.", wait));
+		return;
+	}
+	switch (auth_provider(a->h->cfg, code, key, &provider_id)) {
+	case AUTH_DOWN:
+		acct_db_error(a, "signin");
+		return;
+	case AUTH_DENIED:
+		wait = session_signin_failed(a->h);
+		log_info("account: failed sign-in from %s", a->h->remote_addr);
+		if (wait > 0) {
+			http_header(a->h, "Retry-After: %d", wait);
+			acct_signin_page(a, 429, code, arena_printf(
+			    a->h->arena, "Wrong provider code or auth key. "
+			    "After repeated failures this address must wait "
+			    "%d seconds before trying again.", wait));
+		} else {
+			acct_signin_page(a, 403, code,
+			    "Wrong provider code or auth key.");
+		}
+		return;
+	case AUTH_OK:
+		break;
+	}
+	/* a fresh token at every sign-in: none chosen before it survives */
+	if (session_load(a->h, &old) == SESSION_OK)
+		session_end(a->h, &old);
+	switch (session_start(a->h, provider_id, &s)) {
+	case SESSION_OK:
+		log_info("account: %s signed in from %s", code,
+		    a->h->remote_addr);
+		acct_redirect(a, "/account/links");
+		return;
+	case SESSION_DOWN:
+		acct_db_error(a, "session start");
+		return;
+	case SESSION_NONE:
+		break;
+	}
+	acct_message(a, 500, "Cannot sign in",
+	    "The session could not be started; the error was logged.");
+}
+
+static void
+acct_signout(struct acct *a)
+{
+	session_end(a->h, &a->s);
+	a->signed_in = 0;
+	acct_redirect(a, "/account/?m=signed-out");
+}
+
+/* ---- links ---- */
+
+static void
+acct_links(struct acct *a)
+{
+	struct db_res *r = NULL, *c = NULL;
+	const char *values[5], *q;
+	char lim[16], off[24];
+	long page = 1, pages;
+	long long total;
+	struct buf qs;
+	int i;
+
+	q = valid_clean_text(a->h->arena, acct_param(a, "q"), ACCT_SEARCH_MAX);
+	if (!valid_int(http_param(a->h, "page"), 1, ACCT_PAGE_MAX, &page))
+		page = 1;
+	values[0] = a->pid;
+	values[1] = *q != '\0' ? q : NULL;
+	c = db_exec(DB_LINK_COUNT, 2, values);
+	if (c == NULL || db_rows(c) != 1) {
+		acct_db_error(a, "link count");
+		goto out;
+	}
+	total = strtoll(db_get(c, 0, 0), NULL, 10);
+	pages = (long)((total + ACCT_PAGE_SIZE - 1) / ACCT_PAGE_SIZE);
+	snprintf(lim, sizeof(lim), "%d", ACCT_PAGE_SIZE);
+	snprintf(off, sizeof(off), "%ld", (page - 1) * ACCT_PAGE_SIZE);
+	values[0] = a->pid;
+	values[1] = NULL;
+	values[2] = *q != '\0' ? q : NULL;
+	values[3] = lim;
+	values[4] = off;
+	r = db_exec(DB_LINK_LIST, 5, values);
+	if (r == NULL) {
+		acct_db_error(a, "link list");
+		goto out;
+	}
+
+	acct_begin(a, 200, "Links", "links");
+	html_printf(a->b, "<div class=\"head\"><div><h1>Links</h1>"
+	    "<p class=\"sub\">%lld link%s%s%s%s</p></div>"
+	    "<a class=\"button primary\" href=\"/account/links/new\">"
+	    "New link</a></div>\n", total, total == 1 ? "" : "s",
+	    *q != '\0' ? " matching “" : "", q, *q != '\0' ? "”" : "");
+	acct_flash_from_query(a);
+	html_printf(a->b, "<form class=\"search\" method=\"get\" "
+	    "action=\"/account/links\" role=\"search\">"
+	    "<input type=\"search\" name=\"q\" value=\"%s\" "
+	    "placeholder=\"Search code or note\" "
+	    "aria-label=\"Search links\">"
+	    "<button type=\"submit\">Search</button>", q);
+	if (*q != '\0')
+		buf_puts(a->b, "<a class=\"button quiet\" "
+		    "href=\"/account/links\">Clear</a>");
+	buf_puts(a->b, "</form>\n");
+
+	if (total == 0 && *q == '\0') {
+		buf_puts(a->b, "<section class=\"card empty\"><h2>No links "
+		    "yet</h2><p>A limited link lets only as many devices add "
+		    "a subscription as you allow. Paste a subscription URL to "
+		    "make the first one.</p><p><a class=\"button primary\" "
+		    "href=\"/account/links/new\">Create a limited link</a>"
+		    "</p></section>\n");
+		html_end(a->b);
+		goto out;
+	}
+	if (db_rows(r) == 0) {
+		html_printf(a->b, "<section class=\"card empty\"><p>%s</p>"
+		    "</section>\n", *q != '\0' ? "No link matches this search." :
+		    "This page is past the last link.");
+		html_end(a->b);
+		goto out;
+	}
+	buf_puts(a->b, "<div class=\"card flush\"><table class=\"links\">"
+	    "<thead><tr><th>Install code</th><th>Note</th><th>Devices</th>"
+	    "<th>Status</th><th>Created (UTC)</th></tr></thead><tbody>\n");
+	for (i = 0; i < db_rows(r); i++) {
+		html_printf(a->b, "<tr><td data-label=\"Code\"><a class=\"code\" "
+		    "href=\"/account/links/%s\">%s</a></td>"
+		    "<td data-label=\"Note\" class=\"note\">%s</td>"
+		    "<td data-label=\"Devices\">", db_get(r, i, 0),
+		    db_get(r, i, 1), db_get(r, i, 5));
+		acct_usage(a->b, db_int(r, i, 3), db_int(r, i, 2));
+		buf_puts(a->b, "</td><td data-label=\"Status\">");
+		acct_status_badge(a->b, db_int(r, i, 4));
+		html_printf(a->b, "</td><td data-label=\"Created\" "
+		    "class=\"date\">%s</td></tr>\n", db_get(r, i, 6));
+	}
+	buf_puts(a->b, "</tbody></table></div>\n");
+	if (pages > 1) {
+		buf_init(&qs, a->h->arena);
+		if (*q != '\0') {
+			buf_puts(&qs, "q=");
+			html_urlencode(&qs, q);
+			buf_puts(&qs, "&");
+		}
+		buf_puts(a->b, "<nav class=\"pager\" aria-label=\"Pages\">");
+		if (page > 1)
+			html_printf(a->b, "<a class=\"button\" rel=\"prev\" "
+			    "href=\"/account/links?%spage=%ld\">← Newer</a>",
+			    qs.data, page - 1);
+		html_printf(a->b, "<span>Page %ld of %ld</span>", page, pages);
+		if (page < pages)
+			html_printf(a->b, "<a class=\"button\" rel=\"next\" "
+			    "href=\"/account/links?%spage=%ld\">Older →</a>",
+			    qs.data, page + 1);
+		buf_puts(a->b, "</nav>\n");
+	}
+	html_end(a->b);
+out:
+	db_free(c);
+	db_free(r);
+}
+
+/* Registers the hash of domain for the provider if it is new. Returns 0,
+ * or -1 after answering the error. */
+static int
+acct_add_domain_text(struct acct *a, const char *domain)
+{
+	struct db_res *r;
+	const char *values[3];
+	char hash[CRYPT_SHA256_HEX];
+
+	crypt_sha256_hex(domain, strlen(domain), hash);
+	values[0] = a->pid;
+	values[1] = hash;
+	values[2] = valid_clean_text(a->h->arena, domain, ACCT_LABEL_MAX);
+	r = db_exec(DB_DOMAIN_ADD, 3, values);
+	if (r == NULL) {
+		acct_db_error(a, "domain add");
+		return -1;
+	}
+	db_free(r);
+	return 0;
+}
+
+/* Checks a subscription URL and title as the final link will use them.
+ * Returns NULL and fills *url_out (the URL to store) and *domain, or the
+ * message to show and the field at fault in *bad. */
+static const char *
+acct_target_check(struct acct *a, const char *url, const char *title,
+    const char **url_out, const char **domain, const char **bad)
+{
+	enum happlink_err err;
+	const char *norm, *final;
+
+	*bad = "url";
+	norm = happlink_normalize(a->h->arena, url, &err);
+	if (norm == NULL)
+		return happlink_strerror(err);
+	*bad = "title";
+	if (strlen(title) > HAPPLINK_TITLE_MAX || !valid_utf8_text(title))
+		return "The title must be printable text of at most 128 bytes.";
+	/* a stand-in code of the real length measures the final link */
+	final = happlink_final(a->h->arena, norm, title, "000000000000");
+	if (final == NULL)
+		return "Give the link a title: the app shows it as the "
+		    "subscription's name.";
+	*bad = "url";
+	if (strlen(final) > HAPPLINK_CRYPT4_MAX)
+		return arena_printf(a->h->arena, "With its title and install "
+		    "code this link would be %zu bytes long, but an encrypted "
+		    "link holds at most %d. Shorten the URL or the title.",
+		    strlen(final), HAPPLINK_CRYPT4_MAX);
+	*domain = happlink_domain(a->h->arena, final);
+	if (*domain == NULL)
+		return "The URL has no domain the app could hash.";
+	*bad = NULL;
+	*url_out = norm;
+	return NULL;
+}
+
+/* Stores url and title on the link a->id. Returns 1, 0 when the link is
+ * not the provider's, or -1 after answering the error. */
+static int
+acct_set_target(struct acct *a, const char *url, const char *title)
+{
+	struct db_res *r;
+	const char *values[4];
+	int found;
+
+	values[0] = a->pid;
+	values[1] = a->ids;
+	values[2] = url;
+	values[3] = title;
+	r = db_exec(DB_LINK_SET_TARGET, 4, values);
+	if (r == NULL || db_rows(r) != 1) {
+		db_free(r);
+		acct_db_error(a, "link set target");
+		return -1;
+	}
+	found = db_bool(r, 0, 0);
+	db_free(r);
+	return found;
+}
+
+enum { NEW_URL, NEW_TITLE, NEW_LIMIT, NEW_NOTE };
+
+static void
+acct_new_page(struct acct *a, int status, const struct acct_form *f)
+{
+	acct_begin(a, status, "New link", "new");
+	buf_puts(a->b, "<div class=\"col\"><div class=\"head\"><div>"
+	    "<h1>New limited link</h1>"
+	    "<p class=\"sub\">Paste a subscription URL and choose how many "
+	    "devices may add it. You get the link to hand out, encrypted so "
+	    "that its install code stays in it.</p></div></div>\n");
+	if (f != NULL && f->error != NULL)
+		html_flash(a->b, "error", f->error);
+	acct_form_open(a, "/account/links/new", "card stack");
+	html_printf(a->b, "\n<label for=\"url\">Subscription URL</label>\n"
+	    "<input id=\"url\" name=\"url\" value=\"%s\" inputmode=\"url\" "
+	    "placeholder=\"https://sub.example.com/s/abc\" autocomplete=\"off\" "
+	    "autocapitalize=\"off\" spellcheck=\"false\" required%s>\n"
+	    "<p class=\"hint\">The app checks the link against the hash of "
+	    "its domain; it is registered for you if it is new.</p>\n",
+	    f != NULL ? f->v[NEW_URL] : "", acct_bad(f, "url"));
+	html_printf(a->b, "<label for=\"title\">Title</label>\n"
+	    "<input id=\"title\" name=\"title\" value=\"%s\" maxlength=\"128\" "
+	    "placeholder=\"My VPN\"%s>\n"
+	    "<p class=\"hint\">The name the app shows for the subscription.</p>\n",
+	    f != NULL ? f->v[NEW_TITLE] : "", acct_bad(f, "title"));
+	html_printf(a->b, "<div class=\"row\"><div>"
+	    "<label for=\"limit\">Install limit</label>\n"
+	    "<input id=\"limit\" name=\"limit\" type=\"number\" min=\"1\" "
+	    "max=\"100\" inputmode=\"numeric\" value=\"%s\" required%s>\n"
+	    "<p class=\"hint\">Devices that may add it: 1 to 100.</p></div>\n"
+	    "<div class=\"grow\"><label for=\"note\">Note</label>\n"
+	    "<input id=\"note\" name=\"note\" value=\"%s\" maxlength=\"255\" "
+	    "placeholder=\"Who it is for; only you see it\"%s>\n"
+	    "<p class=\"hint\">Up to 255 characters, searchable.</p></div>"
+	    "</div>\n<div class=\"actions\"><button type=\"submit\" "
+	    "class=\"primary\">Create link</button>"
+	    "<a class=\"button quiet\" href=\"/account/links\">Cancel</a>"
+	    "</div></form></div>\n",
+	    f != NULL ? f->v[NEW_LIMIT] : "1", acct_bad(f, "limit"),
+	    f != NULL ? f->v[NEW_NOTE] : "", acct_bad(f, "note"));
+	html_end(a->b);
+}
+
+static void
+acct_new_form(struct acct *a)
+{
+	acct_new_page(a, 200, NULL);
+}
+
+/* Checks a note; returns NULL or the message. */
+static const char *
+acct_note_check(const char *note)
+{
+	if (!valid_utf8_text(note) || acct_chars(note) > ACCT_NOTE_MAX)
+		return "The note must be printable text of at most 255 "
+		    "characters.";
+	return NULL;
+}
+
+static void
+acct_new(struct acct *a)
+{
+	struct acct_form f;
+	const char *url, *domain = NULL;
+	char code[13];
+	long limit = 0;
+	long long id = 0;
+
+	memset(&f, 0, sizeof(f));
+	f.v[NEW_URL] = acct_param(a, "url");
+	f.v[NEW_TITLE] = acct_param(a, "title");
+	f.v[NEW_LIMIT] = acct_param(a, "limit");
+	f.v[NEW_NOTE] = acct_param(a, "note");
+	f.error = acct_target_check(a, f.v[NEW_URL], f.v[NEW_TITLE], &url,
+	    &domain, &f.bad);
+	if (f.error == NULL &&
+	    !valid_int(f.v[NEW_LIMIT], 1, 100, &limit)) {
+		f.error = "The install limit must be a whole number from 1 "
+		    "to 100.";
+		f.bad = "limit";
+	}
+	if (f.error == NULL && (f.error = acct_note_check(f.v[NEW_NOTE])))
+		f.bad = "note";
+	if (f.error != NULL) {
+		acct_new_page(a, 400, &f);
+		return;
+	}
+	if (acct_add_domain_text(a, domain) != 0)
+		return;
+	switch (links_create(a->h->cfg, a->s.provider_id, NULL, (int)limit,
+	    f.v[NEW_NOTE], &id, code)) {
+	case LINKS_OK:
+		break;
+	case LINKS_CAP:
+		f.error = "Your account holds as many links as it may. Delete "
+		    "devices or reuse a link instead.";
+		acct_new_page(a, 400, &f);
+		return;
+	case LINKS_DOWN:
+		acct_db_error(a, "link add");
+		return;
+	case LINKS_EXISTS:
+	case LINKS_FAIL:
+		acct_message(a, 500, "Something went wrong",
+		    "The link could not be created; the error was logged.");
+		return;
+	}
+	a->id = id;
+	snprintf(a->ids, sizeof(a->ids), "%lld", id);
+	if (acct_set_target(a, url, f.v[NEW_TITLE]) < 0)
+		return;
+	log_info("account: %s created link %s (limit %ld)", a->s.provider,
+	    code, limit);
+	acct_redirect(a, acct_link_path(a, "created"));
+}
+
+/* ---- one link ---- */
+
+enum { EDIT_LIMIT, EDIT_NOTE };
+enum { TARGET_URL, TARGET_TITLE };
+
+/* The share card: final link, encrypted link and QR code, or the form
+ * that makes them for a link the API created. */
+static void
+acct_share(struct acct *a, const char *code, const char *url,
+    const char *title, const struct acct_form *tf)
+{
+	const char *final, *qr;
+	char enc[CRYPT4_MAX];
+	enum crypt4_result cr;
+
+	buf_puts(a->b, "<section class=\"card share\"><h2>Share</h2>\n");
+	if (url == NULL || tf != NULL) {
+		html_printf(a->b, "<p>This link was created through the API, "
+		    "so the server does not know its subscription URL. Its "
+		    "install code is <code>%s</code>. Give the URL to build "
+		    "the final and the encrypted link.</p>\n", code);
+		if (tf != NULL && tf->error != NULL)
+			html_flash(a->b, "error", tf->error);
+		acct_form_open(a, arena_printf(a->h->arena,
+		    "/account/links/%lld/target", a->id), "stack");
+		html_printf(a->b, "\n<label for=\"url\">Subscription URL"
+		    "</label>\n<input id=\"url\" name=\"url\" value=\"%s\" "
+		    "inputmode=\"url\" placeholder=\"https://sub.example.com/"
+		    "s/abc\" autocomplete=\"off\" autocapitalize=\"off\" "
+		    "spellcheck=\"false\" required%s>\n"
+		    "<label for=\"title\">Title</label>\n"
+		    "<input id=\"title\" name=\"title\" value=\"%s\" "
+		    "maxlength=\"128\" placeholder=\"My VPN\"%s>\n"
+		    "<div class=\"actions\"><button type=\"submit\" "
+		    "class=\"primary\">Build the link</button></div></form>\n"
+		    "</section>\n",
+		    tf != NULL ? tf->v[TARGET_URL] : "", acct_bad(tf, "url"),
+		    tf != NULL ? tf->v[TARGET_TITLE] : "", acct_bad(tf, "title"));
+		return;
+	}
+	final = happlink_final(a->h->arena, url, title, code);
+	if (final == NULL) {
+		html_flash(a->b, "error", "The stored URL has no title.");
+		buf_puts(a->b, "</section>\n");
+		return;
+	}
+	cr = crypt_crypt4(a->h->cfg->crypt4_key, final, strlen(final), enc);
+	if (cr == CRYPT4_OK) {
+		qr = qr_svg(a->h->arena, enc);
+		html_printf(a->b, "<div class=\"share-grid\"><div>"
+		    "<div class=\"field-head\"><label for=\"crypt4\">Encrypted "
+		    "link</label><button type=\"button\" class=\"copy small\" "
+		    "data-copy=\"crypt4\" hidden>Copy</button></div>\n"
+		    "<textarea id=\"crypt4\" class=\"mono\" rows=\"5\" readonly "
+		    "spellcheck=\"false\">%s</textarea>\n<p class=\"hint\">Hand "
+		    "this out: only the Happ app can open it, so the install "
+		    "code cannot be removed. It differs each time the page is "
+		    "shown; every version opens the same link.</p>\n", enc);
+	} else {
+		qr = NULL;
+		html_flash(a->b, "error", cr == CRYPT4_TOO_LONG ?
+		    "This link is too long to encrypt (at most 501 bytes)." :
+		    "The server's crypt4 key cannot be read, so no encrypted "
+		    "link can be made. The operator should check crypt4_key "
+		    "in the configuration.");
+		buf_puts(a->b, "<div class=\"share-grid\"><div>");
+	}
+	html_printf(a->b, "<div class=\"field-head\"><label for=\"final\">"
+	    "Final link</label><button type=\"button\" class=\"copy small\" "
+	    "data-copy=\"final\" hidden>Copy</button></div>\n"
+	    "<textarea id=\"final\" class=\"mono\" rows=\"3\" readonly "
+	    "spellcheck=\"false\">%s</textarea>\n<p class=\"hint\">The "
+	    "subscription URL with the title and the install code in its "
+	    "fragment.</p></div>\n", final);
+	if (qr != NULL) {
+		buf_puts(a->b, "<figure class=\"qrbox\">");
+		buf_puts(a->b, qr);
+		buf_puts(a->b, "<figcaption>Scan with the Happ app</figcaption>"
+		    "</figure>\n");
+	}
+	buf_puts(a->b, "</div></section>\n");
+}
+
+/* The link's page; ef and tf (may be NULL) are the settings and the
+ * target form shown again with an error. */
+static void
+acct_link_page(struct acct *a, int status, const struct acct_form *ef,
+    const struct acct_form *tf)
+{
+	struct db_res *l = NULL, *t = NULL, *d = NULL;
+	const char *values[5], *code, *note, *url = NULL, *title = "";
+	int i, count, limit, st;
+
+	values[0] = a->pid;
+	values[1] = a->ids;
+	values[2] = NULL;
+	values[3] = "1";
+	values[4] = "0";
+	l = db_exec(DB_LINK_LIST, 5, values);
+	if (l == NULL) {
+		acct_db_error(a, "link");
+		goto out;
+	}
+	if (db_rows(l) != 1) {
+		acct_not_found(a);
+		goto out;
+	}
+	t = db_exec(DB_LINK_TARGET, 2, values);
+	d = db_exec(DB_DEVICE_LIST, 3, values);
+	if (t == NULL || d == NULL) {
+		acct_db_error(a, "link details");
+		goto out;
+	}
+	if (db_rows(t) == 1 && !db_isnull(t, 0, 0)) {
+		url = db_get(t, 0, 0);
+		title = db_get(t, 0, 1);
+	}
+	code = db_get(l, 0, 1);
+	limit = db_int(l, 0, 2);
+	count = db_int(l, 0, 3);
+	st = db_int(l, 0, 4);
+	note = db_get(l, 0, 5);
+
+	acct_begin(a, status, code, "links");
+	html_printf(a->b, "<p class=\"crumbs\"><a href=\"/account/links\">"
+	    "Links</a> <span aria-hidden=\"true\">›</span> %s</p>\n"
+	    "<div class=\"head\"><div><h1><span class=\"code\">%s</span> ",
+	    code, code);
+	acct_status_badge(a->b, st);
+	html_printf(a->b, "</h1><p class=\"sub note\">%s</p></div></div>\n",
+	    *note != '\0' ? note : "No note");
+	if (status == 200)
+		acct_flash_from_query(a);
+	if (ef != NULL && ef->error != NULL)
+		html_flash(a->b, "error", ef->error);
+	buf_puts(a->b, "<div class=\"cols\">\n");
+	acct_share(a, code, url, title, tf);
+
+	buf_puts(a->b, "<section class=\"card settings\"><h2>Usage</h2>\n"
+	    "<div class=\"big-usage\">");
+	acct_usage(a->b, count, limit);
+	html_printf(a->b, "<p class=\"hint\">%s</p></div>\n", st != 10 ?
+	    "Disabled: the app refuses this link on every device." :
+	    count >= limit ? "Full: a new device is refused until you free "
+	    "a slot or raise the limit." : "Active: new devices are admitted "
+	    "while slots are free.");
+	html_printf(a->b, "<dl class=\"facts\"><dt>Created</dt><dd>%s UTC"
+	    "</dd></dl>\n", db_get(l, 0, 6));
+	acct_form_open(a, arena_printf(a->h->arena, "/account/links/%lld/edit",
+	    a->id), "stack");
+	html_printf(a->b, "\n<div class=\"row\"><div>"
+	    "<label for=\"limit\">Install limit</label>\n"
+	    "<input id=\"limit\" name=\"limit\" type=\"number\" min=\"1\" "
+	    "max=\"100\" inputmode=\"numeric\" value=\"%s\"%s></div>\n"
+	    "<div class=\"grow\"><label for=\"note\">Note</label>\n"
+	    "<input id=\"note\" name=\"note\" value=\"%s\" maxlength=\"255\"%s>"
+	    "</div></div>\n<div class=\"actions\"><button type=\"submit\">"
+	    "Save</button></div></form>\n",
+	    ef != NULL ? ef->v[EDIT_LIMIT] : db_get(l, 0, 2),
+	    acct_bad(ef, "limit"),
+	    ef != NULL ? ef->v[EDIT_NOTE] : note, acct_bad(ef, "note"));
+	acct_form_open(a, arena_printf(a->h->arena,
+	    "/account/links/%lld/status", a->id), "status-form");
+	if (st == 10)
+		buf_puts(a->b, "<input type=\"hidden\" name=\"status\" "
+		    "value=\"5\"><button type=\"submit\" class=\"danger\" "
+		    "data-confirm=\"Disable this link? The app will refuse it "
+		    "on every device.\">Disable link</button>");
+	else
+		buf_puts(a->b, "<input type=\"hidden\" name=\"status\" "
+		    "value=\"10\"><button type=\"submit\" class=\"primary\">"
+		    "Enable link</button>");
+	buf_puts(a->b, "</form></section>\n</div>\n");
+
+	html_printf(a->b, "<section class=\"card flush devices\">"
+	    "<h2>Devices <span class=\"count\">%d</span></h2>\n", db_rows(d));
+	if (db_rows(d) == 0) {
+		buf_puts(a->b, "<p class=\"empty\">No device holds a slot on "
+		    "this link yet. When the app adds the link, its device "
+		    "appears here.</p>\n</section>\n");
+		html_end(a->b);
+		goto out;
+	}
+	buf_puts(a->b, "<table class=\"devices\"><thead><tr><th>HWID</th>"
+	    "<th>Device</th><th>OS</th><th>App</th><th>First seen (UTC)</th>"
+	    "<th>Last seen (UTC)</th><th><span class=\"sr\">Delete</span>"
+	    "</th></tr></thead><tbody>\n");
+	for (i = 0; i < db_rows(d); i++) {
+		html_printf(a->b, "<tr><td data-label=\"HWID\" class=\"hwid\">"
+		    "<code>%s</code></td><td data-label=\"Device\">%s</td>"
+		    "<td data-label=\"OS\">%s %s</td>"
+		    "<td data-label=\"App\">%s</td>"
+		    "<td data-label=\"First seen\" class=\"date\">%s</td>"
+		    "<td data-label=\"Last seen\" class=\"date\">%s</td><td>",
+		    db_get(d, i, 0), *db_get(d, i, 5) != '\0' ?
+		    db_get(d, i, 5) : "—", db_get(d, i, 3), db_get(d, i, 4),
+		    *db_get(d, i, 6) != '\0' ? db_get(d, i, 6) : "—",
+		    db_get(d, i, 8), db_get(d, i, 9));
+		acct_form_open(a, arena_printf(a->h->arena,
+		    "/account/links/%lld/devices/delete", a->id), "inline");
+		html_printf(a->b, "<input type=\"hidden\" name=\"hwid\" "
+		    "value=\"%s\"><button type=\"submit\" class=\"danger small\" "
+		    "aria-label=\"Delete device %s\">Delete</button></form>"
+		    "</td></tr>\n", db_get(d, i, 0), db_get(d, i, 0));
+	}
+	buf_puts(a->b, "</tbody></table>\n<p class=\"hint pad\">Deleting a "
+	    "device frees its slot. If it adds the link again, it takes a "
+	    "slot again while one is free.</p></section>\n");
+	html_end(a->b);
+out:
+	db_free(l);
+	db_free(t);
+	db_free(d);
+}
+
+static void
+acct_link(struct acct *a)
+{
+	acct_link_page(a, 200, NULL, NULL);
+}
+
+/* Runs DB_LINK_UPDATE with limit, note and status (NULL: unchanged).
+ * Returns the row, or NULL after answering the error. */
+static struct db_res *
+acct_link_update(struct acct *a, const char *limit, const char *note,
+    const char *status)
+{
+	struct db_res *r;
+	const char *values[5];
+
+	values[0] = a->pid;
+	values[1] = a->ids;
+	values[2] = limit;
+	values[3] = note;
+	values[4] = status;
+	r = db_exec(DB_LINK_UPDATE, 5, values);
+	if (r == NULL || db_rows(r) != 1) {
+		db_free(r);
+		acct_db_error(a, "link update");
+		return NULL;
+	}
+	if (strcmp(db_get(r, 0, 0), "not_found") == 0) {
+		db_free(r);
+		acct_not_found(a);
+		return NULL;
+	}
+	return r;
+}
+
+static void
+acct_link_edit(struct acct *a)
+{
+	struct acct_form f;
+	struct db_res *r;
+	long limit;
+
+	memset(&f, 0, sizeof(f));
+	f.v[EDIT_LIMIT] = acct_param(a, "limit");
+	f.v[EDIT_NOTE] = acct_param(a, "note");
+	if (!valid_int(f.v[EDIT_LIMIT], 1, 100, &limit)) {
+		f.error = "The install limit must be a whole number from 1 "
+		    "to 100.";
+		f.bad = "limit";
+	} else if ((f.error = acct_note_check(f.v[EDIT_NOTE])) != NULL) {
+		f.bad = "note";
+	}
+	if (f.error != NULL) {
+		acct_link_page(a, 400, &f, NULL);
+		return;
+	}
+	r = acct_link_update(a, f.v[EDIT_LIMIT], f.v[EDIT_NOTE], NULL);
+	if (r == NULL)
+		return;
+	if (strcmp(db_get(r, 0, 0), "below_count") == 0) {
+		f.error = arena_printf(a->h->arena, "The limit cannot go below "
+		    "the %d devices that hold a slot. Delete devices first.",
+		    db_int(r, 0, 2));
+		f.bad = "limit";
+		db_free(r);
+		acct_link_page(a, 400, &f, NULL);
+		return;
+	}
+	db_free(r);
+	acct_redirect(a, acct_link_path(a, "saved"));
+}
+
+static void
+acct_link_status(struct acct *a)
+{
+	struct db_res *r;
+	const char *st;
+
+	st = http_param(a->h, "status");
+	if (st == NULL || (strcmp(st, "5") != 0 && strcmp(st, "10") != 0)) {
+		acct_message(a, 400, "Bad request", "The status must be 5 "
+		    "(disabled) or 10 (active).");
+		return;
+	}
+	r = acct_link_update(a, NULL, NULL, st);
+	if (r == NULL)
+		return;
+	db_free(r);
+	log_info("account: %s %s link %lld", a->s.provider,
+	    strcmp(st, "5") == 0 ? "disabled" : "enabled", a->id);
+	acct_redirect(a, acct_link_path(a, strcmp(st, "5") == 0 ?
+	    "disabled" : "enabled"));
+}
+
+static void
+acct_device_delete(struct acct *a)
+{
+	struct db_res *r;
+	const char *values[3];
+	int deleted;
+
+	values[0] = a->pid;
+	values[1] = a->ids;
+	values[2] = http_param(a->h, "hwid");
+	if (!valid_hwid(values[2])) {
+		acct_message(a, 400, "Bad request", "That is not a device id.");
+		return;
+	}
+	r = db_exec(DB_DEVICE_DELETE, 3, values);
+	if (r == NULL || db_rows(r) != 1) {
+		db_free(r);
+		acct_db_error(a, "device delete");
+		return;
+	}
+	if (db_isnull(r, 0, 1)) {
+		db_free(r);
+		acct_not_found(a);
+		return;
+	}
+	deleted = db_int(r, 0, 0);
+	db_free(r);
+	if (deleted)
+		log_info("account: %s deleted device %s from link %lld",
+		    a->s.provider, values[2], a->id);
+	acct_redirect(a, acct_link_path(a, deleted ? "device-deleted" :
+	    "device-gone"));
+}
+
+static void
+acct_link_target(struct acct *a)
+{
+	struct acct_form f;
+	const char *url = NULL, *domain = NULL;
+	int found;
+
+	memset(&f, 0, sizeof(f));
+	f.v[TARGET_URL] = acct_param(a, "url");
+	f.v[TARGET_TITLE] = acct_param(a, "title");
+	f.error = acct_target_check(a, f.v[TARGET_URL], f.v[TARGET_TITLE],
+	    &url, &domain, &f.bad);
+	if (f.error != NULL) {
+		acct_link_page(a, 400, NULL, &f);
+		return;
+	}
+	found = acct_set_target(a, url, f.v[TARGET_TITLE]);
+	if (found < 0)
+		return;
+	if (found == 0) {
+		acct_not_found(a);
+		return;
+	}
+	if (acct_add_domain_text(a, domain) != 0)
+		return;
+	acct_redirect(a, acct_link_path(a, "target"));
+}
+
+/* ---- domains ---- */
+
+enum { DOM_DOMAIN, DOM_HASH, DOM_NAME };
+
+/* One of the two add forms of the domains page; f (may be NULL) holds
+ * what was typed and what is wrong. */
+static void
+acct_domain_form(struct acct *a, int by_hash, const struct acct_form *f)
+{
+	acct_form_open(a, "/account/domains/add", "card stack");
+	if (by_hash)
+		html_printf(a->b, "<input type=\"hidden\" name=\"by\" "
+		    "value=\"hash\"><h2>Add by hash</h2>\n<p class=\"hint\">"
+		    "The SHA-256 of the domain, as the API takes it.</p>\n"
+		    "<label for=\"hash\">Domain hash</label>\n<input id=\"hash\" "
+		    "name=\"hash\" class=\"mono\" value=\"%s\" maxlength=\"64\" "
+		    "placeholder=\"64 hexadecimal digits\" autocomplete=\"off\" "
+		    "spellcheck=\"false\"%s>\n", f != NULL ? f->v[DOM_HASH] : "",
+		    acct_bad(f, "hash"));
+	else
+		html_printf(a->b, "<input type=\"hidden\" name=\"by\" "
+		    "value=\"domain\"><h2>Add by domain</h2>\n<p class=\"hint\">"
+		    "Hashed here exactly as the app does: no case folding, "
+		    "any :port kept. A whole URL works too.</p>\n"
+		    "<label for=\"domain\">Domain</label>\n<input id=\"domain\" "
+		    "name=\"domain\" value=\"%s\" placeholder=\"sub.example.com\" "
+		    "autocomplete=\"off\" autocapitalize=\"off\" "
+		    "spellcheck=\"false\"%s>\n", f != NULL ? f->v[DOM_DOMAIN] : "",
+		    acct_bad(f, "domain"));
+	html_printf(a->b, "<label for=\"name-%s\">Label <span class=\"opt\">"
+	    "optional</span></label>\n<input id=\"name-%s\" name=\"name\" "
+	    "value=\"%s\" maxlength=\"255\"%s>\n", by_hash ? "h" : "d",
+	    by_hash ? "h" : "d", f != NULL ? f->v[DOM_NAME] : "",
+	    acct_bad(f, "name"));
+	if (f != NULL && f->error != NULL)
+		html_flash(a->b, "error", f->error);
+	buf_puts(a->b, "<div class=\"actions\"><button type=\"submit\" "
+	    "class=\"primary\">Add domain</button></div></form>\n");
+}
+
+/* The domains page; f (may be NULL) is the add form shown again, the one
+ * by hash when by_hash. */
+static void
+acct_domains_page(struct acct *a, int status, const struct acct_form *f,
+    int by_hash)
+{
+	struct db_res *r;
+	const char *pid = a->pid;
+	int i;
+
+	r = db_exec(DB_DOMAIN_LIST, 1, &pid);
+	if (r == NULL) {
+		acct_db_error(a, "domain list");
+		return;
+	}
+	acct_begin(a, status, "Domains", "domains");
+	html_printf(a->b, "<div class=\"head\"><div><h1>Domains</h1>"
+	    "<p class=\"sub\">The app admits a link only through a domain "
+	    "registered here. It sends the SHA-256 of the subscription's "
+	    "domain; creating a link registers its domain for you.</p></div>"
+	    "</div>\n");
+	if (status == 200)
+		acct_flash_from_query(a);
+	buf_puts(a->b, "<div class=\"cols\">\n");
+	acct_domain_form(a, 0, by_hash ? NULL : f);
+	acct_domain_form(a, 1, by_hash ? f : NULL);
+	buf_puts(a->b, "</div>\n");
+	html_printf(a->b, "<section class=\"card flush\"><h2>Registered "
+	    "<span class=\"count\">%d</span></h2>\n", db_rows(r));
+	if (db_rows(r) == 0) {
+		buf_puts(a->b, "<p class=\"empty\">No domains yet.</p>"
+		    "</section>\n");
+		html_end(a->b);
+		db_free(r);
+		return;
+	}
+	buf_puts(a->b, "<table class=\"domains\"><thead><tr><th>Label</th>"
+	    "<th>SHA-256</th><th>Added (UTC)</th><th><span class=\"sr\">"
+	    "Delete</span></th></tr></thead><tbody>\n");
+	for (i = 0; i < db_rows(r); i++) {
+		html_printf(a->b, "<tr><td data-label=\"Label\">%s</td>"
+		    "<td data-label=\"SHA-256\" class=\"hash\"><code>%s</code>"
+		    "</td><td data-label=\"Added\" class=\"date\">%s</td><td>",
+		    db_get(r, i, 1), db_get(r, i, 2), db_get(r, i, 4));
+		acct_form_open(a, "/account/domains/delete", "inline");
+		html_printf(a->b, "<input type=\"hidden\" name=\"id\" "
+		    "value=\"%s\"><button type=\"submit\" class=\"danger small\" "
+		    "data-confirm=\"Delete this domain? The app will refuse links "
+		    "that hash to it.\" aria-label=\"Delete domain %s\">Delete"
+		    "</button></form></td></tr>\n", db_get(r, i, 0),
+		    db_get(r, i, 1));
+	}
+	buf_puts(a->b, "</tbody></table></section>\n");
+	html_end(a->b);
+	db_free(r);
+}
+
+static void
+acct_domains(struct acct *a)
+{
+	acct_domains_page(a, 200, NULL, 0);
+}
+
+/* The domain text typed in the form (a domain or a whole URL); NULL and a
+ * message in *error when it is not one. */
+static const char *
+acct_domain_text(struct acct *a, const char *in, const char **error)
+{
+	enum happlink_err err;
+	const char *norm;
+
+	*error = NULL;
+	if (*in == '\0') {
+		*error = "Type the domain as it is in the subscription URL.";
+		return NULL;
+	}
+	if (strstr(in, "://") != NULL) {
+		norm = happlink_normalize(a->h->arena, in, &err);
+		if (norm == NULL) {
+			*error = happlink_strerror(err);
+			return NULL;
+		}
+		return happlink_domain(a->h->arena, norm);
+	}
+	if (strlen(in) > 255 || !valid_utf8_text(in) ||
+	    strpbrk(in, " /?#") != NULL) {
+		*error = "Type only the domain (with its :port, if any), or "
+		    "paste a whole URL.";
+		return NULL;
+	}
+	return in;
+}
+
+static void
+acct_domain_add(struct acct *a)
+{
+	struct acct_form f;
+	struct db_res *r;
+	const char *values[3], *domain = NULL, *res;
+	char hash[CRYPT_SHA256_HEX], *p;
+	const char *by;
+	int by_hash;
+
+	memset(&f, 0, sizeof(f));
+	by = http_param(a->h, "by");
+	by_hash = by != NULL && strcmp(by, "hash") == 0;
+	f.v[DOM_DOMAIN] = acct_param(a, "domain");
+	f.v[DOM_HASH] = acct_param(a, "hash");
+	f.v[DOM_NAME] = acct_param(a, "name");
+	if (by_hash) {
+		snprintf(hash, sizeof(hash), "%s", f.v[DOM_HASH]);
+		for (p = hash; *p != '\0'; p++)
+			if (*p >= 'A' && *p <= 'F')
+				*p = (char)(*p - 'A' + 'a');
+		if (strlen(f.v[DOM_HASH]) != 64 || !valid_domain_hash(hash)) {
+			f.error = "A domain hash is 64 hexadecimal digits "
+			    "(a SHA-256).";
+			f.bad = "hash";
+		}
+	} else {
+		domain = acct_domain_text(a, f.v[DOM_DOMAIN], &f.error);
+		if (domain != NULL)
+			crypt_sha256_hex(domain, strlen(domain), hash);
+		else
+			f.bad = "domain";
+	}
+	if (f.error == NULL && (!valid_utf8_text(f.v[DOM_NAME]) ||
+	    acct_chars(f.v[DOM_NAME]) > ACCT_LABEL_MAX)) {
+		f.error = "The label must be printable text of at most 255 "
+		    "characters.";
+		f.bad = "name";
+	}
+	if (f.error != NULL) {
+		acct_domains_page(a, 400, &f, by_hash);
+		return;
+	}
+	values[0] = a->pid;
+	values[1] = hash;
+	if (*f.v[DOM_NAME] != '\0')
+		values[2] = f.v[DOM_NAME];
+	else if (by_hash)
+		values[2] = arena_strndup(a->h->arena, hash, 10);
+	else
+		values[2] = valid_clean_text(a->h->arena, domain,
+		    ACCT_LABEL_MAX);
+	r = db_exec(DB_DOMAIN_ADD, 3, values);
+	if (r == NULL || db_rows(r) != 1) {
+		db_free(r);
+		acct_db_error(a, "domain add");
+		return;
+	}
+	res = strcmp(db_get(r, 0, 0), "exists") == 0 ? "domain-exists" :
+	    "domain-added";
+	db_free(r);
+	acct_redirect(a, arena_printf(a->h->arena, "/account/domains?m=%s",
+	    res));
+}
+
+static void
+acct_domain_delete(struct acct *a)
+{
+	struct db_res *r;
+	const char *values[2];
+	long id;
+	int found, n;
+
+	if (!valid_int(http_param(a->h, "id"), 1, 999999999999999999L, &id)) {
+		acct_message(a, 400, "Bad request", "That is not a domain.");
+		return;
+	}
+	values[0] = a->pid;
+	values[1] = arena_printf(a->h->arena, "%ld", id);
+	r = db_exec(DB_DOMAIN_DELETE, 2, values);
+	if (r == NULL || db_rows(r) != 1) {
+		db_free(r);
+		acct_db_error(a, "domain delete");
+		return;
+	}
+	found = db_bool(r, 0, 0);
+	n = db_int(r, 0, 1);
+	db_free(r);
+	if (!found) {
+		acct_redirect(a, "/account/domains?m=domain-gone");
+		return;
+	}
+	log_info("account: %s deleted domain %ld", a->s.provider, id);
+	acct_redirect(a, arena_printf(a->h->arena,
+	    "/account/domains?m=domain-deleted&n=%d", n));
+}
+
+/* ---- dispatch ---- */
+
+static const struct acct_page acct_pages[] = {
+	{ ACCT_GET,	"",			0, acct_home },
+	{ ACCT_POST,	"signin",		0, acct_signin },
+	{ ACCT_POST,	"signout",		1, acct_signout },
+	{ ACCT_GET,	"links",		1, acct_links },
+	{ ACCT_GET,	"links/new",		1, acct_new_form },
+	{ ACCT_POST,	"links/new",		1, acct_new },
+	{ ACCT_GET,	"links/#",		1, acct_link },
+	{ ACCT_POST,	"links/#/edit",		1, acct_link_edit },
+	{ ACCT_POST,	"links/#/status",	1, acct_link_status },
+	{ ACCT_POST,	"links/#/devices/delete", 1, acct_device_delete },
+	{ ACCT_POST,	"links/#/target",	1, acct_link_target },
+	{ ACCT_GET,	"domains",		1, acct_domains },
+	{ ACCT_POST,	"domains/add",		1, acct_domain_add },
+	{ ACCT_POST,	"domains/delete",	1, acct_domain_delete },
+};
+
+/* Whether path fits pattern, where '#' stands for a positive number of
+ * at most 18 digits, stored in *id. */
+static int
+acct_match(const char *pattern, const char *path, long long *id)
+{
+	size_t n;
+
+	while (*pattern != '\0') {
+		if (*pattern == '#') {
+			n = strspn(path, "0123456789");
+			if (n == 0 || n > 18 || *path == '0')
+				return 0;
+			*id = strtoll(path, NULL, 10);
+			path += n;
+			pattern++;
+			continue;
+		}
+		if (*pattern++ != *path++)
+			return 0;
+	}
+	return *path == '\0';
+}
+
+void
+account_dispatch(struct http *h)
+{
+	const struct acct_page *page = NULL;
+	const char *rest;
+	struct acct a;
+	size_t i;
+	int m, other = 0;
+
+	memset(&a, 0, sizeof(a));
+	a.h = h;
+	a.b = &h->body;
+	http_header(h, "Content-Security-Policy: " ACCT_CSP);
+	http_header(h, "X-Frame-Options: DENY");
+	http_header(h, "X-Content-Type-Options: nosniff");
+	http_header(h, "Referrer-Policy: same-origin");
+	http_header(h, "Cache-Control: no-store");
+	if (h->params.status != PARAMS_OK) {
+		acct_message(&a, 400, "Bad request", "The request's "
+		    "parameters are malformed or too long.");
+		return;
+	}
+	m = strcmp(h->method, "POST") == 0 ? ACCT_POST : ACCT_GET;
+	rest = h->path + strlen(ACCT_PREFIX);
+	for (i = 0; i < sizeof(acct_pages) / sizeof(acct_pages[0]); i++) {
+		if (!acct_match(acct_pages[i].path, rest, &a.id))
+			continue;
+		if (acct_pages[i].method == m) {
+			page = &acct_pages[i];
+			break;
+		}
+		other = 1;
+	}
+	if (page == NULL) {
+		if (other) {
+			http_header(h, "Allow: %s", m == ACCT_POST ?
+			    "GET, HEAD" : "POST");
+			acct_message(&a, 405, "Not here", "This address does "
+			    "not take that kind of request.");
+		} else {
+			acct_not_found(&a);
+		}
+		return;
+	}
+	snprintf(a.ids, sizeof(a.ids), "%lld", a.id);
+	if (page->signed_in) {
+		switch (session_load(h, &a.s)) {
+		case SESSION_DOWN:
+			acct_db_error(&a, "session");
+			return;
+		case SESSION_NONE:
+			if (http_cookie(h, SESSION_COOKIE) != NULL)
+				session_end(h, NULL);
+			acct_redirect(&a, m == ACCT_POST ?
+			    "/account/?m=expired" : "/account/");
+			return;
+		case SESSION_OK:
+			break;
+		}
+		a.signed_in = 1;
+		snprintf(a.pid, sizeof(a.pid), "%lld", a.s.provider_id);
+		if (m == ACCT_POST && !session_csrf_ok(h, &a.s)) {
+			log_warn("account: %s: POST %s without a valid CSRF "
+			    "token from %s", a.s.provider, h->path,
+			    h->remote_addr);
+			acct_message(&a, 403, "Form refused", "This form did "
+			    "not carry a valid security token, so nothing was "
+			    "changed. Go back, reload the page and try again.");
+			return;
+		}
+	}
+	page->fn(&a);
+}

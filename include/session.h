@@ -1,0 +1,65 @@
+#ifndef LL_SESSION_H
+#define LL_SESSION_H
+
+#include "crypt.h"
+#include "http.h"
+
+/* Web account sessions: a random token in an HttpOnly cookie, of which
+ * PostgreSQL keeps only the SHA-256; a CSRF token per session that every
+ * form carries; and the slowing down of failed sign-ins per address. */
+
+#define SESSION_COOKIE		"ll_session"
+#define SESSION_PRE_COOKIE	"ll_signin"	/* binds the sign-in form */
+#define SESSION_TOKEN_LEN	43	/* characters of a token: 256 bits */
+#define SESSION_CSRF_LEN	32	/* characters of a CSRF token */
+#define SESSION_PATH		"/account/"	/* where the cookies go */
+
+struct session {
+	long long	 provider_id;
+	char		 provider[9];		/* the provider code */
+	char		 csrf[SESSION_CSRF_LEN + 1];
+	char		 token_hash[CRYPT_SHA256_HEX];
+};
+
+enum session_result {
+	SESSION_OK = 0,
+	SESSION_NONE,	/* no cookie, or an unknown or expired session */
+	SESSION_DOWN	/* the database is unreachable */
+};
+
+/* Finds the live session of h's cookie and fills s. */
+enum session_result session_load(struct http *h, struct session *s);
+
+/* Starts a session for provider_id: stores it, sets the cookie on h's
+ * answer and fills s. Returns SESSION_OK, SESSION_DOWN, or SESSION_NONE
+ * when the provider is no longer active or the random source fails. */
+enum session_result session_start(struct http *h, long long provider_id,
+    struct session *s);
+
+/* Ends the session (s may be NULL: then only the cookie) and clears the
+ * cookie on h's answer. A database failure is logged, the cookie is
+ * cleared all the same. */
+void session_end(struct http *h, const struct session *s);
+
+/* Whether h carries s's CSRF token in its "csrf" parameter (compared in
+ * constant time). */
+int session_csrf_ok(const struct http *h, const struct session *s);
+
+/* The CSRF token of the sign-in form: a keyed hash of a random token kept
+ * in a cookie of its own, which this sets on h's answer when missing.
+ * Returns a string in h's arena. Cannot fail: without randomness the form
+ * gets a token that never validates. */
+const char *session_signin_token(struct http *h);
+
+/* Whether h's "csrf" parameter is the sign-in token for its cookie. */
+int session_signin_ok(struct http *h);
+
+/* Seconds the address of h must wait before it may try to sign in: 0 now,
+ * -1 when the database is unreachable. */
+int session_signin_wait(struct http *h);
+
+/* Counts a failed sign-in from h's address; returns the seconds it must
+ * now wait (0 while under the threshold), or -1 on a database failure. */
+int session_signin_failed(struct http *h);
+
+#endif

@@ -1,0 +1,123 @@
+/* The parts of sessions that need no database: cookie attributes and the
+ * CSRF checks. */
+#include <string.h>
+
+#include "arena.h"
+#include "config.h"
+#include "http.h"
+#include "session.h"
+#include "testhelp.h"
+
+static struct arena *A;
+static struct config cfg;
+
+static void
+request(struct http *h, char **envp, const char *body)
+{
+	http_init(h, A, envp);
+	h->cfg = &cfg;
+	if (body != NULL)
+		http_add_body(h, body, strlen(body));
+}
+
+static void
+test_signin_cookie(void)
+{
+	char *plain[] = { "REQUEST_METHOD=GET", "DOCUMENT_URI=/account/", NULL };
+	char *tls[] = { "REQUEST_METHOD=GET", "DOCUMENT_URI=/account/",
+	    "HTTPS=on", NULL };
+	struct http h;
+	const char *tok;
+
+	TEST("signin token: sets its cookie with the right attributes");
+	request(&h, plain, NULL);
+	tok = session_signin_token(&h);
+	ASSERT(strlen(tok) == 64);
+	ASSERT(strncmp(h.headers.data, "Set-Cookie: ll_signin=", 22) == 0);
+	ASSERT(strstr(h.headers.data, "; Path=/account/; HttpOnly; "
+	    "SameSite=Strict\r\n") != NULL);
+	ASSERT(strstr(h.headers.data, "Secure") == NULL);
+
+	TEST("signin token: Secure over TLS");
+	request(&h, tls, NULL);
+	session_signin_token(&h);
+	ASSERT(strstr(h.headers.data, "HttpOnly; SameSite=Strict; Secure\r\n")
+	    != NULL);
+}
+
+static void
+test_signin_check(void)
+{
+	char *first[] = { "REQUEST_METHOD=GET", NULL };
+	char cookie[128], *envp[3];
+	struct http h;
+	const char *tok, *set, *end;
+	char *body, *other;
+
+	request(&h, first, NULL);
+	tok = session_signin_token(&h);
+	set = h.headers.data + strlen("Set-Cookie: ");
+	end = strchr(set, ';');
+	snprintf(cookie, sizeof(cookie), "HTTP_COOKIE=a=b; %.*s",
+	    (int)(end - set), set);
+	envp[0] = "REQUEST_METHOD=POST";
+	envp[1] = cookie;
+	envp[2] = NULL;
+
+	TEST("signin check: the token of this cookie passes");
+	body = arena_printf(A, "csrf=%s&provider_code=x", tok);
+	request(&h, envp, body);
+	ASSERT(session_signin_ok(&h));
+	ASSERT(h.headers.len == 0);
+
+	TEST("signin check: no token, another token, two tokens fail");
+	request(&h, envp, "provider_code=x");
+	ASSERT(!session_signin_ok(&h));
+	other = arena_strdup(A, tok);
+	other[63] = other[63] == '0' ? '1' : '0';
+	request(&h, envp, arena_printf(A, "csrf=%s", other));
+	ASSERT(!session_signin_ok(&h));
+	request(&h, envp, arena_printf(A, "csrf=%s&csrf=%s", tok, tok));
+	ASSERT(!session_signin_ok(&h));
+
+	TEST("signin check: the token without its cookie fails");
+	request(&h, first, arena_printf(A, "csrf=%s", tok));
+	ASSERT(!session_signin_ok(&h));
+}
+
+static void
+test_csrf(void)
+{
+	char *envp[] = { "REQUEST_METHOD=POST", NULL };
+	struct session s;
+	struct http h;
+
+	memset(&s, 0, sizeof(s));
+	snprintf(s.csrf, sizeof(s.csrf), "%s",
+	    "abcdefghijklmnopqrstuvwxyz012345");
+
+	TEST("csrf: the session's token passes, anything else fails");
+	request(&h, envp, "csrf=abcdefghijklmnopqrstuvwxyz012345");
+	ASSERT(session_csrf_ok(&h, &s));
+	request(&h, envp, "csrf=abcdefghijklmnopqrstuvwxyz01234");
+	ASSERT(!session_csrf_ok(&h, &s));
+	request(&h, envp, "note=x");
+	ASSERT(!session_csrf_ok(&h, &s));
+	request(&h, envp, "csrf=");
+	ASSERT(!session_csrf_ok(&h, &s));
+	memset(&s, 0, sizeof(s));
+	ASSERT(!session_csrf_ok(&h, &s));
+}
+
+int
+main(void)
+{
+	A = arena_new();
+	config_defaults(&cfg);
+	memset(cfg.secret, 7, sizeof(cfg.secret));
+	test_signin_cookie();
+	test_signin_check();
+	test_csrf();
+	arena_free(A);
+	return TEST_REPORT("session");
+}
