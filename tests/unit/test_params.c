@@ -161,6 +161,10 @@ test_nul(void)
 	TEST("%00 alone");
 	ASSERT(parse(&p, "a=1&b=%00") == PARAMS_NUL);
 	ASSERT(p.n == 1);
+	TEST("a raw NUL in a body");
+	params_init(&p);
+	ASSERT(params_parse(&p, arena, "a=x\0y", 5) == PARAMS_NUL);
+	ASSERT(p.n == 0);
 }
 
 static void
