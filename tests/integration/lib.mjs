@@ -2,6 +2,8 @@
 // started (LL_VAR, LL_PORT), an HTTP client, the database, and fixtures.
 import { createHash, randomBytes } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
@@ -100,3 +102,79 @@ export function pgctl(args) {
 }
 
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+// Sends head (one char per byte) as one HTTP/1.0 request, for what fetch refuses to send
+// (invalid UTF-8 in headers, raw bytes in the request line). Returns
+// { status, text }.
+export function rawRequest(head) {
+  return new Promise((resolve, reject) => {
+    const chunks = [];
+    // no half-close: nginx takes an early EOF for a client that gave up
+    const sock = net.connect(Number(PORT), '127.0.0.1',
+      () => sock.write(Buffer.from(head, 'latin1')));
+    sock.setTimeout(10000, () => sock.destroy(new Error('raw request timed out')));
+    sock.on('data', (c) => chunks.push(c));
+    sock.on('error', reject);
+    sock.on('close', () => {
+      const all = Buffer.concat(chunks).toString('latin1');
+      const m = /^HTTP\/1\.[01] (\d{3})/.exec(all);
+      const at = all.indexOf('\r\n\r\n');
+      resolve({ status: m ? Number(m[1]) : 0, text: at >= 0 ? all.slice(at + 4) : '' });
+    });
+  });
+}
+
+// Runs fn over items with at most limit calls in flight; keeps order.
+export async function bounded(limit, items, fn) {
+  const out = new Array(items.length);
+  let next = 0;
+  async function lane() {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i], i);
+    }
+  }
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
+  return out;
+}
+
+// Polls fn until it returns a truthy value or ms pass; returns the value.
+export async function waitFor(fn, ms = 5000, every = 50) {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await fn();
+    if (v || Date.now() > end) return v;
+    await sleep(every);
+  }
+}
+
+// The prefork master and its workers, from the pid file.
+export function masterPid() {
+  return Number(readFileSync(path.join(VAR, 'run/fcgi.pid'), 'utf8').trim());
+}
+export function workerPids() {
+  let out = '';
+  try {
+    out = execFileSync('pgrep', ['-P', String(masterPid())], { encoding: 'utf8' });
+  } catch { /* pgrep exits 1 when there are none */ }
+  return out.split('\n').filter(Boolean).map(Number).sort((a, b) => a - b);
+}
+// Workers the configuration asks for.
+export function workersWanted() {
+  const m = /^workers\s*=\s*(\d+)/m.exec(readFileSync(path.join(VAR, 'limited-links.conf'), 'utf8'));
+  return Number(m[1]);
+}
+// CPU seconds a process has used (user + system).
+export function cpuSeconds(pid) {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(f[11]) + Number(f[12])) / 100;
+}
+export function alive(pid) {
+  try { process.kill(pid, 0); return true; } catch { return false; }
+}
+
+// The check's answers, as exact text.
+export const answer = (providerid, status, admitted) =>
+  JSON.stringify({ providerid, status, import: admitted });
+export const UNKNOWN = answer('', 0, false);
