@@ -1,7 +1,7 @@
 // Shared by the integration tests: the throwaway stack that tests/run
 // started (LL_VAR, LL_PORT), an HTTP client, the database, and fixtures.
 import { createHash, randomBytes } from 'node:crypto';
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
@@ -178,3 +178,69 @@ export function alive(pid) {
 export const answer = (providerid, status, admitted) =>
   JSON.stringify({ providerid, status, import: admitted });
 export const UNKNOWN = answer('', 0, false);
+
+// pg_ctl without blocking the event loop, so that requests keep flowing
+// while PostgreSQL stops or starts.
+export function pgctlAsync(args) {
+  return new Promise((resolve, reject) => {
+    const bin = execFileSync('bash', ['-c', 'ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1'],
+      { encoding: 'utf8' }).trim();
+    const cmd = [path.join(bin, 'pg_ctl'), '-D', path.join(VAR, 'pg'), ...args];
+    const argv = process.getuid() === 0 ? ['runuser', '-u', 'limitedlinks', '--', ...cmd] : cmd;
+    execFile(argv[0], argv.slice(1), { encoding: 'utf8' },
+      (err, out, errOut) => (err ? reject(new Error(`${err.message}${errOut}`)) : resolve(out)));
+  });
+}
+export const pgStart = () => pgctlAsync(['start', '-w', '-t', '60', '-l',
+  path.join(VAR, 'log/postgresql.log')]);
+export const pgStop = () => pgctlAsync(['stop', '-m', 'fast', '-w', '-t', '60']);
+
+// A FastCGI client straight on the workers' socket, one request, sent in
+// two parts (begin, rest) so that a test can act while a worker waits
+// for the rest. response resolves to the stdout text, or null when the
+// connection closes without an end-of-request record.
+function fcgiRecord(type, body) {
+  const pad = (8 - (body.length % 8)) % 8;
+  const h = Buffer.from([1, type, 0, 1, body.length >> 8, body.length & 255, pad, 0]);
+  return Buffer.concat([h, body, Buffer.alloc(pad)]);
+}
+function fcgiLen(n) {
+  return n < 128 ? Buffer.from([n]) : Buffer.from([(n >>> 24) | 128, (n >> 16) & 255, (n >> 8) & 255, n & 255]);
+}
+export function fcgiConnect(env) {
+  const begin = fcgiRecord(1, Buffer.from([0, 1, 0, 0, 0, 0, 0, 0]));
+  const pairs = Buffer.concat(Object.entries(env).map(([k, v]) => Buffer.concat([
+    fcgiLen(Buffer.byteLength(k)), fcgiLen(Buffer.byteLength(v)), Buffer.from(k), Buffer.from(v)])));
+  const rest = Buffer.concat([fcgiRecord(4, pairs), fcgiRecord(4, Buffer.alloc(0)),
+    fcgiRecord(5, Buffer.alloc(0))]);
+  const sock = net.connect(path.join(VAR, 'run/fcgi.sock'));
+  const chunks = [];
+  const connected = new Promise((resolve, reject) => {
+    sock.once('connect', resolve);
+    sock.once('error', reject);
+  });
+  const response = new Promise((resolve) => {
+    sock.on('data', (c) => chunks.push(c));
+    sock.on('error', () => {});
+    sock.on('close', () => resolve(fcgiStdout(Buffer.concat(chunks))));
+  });
+  return {
+    connected,
+    response,
+    sendBegin: () => sock.write(begin),
+    sendRest: () => sock.write(rest),
+    close: () => sock.destroy(),
+  };
+}
+function fcgiStdout(all) {
+  let out = '';
+  let ended = false;
+  for (let at = 0; at + 8 <= all.length;) {
+    const type = all[at + 1];
+    const len = all.readUInt16BE(at + 4);
+    if (type === 6) out += all.subarray(at + 8, at + 8 + len).toString('utf8');
+    if (type === 3) ended = true;
+    at += 8 + len + all[at + 6];
+  }
+  return ended ? out : null;
+}
