@@ -90,8 +90,17 @@ master_listen(const struct config *cfg)
 		if (fd >= 0 && chmod(path, 0660) != 0)
 			log_warn("master: chmod %s: %s", path, strerror(errno));
 	}
-	if (fd < 0)
+	if (fd < 0) {
 		log_error("master: cannot listen on %s", cfg->listen);
+		return -1;
+	}
+	/* workers wait in ppoll() and then accept: the ones that lose the
+	 * race for a connection must get EAGAIN, not sleep in accept() */
+	if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) != 0) {
+		log_error("master: %s: %s", cfg->listen, strerror(errno));
+		close(fd);
+		return -1;
+	}
 	return fd;
 }
 

@@ -1,3 +1,5 @@
+#include <errno.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,23 +26,45 @@ worker_on_term(int sig)
 	worker_stop = 1;
 }
 
+/* Installs the stop handlers and blocks the stop signals; *open gets the
+ * mask to wait with, in which they are deliverable. */
 static void
-worker_signals(sigset_t *term)
+worker_signals(sigset_t *open)
 {
 	struct sigaction sa;
+	sigset_t term;
 
 	memset(&sa, 0, sizeof(sa));
 	sigemptyset(&sa.sa_mask);
-	/* no SA_RESTART: the signal must interrupt a blocked accept() */
+	/* no SA_RESTART: the signal must end the wait in ppoll() */
 	sa.sa_handler = worker_on_term;
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
 	sa.sa_handler = SIG_IGN;
 	sigaction(SIGHUP, &sa, NULL);
 	sigaction(SIGPIPE, &sa, NULL);
-	sigemptyset(term);
-	sigaddset(term, SIGTERM);
-	sigaddset(term, SIGINT);
+	sigemptyset(&term);
+	sigaddset(&term, SIGTERM);
+	sigaddset(&term, SIGINT);
+	sigprocmask(SIG_BLOCK, &term, open);
+	sigdelset(open, SIGTERM);
+	sigdelset(open, SIGINT);
+}
+
+/* Waits for a connection on the listening socket. The stop signals are
+ * let in only here, atomically with the wait: everywhere else they stay
+ * pending, so libfcgi's accept and reads, which treat EINTR as a broken
+ * connection, are never interrupted. Returns 1 when a connection may be
+ * waiting, 0 when woken by a signal. */
+static int
+worker_wait(int listen_fd, const sigset_t *open)
+{
+	struct pollfd pfd;
+
+	pfd.fd = listen_fd;
+	pfd.events = POLLIN;
+	pfd.revents = 0;
+	return ppoll(&pfd, 1, NULL, open) > 0 && !worker_stop;
 }
 
 /* Reads an urlencoded body into the request's parameters. Returns 0, or
@@ -98,11 +122,11 @@ worker_run(int listen_fd, const struct config *cfg)
 {
 	FCGX_Request req;
 	struct arena *a;
-	sigset_t term;
+	sigset_t open;
 	long served = 0;
+	int rc;
 
-	worker_signals(&term);
-	sigprocmask(SIG_BLOCK, &term, NULL);
+	worker_signals(&open);
 	/* die with the master rather than linger as an orphan */
 	prctl(PR_SET_PDEATHSIG, SIGTERM);
 	if (getppid() == 1)
@@ -110,24 +134,19 @@ worker_run(int listen_fd, const struct config *cfg)
 	log_set_level((enum log_level)cfg->log_level);
 	db_open(cfg->database);
 	a = arena_new();
-	FCGX_InitRequest(&req, listen_fd, FCGI_FAIL_ACCEPT_ON_INTR);
+	FCGX_InitRequest(&req, listen_fd, 0);
 	while (!worker_stop) {
-		/* signals reach us only while we wait for a connection, so
-		 * a request in hand always finishes */
-		sigprocmask(SIG_UNBLOCK, &term, NULL);
-		if (worker_stop) {
-			sigprocmask(SIG_BLOCK, &term, NULL);
-			break;
-		}
-		if (FCGX_Accept_r(&req) < 0) {
-			sigprocmask(SIG_BLOCK, &term, NULL);
-			if (!worker_stop) {
-				log_warn("worker: accept failed");
-				usleep(10000);
-			}
+		if (!worker_wait(listen_fd, &open))
+			continue;
+		/* the socket does not block: another worker may have won */
+		rc = FCGX_Accept_r(&req);
+		if (rc == -EAGAIN)
+			continue;
+		if (rc < 0) {
+			log_warn("worker: accept failed: %s", strerror(-rc));
+			usleep(10000);
 			continue;
 		}
-		sigprocmask(SIG_BLOCK, &term, NULL);
 		worker_serve(&req, a, cfg);
 		FCGX_Finish_r(&req);
 		arena_reset(a);
