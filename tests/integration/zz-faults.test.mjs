@@ -3,7 +3,7 @@
 // the stack; it leaves PostgreSQL running and every worker up.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import {
   install, newLink, newProvider, randomHwid, closeDb, sql, db, script, sleep,
@@ -232,6 +232,37 @@ async function termMidRead(sendBeginFirst) {
 
 test('SIGTERM right after accept does not drop the connection', () => termMidRead(false));
 test('SIGTERM while the request is being read does not drop it', () => termMidRead(true));
+
+test('a worker stuck in a request is killed after stop_timeout and the reload completes', async () => {
+  const conf = path.join(VAR, 'limited-links.conf');
+  const saved = readFileSync(conf, 'utf8');
+  // a client that starts a request and never finishes it holds a worker
+  const c = fcgiConnect({ REQUEST_METHOD: 'GET', DOCUMENT_URI: '/provider', QUERY_STRING: '' });
+  await c.connected;
+  c.sendBegin();
+  await sleep(200);
+  const old = workerPids();
+  try {
+    writeFileSync(conf, `${saved.replace(/^stop_timeout.*$/m, '')}\nstop_timeout = 1\n`);
+    script('stack', ['reload']);
+    const replaced = await waitFor(() => {
+      const now = workerPids();
+      return now.length === WORKERS && now.every((pid) => !old.includes(pid));
+    }, 15000);
+    assert.ok(replaced, `old ${old}, now ${workerPids()}`);
+    assert.equal(await c.response, null);
+    const log = readFileSync(path.join(VAR, 'log/limited-links.log'), 'utf8');
+    assert.match(log, /did not stop in 1 s, killing it/);
+  } finally {
+    c.close();
+    writeFileSync(conf, saved);
+  }
+  const now = workerPids();
+  script('stack', ['reload']);
+  assert.ok(await waitFor(() => workerPids().length === WORKERS &&
+    workerPids().every((pid) => !now.includes(pid)), 15000));
+  await healthy();
+});
 
 test('workers stopped one by one mid-stream drop no request', async () => {
   const s = stream(newDevice, { lanes: 4, pause: 0 });
