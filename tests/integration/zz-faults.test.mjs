@@ -110,6 +110,42 @@ test('PostgreSQL stops and starts: fast refusals meanwhile, then recovery withou
   }
 });
 
+test('after a quiet PostgreSQL restart the first requests succeed on stale connections', async () => {
+  const before = workerPids();
+  await healthy();
+  await pgStop();
+  await pgStart();
+  // no traffic while it was down: every worker still holds its old
+  // connection, and its first statement must reconnect and retry
+  const got = await bounded(1, Array.from({ length: WORKERS * 4 }, (_, i) => i), newDevice);
+  allAnswered(got, [ok]);
+  assert.deepEqual(workerPids(), before);
+  const log = readFileSync(path.join(VAR, 'log/limited-links.log'), 'utf8');
+  assert.match(log, /connection lost during check/);
+});
+
+test('a database that stops answering mid-statement does not hang the check', async () => {
+  await healthy();
+  const backends = (await sql(`SELECT pid FROM pg_stat_activity
+    WHERE application_name = 'limited-links' AND backend_type = 'client backend'`)).map((r) => r.pid);
+  assert.ok(backends.length >= WORKERS, `backends ${backends}`);
+  const link = links[3];
+  let r;
+  const t0 = Date.now();
+  try {
+    for (const pid of backends) process.kill(pid, 'SIGSTOP');
+    r = await install(link.hash, link.code, randomHwid());
+  } finally {
+    for (const pid of backends) process.kill(pid, 'SIGCONT');
+  }
+  const ms = Date.now() - t0;
+  assert.equal(r.status, 200, r.text);
+  assert.ok(r.text === UNKNOWN || r.text === ok, r.text);
+  assert.ok(ms < 8000, `the check took ${ms} ms`);
+  await sleep(2500);
+  await healthy();
+});
+
 test('a worker killed with SIGKILL is replaced and requests keep being answered', async () => {
   const before = workerPids();
   const victim = before[0];
