@@ -318,3 +318,10 @@ test('the stack is left healthy', async () => {
   assert.equal(workerPids().length, WORKERS);
   await healthy();
 });
+
+test('every line the server logged is one stamped event', () => {
+  const log = readFileSync(path.join(VAR, 'log/limited-links.log'), 'utf8');
+  const stray = log.split('\n').filter((l) => l !== '' &&
+    !/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ \[\d+\] (debug|info|warn|error): \S/.test(l));
+  assert.deepEqual(stray.slice(0, 5), []);
+});
