@@ -134,6 +134,15 @@ db_prepare_all(void)
 	return 0;
 }
 
+/* libpq's notices, and a server's FATAL that arrives between statements,
+ * go to the log rather than raw to stderr. */
+static void
+db_notice(void *arg, const char *message)
+{
+	(void)arg;
+	log_warn("db: %s", message);
+}
+
 /* Connects now, unless a recent failure asks to wait. */
 static int
 db_connect(void)
@@ -150,6 +159,7 @@ db_connect(void)
 		return -1;
 	db_drop();
 	db_conn = PQconnectdbParams(keys, values, 1);
+	PQsetNoticeProcessor(db_conn, db_notice, NULL);
 	if (PQstatus(db_conn) != CONNECTION_OK)
 		log_warn("db: cannot connect: %s", PQerrorMessage(db_conn));
 	else if (db_prepare_all() == 0) {
