@@ -55,16 +55,24 @@ worker_signals(sigset_t *open)
  * let in only here, atomically with the wait: everywhere else they stay
  * pending, so libfcgi's accept and reads, which treat EINTR as a broken
  * connection, are never interrupted. Returns 1 when a connection may be
- * waiting, 0 when woken by a signal. */
+ * waiting, 0 when woken by a signal, -1 when the socket is unusable. */
 static int
 worker_wait(int listen_fd, const sigset_t *open)
 {
 	struct pollfd pfd;
+	int n;
 
 	pfd.fd = listen_fd;
 	pfd.events = POLLIN;
 	pfd.revents = 0;
-	return ppoll(&pfd, 1, NULL, open) > 0 && !worker_stop;
+	n = ppoll(&pfd, 1, NULL, open);
+	if ((n < 0 && errno != EINTR) ||
+	    (n > 0 && (pfd.revents & (POLLERR | POLLNVAL)) != 0)) {
+		log_error("worker: cannot wait for connections: %s",
+		    n < 0 ? strerror(errno) : "socket error");
+		return -1;
+	}
+	return n > 0 && !worker_stop;
 }
 
 /* Reads an urlencoded body into the request's parameters. Returns 0, or
@@ -124,7 +132,7 @@ worker_run(int listen_fd, const struct config *cfg)
 	struct arena *a;
 	sigset_t open;
 	long served = 0;
-	int rc;
+	int rc, status = 0;
 
 	worker_signals(&open);
 	/* die with the master rather than linger as an orphan */
@@ -136,7 +144,12 @@ worker_run(int listen_fd, const struct config *cfg)
 	a = arena_new();
 	FCGX_InitRequest(&req, listen_fd, 0);
 	while (!worker_stop) {
-		if (!worker_wait(listen_fd, &open))
+		rc = worker_wait(listen_fd, &open);
+		if (rc < 0) {
+			status = 1;
+			break;
+		}
+		if (rc == 0)
 			continue;
 		/* the socket does not block: another worker may have won */
 		rc = FCGX_Accept_r(&req);
@@ -156,5 +169,5 @@ worker_run(int listen_fd, const struct config *cfg)
 	FCGX_Free(&req, 1);
 	arena_free(a);
 	db_close();
-	return 0;
+	return status;
 }
