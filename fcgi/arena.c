@@ -25,7 +25,8 @@ arena_chunk(size_t size)
 {
 	struct chunk *c;
 
-	c = malloc(sizeof(*c) + size);
+	/* a size near SIZE_MAX would wrap the sum below into a tiny chunk */
+	c = size <= SIZE_MAX - sizeof(*c) ? malloc(sizeof(*c) + size) : NULL;
 	if (c == NULL) {
 		log_error("arena: out of memory (%zu bytes)", size);
 		abort();
@@ -83,7 +84,7 @@ arena_alloc(struct arena *a, size_t size)
 
 	size = size == 0 ? 1 : size;
 	off = (a->head->used + ARENA_ALIGN - 1) & ~(size_t)(ARENA_ALIGN - 1);
-	if (off + size > a->head->size) {
+	if (size > a->head->size || off > a->head->size - size) {
 		want = size > ARENA_CHUNK * 4 ? size : ARENA_CHUNK * 4;
 		c = arena_chunk(want);
 		c->next = a->head;

@@ -129,12 +129,40 @@ out:
 	return rc;
 }
 
+/* Applies one line of the file (without its newline). Returns 0, or -1
+ * with a message naming where. */
+static int
+config_line(struct config *c, char *line, const char *where, char *err,
+    size_t errlen)
+{
+	char *k, *v, *eq;
+	int st;
+
+	k = config_trim(line);
+	if (*k == '\0' || *k == '#')
+		return 0;
+	eq = strchr(k, '=');
+	if (eq == NULL) {
+		snprintf(err, errlen, "%s: want key = value", where);
+		return -1;
+	}
+	*eq = '\0';
+	k = config_trim(k);
+	v = config_trim(eq + 1);
+	st = config_set(c, k, v);
+	if (st == -2)
+		snprintf(err, errlen, "%s: unknown key '%s'", where, k);
+	else if (st != 0)
+		snprintf(err, errlen, "%s: bad value for '%s'", where, k);
+	return st == 0 ? 0 : -1;
+}
+
 int
 config_load(struct config *c, const char *path, char *err, size_t errlen)
 {
-	char line[2048], *k, *v, *eq;
+	char line[CONFIG_LINE_MAX], where[600];
 	FILE *f;
-	int lineno = 0, rc = -1, st;
+	int lineno = 0, rc = -1;
 
 	if (config_str(path, c->path, sizeof(c->path)) != 0) {
 		snprintf(err, errlen, "config path too long");
@@ -146,30 +174,14 @@ config_load(struct config *c, const char *path, char *err, size_t errlen)
 		goto out;
 	}
 	while (fgets(line, sizeof(line), f) != NULL) {
-		lineno++;
-		k = config_trim(line);
-		if (*k == '\0' || *k == '#')
-			continue;
-		eq = strchr(k, '=');
-		if (eq == NULL) {
-			snprintf(err, errlen, "%s:%d: want key = value", path,
-			    lineno);
+		snprintf(where, sizeof(where), "%s:%d", path, ++lineno);
+		/* the rest of a longer line would read as a line of its own */
+		if (strchr(line, '\n') == NULL && !feof(f)) {
+			snprintf(err, errlen, "%s: line too long", where);
 			goto out;
 		}
-		*eq = '\0';
-		k = config_trim(k);
-		v = config_trim(eq + 1);
-		st = config_set(c, k, v);
-		if (st == -2) {
-			snprintf(err, errlen, "%s:%d: unknown key '%s'", path,
-			    lineno, k);
+		if (config_line(c, line, where, err, errlen) != 0)
 			goto out;
-		}
-		if (st != 0) {
-			snprintf(err, errlen, "%s:%d: bad value for '%s'", path,
-			    lineno, k);
-			goto out;
-		}
 	}
 	if (c->workers == 0) {
 		long n = sysconf(_SC_NPROCESSORS_ONLN);

@@ -1,3 +1,5 @@
+#include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -78,6 +80,7 @@ static PGconn		*db_conn;
 static char		*db_conninfo;
 static int		 db_backoff_ms;
 static struct timespec	 db_next_try;
+static long long	 db_end_ms;	/* the current call's deadline */
 static enum db_fail	 db_last_fail;
 static char		 db_last_state[6];
 static char		 db_last_msg[256];
@@ -99,25 +102,85 @@ db_drop(void)
 	db_conn = NULL;
 }
 
+/* Waits until the connection has a whole result to give, or db_end_ms
+ * passes. Returns -1 when time runs out, else 0: a broken connection
+ * also returns 0, and PQgetResult() then reports it without waiting. */
+static int
+db_await(void)
+{
+	struct pollfd pfd;
+	long long left;
+
+	while (PQisBusy(db_conn)) {
+		left = db_end_ms - db_now_ms();
+		if (left <= 0)
+			return -1;
+		pfd.fd = PQsocket(db_conn);
+		pfd.events = POLLIN;
+		pfd.revents = 0;
+		if (pfd.fd < 0 ||
+		    (poll(&pfd, 1, (int)left) < 0 && errno != EINTR) ||
+		    !PQconsumeInput(db_conn))
+			return 0;
+	}
+	return 0;
+}
+
+/* Collects the result of what was just sent, by db_end_ms. Returns the
+ * last result (NULL if none), or NULL with *late set when time ran out:
+ * the connection is then dropped, since its state is unknown. */
+static PGresult *
+db_result(int *late)
+{
+	PGresult *r, *last = NULL;
+
+	*late = 0;
+	for (;;) {
+		if (db_await() != 0) {
+			PQclear(last);
+			db_drop();
+			*late = 1;
+			return NULL;
+		}
+		r = PQgetResult(db_conn);
+		if (r == NULL)
+			return last;
+		PQclear(last);
+		last = r;
+	}
+}
+
 static int
 db_prepare_all(void)
 {
 	PGresult *r;
-	int i, ok = 1;
+	int i, late;
 
 	for (i = 0; i < DB_NSTMT; i++) {
-		r = PQprepare(db_conn, db_stmts[i].name, db_stmts[i].sql,
-		    db_stmts[i].nparams, NULL);
+		r = NULL;
+		if (PQsendPrepare(db_conn, db_stmts[i].name, db_stmts[i].sql,
+		    db_stmts[i].nparams, NULL))
+			r = db_result(&late);
 		if (PQresultStatus(r) != PGRES_COMMAND_OK) {
 			log_error("db: prepare %s: %s", db_stmts[i].name,
-			    PQresultErrorMessage(r));
-			ok = 0;
+			    r != NULL ? PQresultErrorMessage(r) :
+			    db_conn != NULL ? PQerrorMessage(db_conn) :
+			    "no answer in time");
+			PQclear(r);
+			return -1;
 		}
 		PQclear(r);
-		if (!ok)
-			break;
 	}
-	return ok ? 0 : -1;
+	return 0;
+}
+
+/* libpq's notices, and a server's FATAL that arrives between statements,
+ * go to the log rather than raw to stderr. */
+static void
+db_notice(void *arg, const char *message)
+{
+	(void)arg;
+	log_warn("db: %s", message);
 }
 
 /* Connects now, unless a recent failure asks to wait. */
@@ -136,13 +199,15 @@ db_connect(void)
 		return -1;
 	db_drop();
 	db_conn = PQconnectdbParams(keys, values, 1);
-	if (PQstatus(db_conn) == CONNECTION_OK && db_prepare_all() == 0) {
+	PQsetNoticeProcessor(db_conn, db_notice, NULL);
+	if (PQstatus(db_conn) != CONNECTION_OK)
+		log_warn("db: cannot connect: %s", PQerrorMessage(db_conn));
+	else if (db_prepare_all() == 0) {
 		if (db_backoff_ms != 0)
 			log_info("db: connected again");
 		db_backoff_ms = 0;
 		return 0;
 	}
-	log_warn("db: cannot connect: %s", PQerrorMessage(db_conn));
 	db_drop();
 	db_backoff_ms = db_backoff_ms == 0 ? DB_BACKOFF_MIN_MS :
 	    db_backoff_ms * 2;
@@ -163,6 +228,7 @@ db_open(const char *conninfo)
 		return -1;
 	db_next_try.tv_sec = 0;
 	db_next_try.tv_nsec = 0;
+	db_end_ms = db_now_ms() + DB_REPLY_MS;
 	return db_connect();
 }
 
@@ -174,37 +240,57 @@ db_close(void)
 	db_conninfo = NULL;
 }
 
-/* A usable connection: reconnects a lost one, rolls back a stray
- * transaction. */
+/* A usable connection: reconnects a lost one. A connection that is not
+ * idle (a call given up half-way) is dropped rather than rolled back, as
+ * a ROLLBACK could wait on a server that does not answer. */
 static int
 db_usable(void)
 {
-	PGresult *r;
-
-	if (db_conn != NULL && PQstatus(db_conn) != CONNECTION_OK)
+	if (db_conn != NULL && (PQstatus(db_conn) != CONNECTION_OK ||
+	    PQtransactionStatus(db_conn) != PQTRANS_IDLE))
 		db_drop();
-	if (db_conn == NULL && db_connect() != 0)
-		return 0;
-	if (PQtransactionStatus(db_conn) != PQTRANS_IDLE) {
-		r = PQexec(db_conn, "ROLLBACK");
-		PQclear(r);
-		if (PQtransactionStatus(db_conn) != PQTRANS_IDLE) {
-			db_drop();
-			return 0;
-		}
-	}
-	return 1;
+	return db_conn != NULL || db_connect() == 0;
+}
+
+/* Records why statement def failed with result r on a live connection. */
+static void
+db_fail_sql(const struct db_stmt_def *def, const PGresult *r)
+{
+	const char *v;
+
+	v = PQresultErrorField(r, PG_DIAG_SQLSTATE);
+	snprintf(db_last_state, sizeof(db_last_state), "%s", v != NULL ? v : "");
+	v = PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY);
+	snprintf(db_last_msg, sizeof(db_last_msg), "%s", v != NULL ? v : "");
+	/* 57P01 and friends: the server is going away */
+	db_last_fail = strncmp(db_last_state, "57", 2) == 0 ||
+	    strncmp(db_last_state, "08", 2) == 0 ? DB_FAIL_DOWN : DB_FAIL_SQL;
+	if (db_last_fail == DB_FAIL_SQL && strncmp(db_last_state, "P0", 2) != 0
+	    && strncmp(db_last_state, "23", 2) != 0)
+		log_error("db: %s: %s %s", def->name, db_last_state,
+		    db_last_msg);
+}
+
+/* Sends def and waits for its result by db_end_ms; NULL on failure, with
+ * *late set when the answer did not come in time. */
+static PGresult *
+db_call(const struct db_stmt_def *def, int n, const char *const *values,
+    int *late)
+{
+	*late = 0;
+	if (!PQsendQueryPrepared(db_conn, def->name, n, values, NULL, NULL, 0))
+		return NULL;
+	return db_result(late);
 }
 
 struct db_res *
 db_exec(enum db_stmt st, int n, const char *const *values)
 {
 	const struct db_stmt_def *def = &db_stmts[st];
-	PGresult *r = NULL;
-	const char *state;
-	int attempt;
+	PGresult *r;
+	int attempt, late;
 
-	db_last_fail = DB_FAIL_NONE;
+	db_last_fail = DB_FAIL_DOWN;
 	db_last_state[0] = '\0';
 	db_last_msg[0] = '\0';
 	if (n != def->nparams) {
@@ -213,49 +299,35 @@ db_exec(enum db_stmt st, int n, const char *const *values)
 		db_last_fail = DB_FAIL_SQL;
 		return NULL;
 	}
-	for (attempt = 0; attempt < 2; attempt++) {
-		if (!db_usable()) {
-			db_last_fail = DB_FAIL_DOWN;
-			return NULL;
-		}
-		r = PQexecPrepared(db_conn, def->name, n, values, NULL, NULL, 0);
+	db_end_ms = db_now_ms() + DB_REPLY_MS;
+	for (attempt = 0; attempt < 2 && db_usable(); attempt++) {
+		r = db_call(def, n, values, &late);
 		if (PQresultStatus(r) == PGRES_TUPLES_OK ||
-		    PQresultStatus(r) == PGRES_COMMAND_OK)
+		    PQresultStatus(r) == PGRES_COMMAND_OK) {
+			db_last_fail = DB_FAIL_NONE;
 			return (struct db_res *)r;
-		if (PQstatus(db_conn) == CONNECTION_OK)
+		}
+		if (late) {
+			log_warn("db: no answer to %s in %d ms", def->name,
+			    DB_REPLY_MS);
 			break;
+		}
+		if (PQstatus(db_conn) == CONNECTION_OK) {
+			db_fail_sql(def, r);
+			PQclear(r);
+			break;
+		}
 		/* the connection died under us: a stale one after a server
 		 * restart fails this way, so one fresh try is worth it when
 		 * the statement may run twice */
 		log_warn("db: connection lost during %s", def->name);
 		PQclear(r);
-		r = NULL;
 		db_drop();
 		db_next_try.tv_sec = 0;
 		db_next_try.tv_nsec = 0;
-		if (!def->retry) {
-			db_last_fail = DB_FAIL_DOWN;
-			return NULL;
-		}
+		if (!def->retry)
+			break;
 	}
-	if (r == NULL) {
-		db_last_fail = DB_FAIL_DOWN;
-		return NULL;
-	}
-	state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
-	snprintf(db_last_state, sizeof(db_last_state), "%s",
-	    state != NULL ? state : "");
-	state = PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY);
-	snprintf(db_last_msg, sizeof(db_last_msg), "%s",
-	    state != NULL ? state : "");
-	/* 57P01 and friends: the server is going away */
-	db_last_fail = strncmp(db_last_state, "57", 2) == 0 ||
-	    strncmp(db_last_state, "08", 2) == 0 ? DB_FAIL_DOWN : DB_FAIL_SQL;
-	if (db_last_fail == DB_FAIL_SQL && strncmp(db_last_state, "P0", 2) != 0
-	    && strncmp(db_last_state, "23", 2) != 0)
-		log_error("db: %s: %s %s", def->name, db_last_state,
-		    db_last_msg);
-	PQclear(r);
 	return NULL;
 }
 

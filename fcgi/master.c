@@ -22,7 +22,6 @@
 
 #define MASTER_MAX_WORKERS	256
 #define MASTER_TICK_MS		100	/* how often the master looks around */
-#define MASTER_RESEND_MS	200	/* SIGTERM again to a stopping worker */
 #define MASTER_CRASH_MS		2000	/* dying younger than this is a crash */
 #define MASTER_BACKOFF_MAX_MS	5000	/* longest pause between respawns */
 
@@ -30,8 +29,9 @@ struct kid {
 	pid_t		pid;
 	int		gen;		/* configuration generation */
 	int		retiring;	/* told to stop */
+	int		killed;		/* sent SIGKILL */
 	long long	started;
-	long long	last_term;
+	long long	retired_at;
 };
 
 static struct kid	master_kids[MASTER_MAX_WORKERS * 2];
@@ -91,8 +91,17 @@ master_listen(const struct config *cfg)
 		if (fd >= 0 && chmod(path, 0660) != 0)
 			log_warn("master: chmod %s: %s", path, strerror(errno));
 	}
-	if (fd < 0)
+	if (fd < 0) {
 		log_error("master: cannot listen on %s", cfg->listen);
+		return -1;
+	}
+	/* workers wait in ppoll() and then accept: the ones that lose the
+	 * race for a connection must get EAGAIN, not sleep in accept() */
+	if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) != 0) {
+		log_error("master: %s: %s", cfg->listen, strerror(errno));
+		close(fd);
+		return -1;
+	}
 	return fd;
 }
 
@@ -125,17 +134,42 @@ master_spawn(int listen_fd, const struct config *cfg, int sigfd)
 	k->pid = pid;
 	k->gen = master_gen;
 	k->retiring = 0;
+	k->killed = 0;
 	k->started = master_now();
-	k->last_term = 0;
+	k->retired_at = 0;
 	log_info("master: started worker %ld", (long)pid);
 }
 
+/* A worker blocks SIGTERM while it serves a request and takes it between
+ * requests, so one signal is enough. */
 static void
 master_retire(struct kid *k)
 {
+	if (k->retiring)
+		return;
 	k->retiring = 1;
-	k->last_term = master_now();
+	k->retired_at = master_now();
 	kill(k->pid, SIGTERM);
+}
+
+/* Kills the workers told to stop more than stop_timeout ago: stuck in a
+ * request, they would hold up a reload or a shutdown for ever. */
+static void
+master_chase(const struct config *cfg)
+{
+	struct kid *k;
+	int i;
+
+	for (i = 0; i < master_nkids; i++) {
+		k = &master_kids[i];
+		if (!k->retiring || k->killed ||
+		    master_now() - k->retired_at <= cfg->stop_timeout * 1000LL)
+			continue;
+		log_warn("master: worker %ld did not stop in %d s, killing it",
+		    (long)k->pid, cfg->stop_timeout);
+		kill(k->pid, SIGKILL);
+		k->killed = 1;
+	}
 }
 
 static void
@@ -250,14 +284,31 @@ master_pidfile(const struct config *cfg, int create)
 	fclose(f);
 }
 
+/* Acts on one signal from the signalfd; sets *stopping on a stop. */
+static void
+master_signal(struct config *cfg, int signo, int *stopping)
+{
+	int i;
+
+	if (*stopping || signo == SIGCHLD)
+		return;
+	if (signo == SIGHUP) {
+		master_reload(cfg);
+		return;
+	}
+	log_info("master: stopping");
+	*stopping = 1;
+	for (i = 0; i < master_nkids; i++)
+		master_retire(&master_kids[i]);
+}
+
 int
 master_run(struct config *cfg)
 {
 	struct signalfd_siginfo si;
 	struct pollfd pfd;
 	sigset_t set;
-	long long stop_since = 0;
-	int listen_fd, sigfd = -1, stopping = 0, i, rc = 1;
+	int listen_fd, sigfd = -1, stopping = 0, rc = 1;
 
 	if (FCGX_Init() != 0) {
 		log_error("master: FCGX_Init failed");
@@ -280,41 +331,17 @@ master_run(struct config *cfg)
 	    cfg->workers);
 	for (;;) {
 		master_reap(stopping);
-		if (stopping) {
-			if (master_nkids == 0)
-				break;
-			for (i = 0; i < master_nkids; i++) {
-				if (master_now() - stop_since >
-				    cfg->stop_timeout * 1000LL) {
-					log_warn("master: killing worker %ld",
-					    (long)master_kids[i].pid);
-					kill(master_kids[i].pid, SIGKILL);
-				} else if (master_now() -
-				    master_kids[i].last_term >= MASTER_RESEND_MS) {
-					/* again: the first may have landed
-					 * just before the worker blocked */
-					master_retire(&master_kids[i]);
-				}
-			}
-		} else {
+		if (stopping && master_nkids == 0)
+			break;
+		master_chase(cfg);
+		if (!stopping)
 			master_balance(listen_fd, cfg, sigfd);
-		}
 		pfd.fd = sigfd;
 		pfd.events = POLLIN;
 		if (poll(&pfd, 1, MASTER_TICK_MS) <= 0)
 			continue;
-		while (read(sigfd, &si, sizeof(si)) == sizeof(si)) {
-			if (si.ssi_signo == SIGHUP && !stopping) {
-				master_reload(cfg);
-			} else if (si.ssi_signo != SIGCHLD && si.ssi_signo !=
-			    SIGHUP && !stopping) {
-				log_info("master: stopping");
-				stopping = 1;
-				stop_since = master_now();
-				for (i = 0; i < master_nkids; i++)
-					master_retire(&master_kids[i]);
-			}
-		}
+		while (read(sigfd, &si, sizeof(si)) == sizeof(si))
+			master_signal(cfg, (int)si.ssi_signo, &stopping);
 	}
 	if (strncmp(cfg->listen, "tcp:", 4) != 0)
 		unlink(cfg->listen);

@@ -14,42 +14,56 @@ params_hex(int c)
 	return -1;
 }
 
+/* Decodes len bytes of s into the arena; *out is NULL unless PARAMS_OK. */
+static enum params_status
+params_unescape(struct arena *a, const char *s, size_t len, int plus,
+    char **out, size_t *out_len)
+{
+	char *d;
+	size_t i, o;
+	int hi, lo;
+
+	*out = NULL;
+	d = arena_alloc(a, len + 1);
+	for (i = 0, o = 0; i < len; i++, o++) {
+		if (s[i] == '%') {
+			if (i + 2 >= len)
+				return PARAMS_BAD_ENCODING;
+			hi = params_hex((unsigned char)s[i + 1]);
+			lo = params_hex((unsigned char)s[i + 2]);
+			if (hi < 0 || lo < 0)
+				return PARAMS_BAD_ENCODING;
+			d[o] = (char)(hi << 4 | lo);
+			i += 2;
+		} else if (s[i] == '+' && plus) {
+			d[o] = ' ';
+		} else {
+			d[o] = s[i];
+		}
+		/* %00, or a raw NUL in a body, would cut the C string */
+		if (d[o] == '\0')
+			return PARAMS_NUL;
+	}
+	d[o] = '\0';
+	*out = d;
+	*out_len = o;
+	return PARAMS_OK;
+}
+
 char *
 params_decode(struct arena *a, const char *s, size_t len, int plus,
     size_t *out_len)
 {
 	char *out;
-	size_t i, o;
-	int hi, lo;
 
-	out = arena_alloc(a, len + 1);
-	for (i = 0, o = 0; i < len; i++) {
-		if (s[i] == '%') {
-			if (i + 2 >= len)
-				return NULL;
-			hi = params_hex((unsigned char)s[i + 1]);
-			lo = params_hex((unsigned char)s[i + 2]);
-			if (hi < 0 || lo < 0)
-				return NULL;
-			out[o] = (char)(hi << 4 | lo);
-			i += 2;
-		} else if (s[i] == '+' && plus) {
-			out[o] = ' ';
-		} else {
-			out[o] = s[i];
-		}
-		if (out[o] == '\0')
-			return NULL;
-		o++;
-	}
-	out[o] = '\0';
-	*out_len = o;
+	params_unescape(a, s, len, plus, &out, out_len);
 	return out;
 }
 
 static enum params_status
 params_add(struct params *p, struct arena *a, const char *s, size_t len)
 {
+	enum params_status st;
 	const char *eq;
 	char *name, *value;
 	size_t nlen, vlen, dlen;
@@ -61,20 +75,19 @@ params_add(struct params *p, struct arena *a, const char *s, size_t len)
 		return PARAMS_EMPTY_NAME;
 	if (nlen > PARAMS_NAME_MAX * 3)
 		return PARAMS_TOO_LONG;
-	name = params_decode(a, s, nlen, 1, &dlen);
-	if (name == NULL)
-		return PARAMS_BAD_ENCODING;
+	st = params_unescape(a, s, nlen, 1, &name, &dlen);
+	if (st != PARAMS_OK)
+		return st;
 	if (dlen > PARAMS_NAME_MAX)
 		return PARAMS_TOO_LONG;
-	if (strlen(name) != dlen)
-		return PARAMS_NUL;
 	p->bad_name = name;
 	vlen = eq != NULL ? len - nlen - 1 : 0;
 	if (vlen > PARAMS_VALUE_MAX * 3)
 		return PARAMS_TOO_LONG;
-	value = params_decode(a, eq != NULL ? eq + 1 : "", vlen, 1, &dlen);
-	if (value == NULL)
-		return PARAMS_BAD_ENCODING;
+	st = params_unescape(a, eq != NULL ? eq + 1 : "", vlen, 1, &value,
+	    &dlen);
+	if (st != PARAMS_OK)
+		return st;
 	if (dlen > PARAMS_VALUE_MAX)
 		return PARAMS_TOO_LONG;
 	for (i = 0; i < p->n; i++) {
@@ -109,6 +122,9 @@ params_parse(struct params *p, struct arena *a, const char *s, size_t len)
 	const char *end, *amp;
 	size_t plen;
 
+	/* a fault stays: a good body must not hide a bad query string */
+	if (p->status != PARAMS_OK)
+		return p->status;
 	end = s + len;
 	while (s < end) {
 		amp = memchr(s, '&', (size_t)(end - s));

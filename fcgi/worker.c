@@ -1,3 +1,5 @@
+#include <errno.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,23 +25,53 @@ worker_on_term(int sig)
 	worker_stop = 1;
 }
 
+/* Installs the stop handlers and blocks the stop signals; *open gets the
+ * mask to wait with, in which they are deliverable. */
 static void
-worker_signals(sigset_t *term)
+worker_signals(sigset_t *open)
 {
 	struct sigaction sa;
+	sigset_t term;
 
 	memset(&sa, 0, sizeof(sa));
 	sigemptyset(&sa.sa_mask);
-	/* no SA_RESTART: the signal must interrupt a blocked accept() */
+	/* no SA_RESTART: the signal must end the wait in ppoll() */
 	sa.sa_handler = worker_on_term;
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
 	sa.sa_handler = SIG_IGN;
 	sigaction(SIGHUP, &sa, NULL);
 	sigaction(SIGPIPE, &sa, NULL);
-	sigemptyset(term);
-	sigaddset(term, SIGTERM);
-	sigaddset(term, SIGINT);
+	sigemptyset(&term);
+	sigaddset(&term, SIGTERM);
+	sigaddset(&term, SIGINT);
+	sigprocmask(SIG_BLOCK, &term, open);
+	sigdelset(open, SIGTERM);
+	sigdelset(open, SIGINT);
+}
+
+/* Waits for a connection on the listening socket. The stop signals are
+ * let in only here, atomically with the wait: everywhere else they stay
+ * pending, so libfcgi's accept and reads, which treat EINTR as a broken
+ * connection, are never interrupted. Returns 1 when a connection may be
+ * waiting, 0 when woken by a signal, -1 when the socket is unusable. */
+static int
+worker_wait(int listen_fd, const sigset_t *open)
+{
+	struct pollfd pfd;
+	int n;
+
+	pfd.fd = listen_fd;
+	pfd.events = POLLIN;
+	pfd.revents = 0;
+	n = ppoll(&pfd, 1, NULL, open);
+	if ((n < 0 && errno != EINTR) ||
+	    (n > 0 && (pfd.revents & (POLLERR | POLLNVAL)) != 0)) {
+		log_error("worker: cannot wait for connections: %s",
+		    n < 0 ? strerror(errno) : "socket error");
+		return -1;
+	}
+	return n > 0 && !worker_stop;
 }
 
 /* Reads an urlencoded body into the request's parameters. Returns 0, or
@@ -97,32 +129,32 @@ worker_run(int listen_fd, const struct config *cfg)
 {
 	FCGX_Request req;
 	struct arena *a;
-	sigset_t term;
+	sigset_t open;
 	long served = 0;
+	int rc, status = 0;
 
-	worker_signals(&term);
-	sigprocmask(SIG_BLOCK, &term, NULL);
+	worker_signals(&open);
 	log_set_level((enum log_level)cfg->log_level);
 	db_open(cfg->database);
 	a = arena_new();
-	FCGX_InitRequest(&req, listen_fd, FCGI_FAIL_ACCEPT_ON_INTR);
+	FCGX_InitRequest(&req, listen_fd, 0);
 	while (!worker_stop) {
-		/* signals reach us only while we wait for a connection, so
-		 * a request in hand always finishes */
-		sigprocmask(SIG_UNBLOCK, &term, NULL);
-		if (worker_stop) {
-			sigprocmask(SIG_BLOCK, &term, NULL);
+		rc = worker_wait(listen_fd, &open);
+		if (rc < 0) {
+			status = 1;
 			break;
 		}
-		if (FCGX_Accept_r(&req) < 0) {
-			sigprocmask(SIG_BLOCK, &term, NULL);
-			if (!worker_stop) {
-				log_warn("worker: accept failed");
-				usleep(10000);
-			}
+		if (rc == 0)
+			continue;
+		/* the socket does not block: another worker may have won */
+		rc = FCGX_Accept_r(&req);
+		if (rc == -EAGAIN)
+			continue;
+		if (rc < 0) {
+			log_warn("worker: accept failed: %s", strerror(-rc));
+			usleep(10000);
 			continue;
 		}
-		sigprocmask(SIG_BLOCK, &term, NULL);
 		worker_serve(&req, a, cfg);
 		FCGX_Finish_r(&req);
 		arena_reset(a);
@@ -132,5 +164,5 @@ worker_run(int listen_fd, const struct config *cfg)
 	FCGX_Free(&req, 1);
 	arena_free(a);
 	db_close();
-	return 0;
+	return status;
 }

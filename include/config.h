@@ -6,6 +6,7 @@
 /* The configuration file: "key = value" lines, '#' comments. */
 
 #define CONFIG_SECRET_LEN 32	/* bytes of the key-hashing secret */
+#define CONFIG_LINE_MAX	2048	/* bytes in a line, newline and NUL included */
 
 struct config {
 	char	path[512];		/* where it was read from */
@@ -28,7 +29,8 @@ struct config {
 void config_defaults(struct config *c);
 
 /* Reads path over the defaults already in c, then loads the secret.
- * Returns 0, or -1 with a message in err (errlen bytes). */
+ * Returns 0, or -1 with a message in err (errlen bytes); a line longer
+ * than CONFIG_LINE_MAX is an error. */
 int config_load(struct config *c, const char *path, char *err, size_t errlen);
 
 #endif

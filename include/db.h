@@ -9,6 +9,8 @@
 #define DB_STATEMENT_TIMEOUT	"5s"	/* server-side limit on one statement */
 #define DB_BACKOFF_MIN_MS	100	/* first wait after a failed connect */
 #define DB_BACKOFF_MAX_MS	2000	/* longest wait between attempts */
+#define DB_REPLY_MS		6000	/* longest wait for the server's answers
+					   in one call, past its own timeout */
 
 enum db_stmt {
 	DB_CHECK,		/* ll_check(hash, code, hwid, os, osver, model, appver, ua) */
@@ -56,7 +58,11 @@ void db_close(void);
 /* Runs statement st with n text parameters (NULL means SQL NULL).
  * Returns the rows, owned by the caller (db_free), or NULL on failure: then
  * db_failure() says why. While the database is unreachable it fails fast,
- * trying to reconnect at most once per backoff period. */
+ * trying to reconnect at most once per backoff period. A statement marked
+ * for retry runs once more on a fresh connection when the old one turns
+ * out dead. The server's answers are awaited at most DB_REPLY_MS in all;
+ * past that the connection is dropped and the call fails with
+ * DB_FAIL_DOWN. */
 struct db_res *db_exec(enum db_stmt st, int n, const char *const *values);
 
 /* Why the last db_exec() failed. */

@@ -9,7 +9,9 @@ enum log_level { LOG_DEBUG, LOG_INFO, LOG_WARN, LOG_ERROR };
 /* Sets the lowest level that is written. Cannot fail. */
 void log_set_level(enum log_level level);
 
-/* Writes one line at the given level. Cannot fail (a failed write is dropped). */
+/* Writes one line at the given level: control characters in the message
+ * (the newlines in libpq's errors) become spaces, and a message too long
+ * for a line is cut. Cannot fail (a failed write is dropped). */
 void log_msg(enum log_level level, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 

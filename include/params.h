@@ -38,11 +38,13 @@ struct params {
 /* Empties p. Cannot fail. */
 void params_init(struct params *p);
 
-/* Adds the pairs of s (len bytes, need not be NUL-terminated) into p, decoding '%XX'
- * and '+'. Strings live in arena a. Parsing a query string and then a
- * form body into the same p merges them. A repeated name keeps its first value
- * and counts the repeats (across calls too). Returns p->status; on error p holds what was
- * parsed before the fault, and p->bad_name names the parameter when known. */
+/* Adds the pairs of s (len bytes, need not be NUL-terminated) into p,
+ * decoding '%XX' and '+'. Strings live in arena a. Parsing a query string
+ * and then a form body into the same p merges them. A repeated name keeps
+ * its first value and counts the repeats (across calls too). Returns
+ * p->status; on error p holds what was parsed before the fault, and
+ * p->bad_name names the parameter when known. An error stays: once
+ * p->status is not PARAMS_OK, later calls add nothing and return it. */
 enum params_status params_parse(struct params *p, struct arena *a,
     const char *s, size_t len);
 

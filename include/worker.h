@@ -4,9 +4,11 @@
 #include "config.h"
 
 /* One worker process: opens its database connection, then accepts and
- * serves FastCGI requests on listen_fd one at a time until SIGTERM (after
- * finishing the request in hand) or until it has served cfg->max_requests.
- * Returns the process exit status. */
+ * serves FastCGI requests on listen_fd (which must not block) one at a
+ * time until SIGTERM or SIGINT, taken only between requests so that a
+ * request in hand, even half-read, is always answered; or until it has
+ * served cfg->max_requests. Returns the process exit status: 1 when
+ * listen_fd fails. */
 int worker_run(int listen_fd, const struct config *cfg);
 
 #endif

@@ -1,7 +1,9 @@
 // Shared by the integration tests: the throwaway stack that tests/run
 // started (LL_VAR, LL_PORT), an HTTP client, the database, and fixtures.
 import { createHash, randomBytes } from 'node:crypto';
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
@@ -144,4 +146,146 @@ export async function drifted() {
     FROM links l
     WHERE l.install_count <> (SELECT count(*) FROM devices d WHERE d.link_id = l.id)
       OR l.install_count > l.install_limit`);
+}
+
+// Sends head (one char per byte) as one HTTP/1.0 request, for what fetch refuses to send
+// (invalid UTF-8 in headers, raw bytes in the request line). Returns
+// { status, text }.
+export function rawRequest(head) {
+  return new Promise((resolve, reject) => {
+    const chunks = [];
+    // no half-close: nginx takes an early EOF for a client that gave up
+    const sock = net.connect(Number(PORT), '127.0.0.1',
+      () => sock.write(Buffer.from(head, 'latin1')));
+    sock.setTimeout(10000, () => sock.destroy(new Error('raw request timed out')));
+    sock.on('data', (c) => chunks.push(c));
+    sock.on('error', reject);
+    sock.on('close', () => {
+      const all = Buffer.concat(chunks).toString('latin1');
+      const m = /^HTTP\/1\.[01] (\d{3})/.exec(all);
+      const at = all.indexOf('\r\n\r\n');
+      resolve({ status: m ? Number(m[1]) : 0, text: at >= 0 ? all.slice(at + 4) : '' });
+    });
+  });
+}
+
+// Runs fn over items with at most limit calls in flight; keeps order.
+export async function bounded(limit, items, fn) {
+  const out = new Array(items.length);
+  let next = 0;
+  async function lane() {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i], i);
+    }
+  }
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
+  return out;
+}
+
+// Polls fn until it returns a truthy value or ms pass; returns the value.
+export async function waitFor(fn, ms = 5000, every = 50) {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await fn();
+    if (v || Date.now() > end) return v;
+    await sleep(every);
+  }
+}
+
+// The prefork master and its workers, from the pid file.
+export function masterPid() {
+  return Number(readFileSync(path.join(VAR, 'run/fcgi.pid'), 'utf8').trim());
+}
+export function workerPids() {
+  let out = '';
+  try {
+    out = execFileSync('pgrep', ['-P', String(masterPid())], { encoding: 'utf8' });
+  } catch { /* pgrep exits 1 when there are none */ }
+  return out.split('\n').filter(Boolean).map(Number).sort((a, b) => a - b);
+}
+// Workers the configuration asks for.
+export function workersWanted() {
+  const m = /^workers\s*=\s*(\d+)/m.exec(readFileSync(path.join(VAR, 'limited-links.conf'), 'utf8'));
+  return Number(m[1]);
+}
+// CPU seconds a process has used (user + system).
+export function cpuSeconds(pid) {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(f[11]) + Number(f[12])) / 100;
+}
+export function alive(pid) {
+  try { process.kill(pid, 0); return true; } catch { return false; }
+}
+
+// The check's answers, as exact text.
+export const answer = (providerid, status, admitted) =>
+  JSON.stringify({ providerid, status, import: admitted });
+export const UNKNOWN = answer('', 0, false);
+
+// pg_ctl without blocking the event loop, so that requests keep flowing
+// while PostgreSQL stops or starts.
+export function pgctlAsync(args) {
+  return new Promise((resolve, reject) => {
+    const bin = execFileSync('bash', ['-c', 'ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1'],
+      { encoding: 'utf8' }).trim();
+    const cmd = [path.join(bin, 'pg_ctl'), '-D', path.join(VAR, 'pg'), ...args];
+    const argv = process.getuid() === 0 ? ['runuser', '-u', 'limitedlinks', '--', ...cmd] : cmd;
+    execFile(argv[0], argv.slice(1), { encoding: 'utf8' },
+      (err, out, errOut) => (err ? reject(new Error(`${err.message}${errOut}`)) : resolve(out)));
+  });
+}
+export const pgStart = () => pgctlAsync(['start', '-w', '-t', '60', '-l',
+  path.join(VAR, 'log/postgresql.log')]);
+export const pgStop = () => pgctlAsync(['stop', '-m', 'fast', '-w', '-t', '60']);
+
+// A FastCGI client straight on the workers' socket, one request, sent in
+// two parts (begin, rest) so that a test can act while a worker waits
+// for the rest. response resolves to the stdout text, or null when the
+// connection closes without an end-of-request record.
+function fcgiRecord(type, body) {
+  const pad = (8 - (body.length % 8)) % 8;
+  const h = Buffer.from([1, type, 0, 1, body.length >> 8, body.length & 255, pad, 0]);
+  return Buffer.concat([h, body, Buffer.alloc(pad)]);
+}
+function fcgiLen(n) {
+  return n < 128 ? Buffer.from([n]) : Buffer.from([(n >>> 24) | 128, (n >> 16) & 255, (n >> 8) & 255, n & 255]);
+}
+export function fcgiConnect(env) {
+  const begin = fcgiRecord(1, Buffer.from([0, 1, 0, 0, 0, 0, 0, 0]));
+  const pairs = Buffer.concat(Object.entries(env).map(([k, v]) => Buffer.concat([
+    fcgiLen(Buffer.byteLength(k)), fcgiLen(Buffer.byteLength(v)), Buffer.from(k), Buffer.from(v)])));
+  const rest = Buffer.concat([fcgiRecord(4, pairs), fcgiRecord(4, Buffer.alloc(0)),
+    fcgiRecord(5, Buffer.alloc(0))]);
+  const sock = net.connect(path.join(VAR, 'run/fcgi.sock'));
+  const chunks = [];
+  const connected = new Promise((resolve, reject) => {
+    sock.once('connect', resolve);
+    sock.once('error', reject);
+  });
+  const response = new Promise((resolve) => {
+    sock.on('data', (c) => chunks.push(c));
+    sock.on('error', () => {});
+    sock.on('close', () => resolve(fcgiStdout(Buffer.concat(chunks))));
+  });
+  return {
+    connected,
+    response,
+    sendBegin: () => sock.write(begin),
+    sendRest: () => sock.write(rest),
+    close: () => sock.destroy(),
+  };
+}
+function fcgiStdout(all) {
+  let out = '';
+  let ended = false;
+  for (let at = 0; at + 8 <= all.length;) {
+    const type = all[at + 1];
+    const len = all.readUInt16BE(at + 4);
+    if (type === 6) out += all.subarray(at + 8, at + 8 + len).toString('utf8');
+    if (type === 3) ended = true;
+    at += 8 + len + all[at + 6];
+  }
+  return ended ? out : null;
 }
