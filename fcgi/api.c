@@ -526,10 +526,9 @@ api_check_parse(struct http *h)
 	case PARAMS_OK:
 		return NULL;
 	case PARAMS_BAD_ENCODING:
-		/* the parser reports an escaped NUL byte this way too */
 		return name != NULL ? arena_printf(h->arena, "Bad "
-		    "percent-encoding or NUL byte in parameter: %s", name) :
-		    "Bad percent-encoding or NUL byte in a parameter name";
+		    "percent-encoding in parameter: %s", name) :
+		    "Bad percent-encoding in a parameter name";
 	case PARAMS_NUL:
 		return name != NULL ? arena_printf(h->arena, "NUL byte in "
 		    "parameter: %s", name) : "NUL byte in a parameter name";

@@ -120,11 +120,11 @@ test('malformed parameters name the parameter at fault', async () => {
   const p = await newProvider();
   const auth = `provider_code=${p.provider_code}&auth_key=${p.auth_key}`;
   const cases = [
-    [`${auth}&install_limit=1&note=%zz`, 'Bad percent-encoding or NUL byte in parameter: note'],
-    [`${auth}&install_limit=1&note=abc%4`, 'Bad percent-encoding or NUL byte in parameter: note'],
-    [`${auth}&install_limit=1&no%zzte=1`, 'Bad percent-encoding or NUL byte in a parameter name'],
-    [`${auth}&install_limit=1&note=a%00b`, 'Bad percent-encoding or NUL byte in parameter: note'],
-    [`${auth}&install_limit=1&no%00te=a`, 'Bad percent-encoding or NUL byte in a parameter name'],
+    [`${auth}&install_limit=1&note=%zz`, 'Bad percent-encoding in parameter: note'],
+    [`${auth}&install_limit=1&note=abc%4`, 'Bad percent-encoding in parameter: note'],
+    [`${auth}&install_limit=1&no%zzte=1`, 'Bad percent-encoding in a parameter name'],
+    [`${auth}&install_limit=1&note=a%00b`, 'NUL byte in parameter: note'],
+    [`${auth}&install_limit=1&no%00te=a`, 'NUL byte in a parameter name'],
     [`${auth}&install_limit=1&=x`, 'Empty parameter name'],
     [`${auth}&install_limit=1&${'n'.repeat(65)}=x`, 'Parameter name too long'],
     [`${auth}&install_limit=1&${Array.from({ length: 31 }, (_, i) => `p${i}=1`).join('&')}`,
