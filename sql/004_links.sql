@@ -98,8 +98,9 @@ LANGUAGE sql STABLE AS $$
 $$;
 
 -- The devices holding a slot on the provider's link, newest first;
--- p_hwid (NULL: all) filters.
-CREATE FUNCTION ll_device_list(p_provider bigint, p_link bigint, p_hwid text,
+-- p_hwid (NULL: all) filters. An empty header counts as absent.
+CREATE FUNCTION ll_device_list(p_provider bigint, p_link bigint,
+    p_hwid text,
     OUT hwid text, OUT date text, OUT device_name text, OUT device_os text,
     OUT os_version text, OUT model text, OUT app_version text,
     OUT user_agent text, OUT first_seen text, OUT last_seen text)
@@ -107,8 +108,9 @@ RETURNS SETOF record
 LANGUAGE sql STABLE AS $$
 	SELECT d.hwid, ll_ts(d.first_seen),
 	    -- "Pixel 8 (Android 14)", or what of it the app sent
-	    trim(coalesce(d.model, '') || CASE
-		WHEN coalesce(d.device_os, d.os_version) IS NULL THEN ''
+	    trim(coalesce(nullif(d.model, ''), '') || CASE
+		WHEN coalesce(nullif(d.device_os, ''),
+		    nullif(d.os_version, '')) IS NULL THEN ''
 		ELSE ' (' || trim(coalesce(d.device_os, '') || ' ' ||
 		    coalesce(d.os_version, '')) || ')' END),
 	    d.device_os, d.os_version, d.model, d.app_version, d.user_agent,
@@ -122,19 +124,24 @@ $$;
 -- Deletes a device and frees its slot in the same statement, so the
 -- counter and the rows never drift. o_deleted is 0 or 1; o_count is the
 -- link's install_count after it (NULL when the link is not the provider's).
+-- The link row is locked before the device row, the order ll_check takes
+-- them in, so a delete and a re-check of the same device cannot deadlock.
 CREATE FUNCTION ll_device_delete(p_provider bigint, p_link bigint,
     p_hwid text, OUT o_deleted integer, OUT o_count integer)
 LANGUAGE sql AS $$
-	WITH d AS (
-		DELETE FROM devices d
-		WHERE d.link_id = p_link AND d.hwid = p_hwid
-		    AND EXISTS (SELECT 1 FROM links l WHERE l.id = p_link
-			AND l.provider_id = p_provider)
+	WITH k AS (
+		SELECT l.id FROM links l
+		WHERE l.id = p_link AND l.provider_id = p_provider
+		FOR UPDATE
+	), d AS (
+		-- joined to k, so no device row is touched before the link's
+		DELETE FROM devices d USING k
+		WHERE d.link_id = k.id AND d.hwid = p_hwid
 		RETURNING 1
 	), u AS (
 		UPDATE links l
 		SET install_count = l.install_count - (SELECT count(*) FROM d)
-		WHERE l.id = p_link AND l.provider_id = p_provider
+		WHERE l.id = (SELECT k.id FROM k)
 		RETURNING l.install_count
 	)
 	SELECT (SELECT count(*) FROM d)::integer,
