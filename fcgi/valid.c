@@ -1,4 +1,5 @@
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -113,27 +114,47 @@ valid_utf8_seq(const unsigned char *s)
 	return len;
 }
 
-static int
-valid_control(unsigned char c)
+/* Length of the character at s, or 0 when it is no valid UTF-8 or a C0
+ * control or DEL. */
+static size_t
+valid_char(const unsigned char *s)
 {
-	return c < 0x20 || c == 0x7f;
+	size_t n;
+
+	n = valid_utf8_seq(s);
+	if (n == 1 && (s[0] < 0x20 || s[0] == 0x7f))
+		return 0;
+	return n;
+}
+
+/* Whether s is well-formed UTF-8 of at most max characters without C0
+ * controls or DEL, and without C1 controls either when c1 is set. */
+static int
+valid_walk(const char *s, size_t max, int c1)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t n, chars = 0;
+
+	if (s == NULL)
+		return 0;
+	while (*p != '\0') {
+		n = valid_char(p);
+		if (n == 0)
+			return 0;
+		/* U+0080..U+009F, the C1 controls, are 0xc2 0x80..0x9f */
+		if (c1 && n == 2 && p[0] == 0xc2 && p[1] <= 0x9f)
+			return 0;
+		if (++chars > max)
+			return 0;
+		p += n;
+	}
+	return 1;
 }
 
 int
 valid_utf8_text(const char *s)
 {
-	const unsigned char *p = (const unsigned char *)s;
-	size_t n;
-
-	if (s == NULL)
-		return 0;
-	while (*p != '\0') {
-		n = valid_utf8_seq(p);
-		if (n == 0 || (n == 1 && valid_control(*p)))
-			return 0;
-		p += n;
-	}
-	return 1;
+	return valid_walk(s, SIZE_MAX, 0);
 }
 
 char *
@@ -148,8 +169,8 @@ valid_clean_text(struct arena *a, const char *s, size_t max)
 	out = arena_alloc(a, max + 1);
 	p = (const unsigned char *)s;
 	while (*p != '\0') {
-		n = valid_utf8_seq(p);
-		if (n == 0 || (n == 1 && valid_control(*p))) {
+		n = valid_char(p);
+		if (n == 0) {
 			if (o + 1 > max)
 				break;
 			out[o++] = '?';
@@ -169,21 +190,5 @@ valid_clean_text(struct arena *a, const char *s, size_t max)
 int
 valid_text(const char *s, size_t max)
 {
-	const unsigned char *p = (const unsigned char *)s;
-	size_t n, chars = 0;
-
-	if (s == NULL)
-		return 0;
-	while (*p != '\0') {
-		n = valid_utf8_seq(p);
-		if (n == 0 || (n == 1 && valid_control(*p)))
-			return 0;
-		/* U+0080..U+009F, the C1 controls, are 0xc2 0x80..0x9f */
-		if (n == 2 && p[0] == 0xc2 && p[1] <= 0x9f)
-			return 0;
-		if (++chars > max)
-			return 0;
-		p += n;
-	}
-	return 1;
+	return valid_walk(s, max, 1);
 }
