@@ -2,6 +2,7 @@
 #include <strings.h>
 
 #include "happlink.h"
+#include "html.h"
 #include "valid.h"
 
 /* Where the fragment's parameters begin (after the '?' that ends its
@@ -113,20 +114,11 @@ happlink_normalize(struct arena *a, const char *url, enum happlink_err *err)
 const char *
 happlink_title(struct arena *a, const char *title)
 {
-	static const char digits[] = "0123456789ABCDEF";
-	const unsigned char *p;
 	struct buf b;
 
+	/* the same bytes stay as in a query value */
 	buf_init(&b, a);
-	for (p = (const unsigned char *)title; *p != '\0'; p++) {
-		if ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') ||
-		    (*p >= '0' && *p <= '9') || strchr("-._~", *p) != NULL) {
-			buf_append(&b, p, 1);
-		} else {
-			char esc[3] = { '%', digits[*p >> 4], digits[*p & 15] };
-			buf_append(&b, esc, 3);
-		}
-	}
+	html_urlencode(&b, title);
 	return b.data;
 }
 
