@@ -553,11 +553,11 @@ acct_target_check(struct acct *a, const char *url, const char *title,
 		return "Give the link a title: the app shows it as the "
 		    "subscription's name.";
 	*bad = "url";
-	if (strlen(final) > HAPPLINK_CRYPT4_MAX)
+	if (strlen(final) > CRYPT4_BLOCK)
 		return arena_printf(a->h->arena, "With its title and install "
 		    "code this link would be %zu bytes long, but an encrypted "
 		    "link holds at most %d. Shorten the URL or the title.",
-		    strlen(final), HAPPLINK_CRYPT4_MAX);
+		    strlen(final), CRYPT4_BLOCK);
 	*domain = happlink_domain(a->h->arena, final);
 	if (*domain == NULL)
 		return "The URL has no domain the app could hash.";

@@ -9,7 +9,6 @@
 
 #define HAPPLINK_URL_MAX	2048	/* bytes in a subscription URL */
 #define HAPPLINK_TITLE_MAX	128	/* bytes in a title as typed */
-#define HAPPLINK_CRYPT4_MAX	501	/* bytes of link one crypt4 block holds */
 
 enum happlink_err {
 	HAPPLINK_OK = 0,
