@@ -39,23 +39,31 @@ enum api_arg {
 
 #define P(arg)	(1u << (arg))
 
+struct api_method;
+
 /* One request, once its parameters are valid: each value is NULL when the
  * parameter is absent, and numbers are in canonical decimal. */
 struct api_req {
 	struct http	*h;
+	const struct api_method *m;	/* the call, named in the log */
 	char		 provider[24];	/* the authenticated provider's id */
 	long long	 provider_id;
 	const char	*v[A_NARGS];
 };
 
-/* Checks value v of parameter name; returns NULL, or what is wrong. May
+struct api_param;
+
+/* Checks value *v of parameter d; returns NULL, or what is wrong. May
  * replace *v by a canonical form (in the arena). */
-typedef const char *api_check_fn(struct arena *, const char *, const char **);
+typedef const char *api_check_fn(struct arena *, const struct api_param *,
+    const char **);
 
 struct api_param {
 	const char	*name;
 	int		 empty_ok;	/* "" is a value, not an absence */
 	api_check_fn	*check;
+	int		(*valid)(const char *);	/* api_check_format's test */
+	const char	*error;		/* and what it answers */
 };
 
 struct api_method {
@@ -66,23 +74,29 @@ struct api_method {
 	unsigned int	 one_of;	/* at least one of these is needed */
 };
 
+/* A member of a listed object: column i of a row becomes member i. */
+struct api_col {
+	const char	*name;
+	int		 number;	/* a JSON number, else a string */
+};
+
 static const char *
-api_check_id(struct arena *a, const char *name, const char **v)
+api_check_id(struct arena *a, const struct api_param *d, const char **v)
 {
 	long n;
 
 	if (!valid_int(*v, 1, LONG_MAX, &n))
-		return arena_printf(a, "%s must be a positive integer", name);
+		return arena_printf(a, "%s must be a positive integer", d->name);
 	*v = arena_printf(a, "%ld", n);
 	return NULL;
 }
 
 static const char *
-api_check_limit(struct arena *a, const char *name, const char **v)
+api_check_limit(struct arena *a, const struct api_param *d, const char **v)
 {
 	long n;
 
-	(void)name;
+	(void)d;
 	if (!valid_int(*v, 1, 100, &n))
 		return "Install limit error: install_limit must be an "
 		    "integer from 1 to 100";
@@ -91,91 +105,125 @@ api_check_limit(struct arena *a, const char *name, const char **v)
 }
 
 static const char *
-api_check_status(struct arena *a, const char *name, const char **v)
+api_check_status(struct arena *a, const struct api_param *d, const char **v)
 {
 	long n;
 
-	(void)name;
+	(void)d;
 	if (!valid_int(*v, 5, 10, &n) || (n != 5 && n != 10))
 		return "Install status error: status must be 5 or 10";
 	*v = arena_printf(a, "%ld", n);
 	return NULL;
 }
 
+/* A value of a fixed format, taken as it is. */
 static const char *
-api_check_code(struct arena *a, const char *name, const char **v)
+api_check_format(struct arena *a, const struct api_param *d, const char **v)
 {
 	(void)a;
-	(void)name;
-	if (!valid_install_code(*v))
-		return "install_code must be 12 letters or digits";
-	return NULL;
+	return d->valid(*v) ? NULL : d->error;
 }
 
 static const char *
-api_check_hwid(struct arena *a, const char *name, const char **v)
-{
-	(void)a;
-	(void)name;
-	if (!valid_hwid(*v))
-		return "hwid must be 1 to 128 characters from A-Z a-z 0-9 "
-		    ". _ : = -";
-	return NULL;
-}
-
-static const char *
-api_check_hash(struct arena *a, const char *name, const char **v)
-{
-	(void)a;
-	(void)name;
-	if (!valid_domain_hash(*v))
-		return "domain_hash must be 64 lowercase hex digits "
-		    "(the SHA-256 of the domain)";
-	return NULL;
-}
-
-static const char *
-api_check_text(struct arena *a, const char *name, const char **v)
+api_check_text(struct arena *a, const struct api_param *d, const char **v)
 {
 	if (!valid_text(*v, SIZE_MAX))
 		return arena_printf(a, "%s must be UTF-8 text without "
-		    "control characters", name);
+		    "control characters", d->name);
 	if (!valid_text(*v, API_TEXT_MAX))
 		return arena_printf(a, "%s must be at most %d characters",
-		    name, API_TEXT_MAX);
+		    d->name, API_TEXT_MAX);
 	return NULL;
 }
 
 static const struct api_param api_params[A_NARGS] = {
-	[A_ID] =		{ "id", 0, api_check_id },
-	[A_CODE] =		{ "install_code", 0, api_check_code },
-	[A_INSTALL_ID] =	{ "install_id", 0, api_check_id },
-	[A_LIMIT] =		{ "install_limit", 0, api_check_limit },
-	[A_STATUS] =		{ "status", 0, api_check_status },
-	[A_NOTE] =		{ "note", 1, api_check_text },
-	[A_HWID] =		{ "hwid", 0, api_check_hwid },
-	[A_HASH] =		{ "domain_hash", 0, api_check_hash },
-	[A_NAME] =		{ "domain_name", 0, api_check_text },
+	[A_ID] =	{ "id", 0, api_check_id, NULL, NULL },
+	[A_CODE] =	{ "install_code", 0, api_check_format,
+	    valid_install_code, "install_code must be 12 letters or digits" },
+	[A_INSTALL_ID] = { "install_id", 0, api_check_id, NULL, NULL },
+	[A_LIMIT] =	{ "install_limit", 0, api_check_limit, NULL, NULL },
+	[A_STATUS] =	{ "status", 0, api_check_status, NULL, NULL },
+	[A_NOTE] =	{ "note", 1, api_check_text, NULL, NULL },
+	[A_HWID] =	{ "hwid", 0, api_check_format, valid_hwid,
+	    "hwid must be 1 to 128 characters from A-Z a-z 0-9 . _ : = -" },
+	[A_HASH] =	{ "domain_hash", 0, api_check_format, valid_domain_hash,
+	    "domain_hash must be 64 lowercase hex digits (the SHA-256 of the "
+	    "domain)" },
+	[A_NAME] =	{ "domain_name", 0, api_check_text, NULL, NULL },
 };
+
+/* The rows of DB_LINK_LIST, DB_DEVICE_LIST and DB_DOMAIN_LIST as the
+ * contract lists them: the statements' first columns, in their order. */
+static const struct api_col api_link_cols[] = {
+	{ "id", 1 }, { "install_code", 0 }, { "install_limit", 1 },
+	{ "install_count", 1 }, { "status", 1 }, { "note", 0 },
+	{ "created_at", 0 },
+};
+static const struct api_col api_device_cols[] = {
+	{ "hwid", 0 }, { "date", 0 }, { "device_name", 0 },
+};
+static const struct api_col api_domain_cols[] = {
+	{ "id", 1 }, { "domain_name", 0 }, { "domain_hash", 0 },
+	{ "status", 1 }, { "created_at", 0 },
+};
+
+#define API_NCOLS(cols)	(sizeof(cols) / sizeof((cols)[0]))
 
 /* A database call failed: says whether to try again or not. */
 static void
-api_db_fail(struct api_req *q, const char *what)
+api_db_fail(struct api_req *q)
 {
 	if (db_failure() == DB_FAIL_DOWN) {
-		log_warn("api: %s: database unavailable", what);
+		log_warn("api: %s: database unavailable", q->m->name);
 		reply_rc(q->h, 0, API_MSG_DOWN);
 	} else {
-		log_error("api: %s failed (sqlstate %s)", what,
+		log_error("api: %s failed (sqlstate %s)", q->m->name,
 		    db_sqlstate()[0] != '\0' ? db_sqlstate() : "none");
 		reply_rc(q->h, 0, API_MSG_UNKNOWN);
 	}
 }
 
-static struct json_object *
-api_int64(const char *s)
+/* Runs st with n values; when one is set, exactly one row must come back.
+ * Returns the rows (the caller frees them), or NULL once the failure is
+ * answered. */
+static struct db_res *
+api_exec(struct api_req *q, enum db_stmt st, int n,
+    const char *const *values, int one)
 {
-	return json_object_new_int64(strtoll(s, NULL, 10));
+	struct db_res *r;
+
+	r = db_exec(st, n, values);
+	if (r != NULL && (!one || db_rows(r) == 1))
+		return r;
+	db_free(r);
+	api_db_fail(q);
+	return NULL;
+}
+
+/* Answers {"rc":1,"msg":"Ok","data":[...]} with an object per row of r. */
+static void
+api_reply_rows(struct api_req *q, const struct db_res *r,
+    const struct api_col *cols, size_t ncols)
+{
+	struct json_object *o, *data, *item, *v;
+	const char *s;
+	size_t c;
+	int i;
+
+	data = json_object_new_array_ext(db_rows(r));
+	for (i = 0; i < db_rows(r); i++) {
+		item = json_object_new_object();
+		for (c = 0; c < ncols; c++) {
+			s = db_get(r, i, (int)c);
+			v = cols[c].number ? json_object_new_int64(strtoll(s,
+			    NULL, 10)) : json_object_new_string(s);
+			json_object_object_add(item, cols[c].name, v);
+		}
+		json_object_array_add(data, item);
+	}
+	o = reply_ok();
+	json_object_object_add(o, "data", data);
+	reply_json(q->h, o);
 }
 
 static void
@@ -214,7 +262,7 @@ static void
 api_update_install(struct api_req *q)
 {
 	struct json_object *o;
-	struct db_res *r = NULL;
+	struct db_res *r;
 	const char *values[5], *res;
 
 	values[0] = q->provider;
@@ -222,11 +270,9 @@ api_update_install(struct api_req *q)
 	values[2] = q->v[A_LIMIT];
 	values[3] = q->v[A_NOTE];
 	values[4] = q->v[A_STATUS];
-	r = db_exec(DB_LINK_UPDATE, 5, values);
-	if (r == NULL || db_rows(r) != 1) {
-		api_db_fail(q, "update-install");
+	r = api_exec(q, DB_LINK_UPDATE, 5, values, 1);
+	if (r == NULL)
 		goto out;
-	}
 	res = db_get(r, 0, 0);
 	if (strcmp(res, "not_found") == 0) {
 		reply_rc(q->h, 0, "Install not found");
@@ -250,114 +296,67 @@ out:
 static void
 api_list_install(struct api_req *q)
 {
-	struct json_object *o, *data, *item;
-	struct db_res *r = NULL;
+	struct db_res *r;
 	const char *values[5];
-	int i;
 
 	values[0] = q->provider;
 	values[1] = q->v[A_ID];
 	values[2] = NULL;
 	values[3] = API_LIST_MAX;
 	values[4] = "0";
-	r = db_exec(DB_LINK_LIST, 5, values);
-	if (r == NULL) {
-		api_db_fail(q, "list-install");
+	r = api_exec(q, DB_LINK_LIST, 5, values, 0);
+	if (r == NULL)
 		goto out;
-	}
 	/* asking for one link that is not the provider's is an error, as
 	 * everywhere else */
 	if (q->v[A_ID] != NULL && db_rows(r) == 0) {
 		reply_rc(q->h, 0, "Install not found");
 		goto out;
 	}
-	data = json_object_new_array_ext(db_rows(r));
-	for (i = 0; i < db_rows(r); i++) {
-		item = json_object_new_object();
-		json_object_object_add(item, "id", api_int64(db_get(r, i, 0)));
-		json_object_object_add(item, "install_code",
-		    json_object_new_string(db_get(r, i, 1)));
-		json_object_object_add(item, "install_limit",
-		    json_object_new_int(db_int(r, i, 2)));
-		json_object_object_add(item, "install_count",
-		    json_object_new_int(db_int(r, i, 3)));
-		json_object_object_add(item, "status",
-		    json_object_new_int(db_int(r, i, 4)));
-		json_object_object_add(item, "note",
-		    json_object_new_string(db_get(r, i, 5)));
-		json_object_object_add(item, "created_at",
-		    json_object_new_string(db_get(r, i, 6)));
-		json_object_array_add(data, item);
-	}
-	o = reply_ok();
-	json_object_object_add(o, "data", data);
-	reply_json(q->h, o);
+	api_reply_rows(q, r, api_link_cols, API_NCOLS(api_link_cols));
 out:
 	db_free(r);
 }
 
-/* Finds the provider's link named by install_code and/or install_id and
- * writes its id into link (24 bytes). Returns 0, or -1 once it has
- * answered. */
-static int
-api_find_link(struct api_req *q, const char *what, char *link)
+/* The id of the provider's link named by install_code and/or install_id,
+ * in the request's arena; NULL once it has answered. */
+static const char *
+api_find_link(struct api_req *q)
 {
 	struct db_res *r;
-	const char *values[3];
-	int rc = -1;
+	const char *values[3], *link = NULL;
 
 	values[0] = q->provider;
 	values[1] = q->v[A_CODE];
 	values[2] = q->v[A_INSTALL_ID];
-	r = db_exec(DB_LINK_FIND, 3, values);
-	if (r == NULL) {
-		api_db_fail(q, what);
+	r = api_exec(q, DB_LINK_FIND, 3, values, 0);
+	if (r == NULL)
 		goto out;
-	}
 	if (db_rows(r) != 1) {
 		reply_rc(q->h, 0, "Install not found");
 		goto out;
 	}
-	snprintf(link, 24, "%s", db_get(r, 0, 0));
-	rc = 0;
+	link = arena_strdup(q->h->arena, db_get(r, 0, 0));
 out:
 	db_free(r);
-	return rc;
+	return link;
 }
 
 static void
 api_list_hwid(struct api_req *q)
 {
-	struct json_object *o, *data, *item;
 	struct db_res *r = NULL;
 	const char *values[3];
-	char link[24];
-	int i;
 
-	if (api_find_link(q, "list-hwid", link) != 0)
-		goto out;
 	values[0] = q->provider;
-	values[1] = link;
+	values[1] = api_find_link(q);
 	values[2] = q->v[A_HWID];
-	r = db_exec(DB_DEVICE_LIST, 3, values);
-	if (r == NULL) {
-		api_db_fail(q, "list-hwid");
+	if (values[1] == NULL)
 		goto out;
-	}
-	data = json_object_new_array_ext(db_rows(r));
-	for (i = 0; i < db_rows(r); i++) {
-		item = json_object_new_object();
-		json_object_object_add(item, "hwid",
-		    json_object_new_string(db_get(r, i, 0)));
-		json_object_object_add(item, "date",
-		    json_object_new_string(db_get(r, i, 1)));
-		json_object_object_add(item, "device_name",
-		    json_object_new_string(db_get(r, i, 2)));
-		json_object_array_add(data, item);
-	}
-	o = reply_ok();
-	json_object_object_add(o, "data", data);
-	reply_json(q->h, o);
+	r = api_exec(q, DB_DEVICE_LIST, 3, values, 0);
+	if (r == NULL)
+		goto out;
+	api_reply_rows(q, r, api_device_cols, API_NCOLS(api_device_cols));
 out:
 	db_free(r);
 }
@@ -368,18 +367,15 @@ api_delete_hwid(struct api_req *q)
 	struct json_object *o;
 	struct db_res *r = NULL;
 	const char *values[3];
-	char link[24];
 
-	if (api_find_link(q, "delete-hwid", link) != 0)
-		goto out;
 	values[0] = q->provider;
-	values[1] = link;
+	values[1] = api_find_link(q);
 	values[2] = q->v[A_HWID];
-	r = db_exec(DB_DEVICE_DELETE, 3, values);
-	if (r == NULL || db_rows(r) != 1) {
-		api_db_fail(q, "delete-hwid");
+	if (values[1] == NULL)
 		goto out;
-	}
+	r = api_exec(q, DB_DEVICE_DELETE, 3, values, 1);
+	if (r == NULL)
+		goto out;
 	/* a NULL count: the link went away between the two calls */
 	if (db_isnull(r, 0, 1)) {
 		reply_rc(q->h, 0, "Install not found");
@@ -389,7 +385,8 @@ api_delete_hwid(struct api_req *q)
 		reply_rc(q->h, 0, "HWID not found");
 		goto out;
 	}
-	log_info("api: provider %s freed a slot on link %s", q->provider, link);
+	log_info("api: provider %s freed a slot on link %s", q->provider,
+	    values[1]);
 	o = reply_ok();
 	json_object_object_add(o, "install_count",
 	    json_object_new_int(db_int(r, 0, 1)));
@@ -401,18 +398,16 @@ out:
 static void
 api_add_domain(struct api_req *q)
 {
-	struct db_res *r = NULL;
+	struct db_res *r;
 	const char *values[3], *res;
 
 	values[0] = q->provider;
 	values[1] = q->v[A_HASH];
 	values[2] = q->v[A_NAME] != NULL ? q->v[A_NAME] :
 	    arena_strndup(q->h->arena, q->v[A_HASH], API_LABEL_LEN);
-	r = db_exec(DB_DOMAIN_ADD, 3, values);
-	if (r == NULL || db_rows(r) != 1) {
-		api_db_fail(q, "add-domain");
+	r = api_exec(q, DB_DOMAIN_ADD, 3, values, 1);
+	if (r == NULL)
 		goto out;
-	}
 	res = db_get(r, 0, 0);
 	if (strcmp(res, "exists") == 0) {
 		reply_rc(q->h, 2, "Domain hash exists");
@@ -428,50 +423,28 @@ out:
 static void
 api_list_domain(struct api_req *q)
 {
-	struct json_object *o, *data, *item;
-	struct db_res *r = NULL;
-	int i;
+	struct db_res *r;
 
-	r = db_exec(DB_DOMAIN_LIST, 1, (const char *const[]){ q->provider });
-	if (r == NULL) {
-		api_db_fail(q, "list-domain");
-		goto out;
-	}
-	data = json_object_new_array_ext(db_rows(r));
-	for (i = 0; i < db_rows(r); i++) {
-		item = json_object_new_object();
-		json_object_object_add(item, "id", api_int64(db_get(r, i, 0)));
-		json_object_object_add(item, "domain_name",
-		    json_object_new_string(db_get(r, i, 1)));
-		json_object_object_add(item, "domain_hash",
-		    json_object_new_string(db_get(r, i, 2)));
-		json_object_object_add(item, "status",
-		    json_object_new_int(db_int(r, i, 3)));
-		json_object_object_add(item, "created_at",
-		    json_object_new_string(db_get(r, i, 4)));
-		json_object_array_add(data, item);
-	}
-	o = reply_ok();
-	json_object_object_add(o, "data", data);
-	reply_json(q->h, o);
-out:
+	r = api_exec(q, DB_DOMAIN_LIST, 1, (const char *const[]){ q->provider },
+	    0);
+	if (r != NULL)
+		api_reply_rows(q, r, api_domain_cols,
+		    API_NCOLS(api_domain_cols));
 	db_free(r);
 }
 
 static void
 api_delete_domain(struct api_req *q)
 {
-	struct db_res *r = NULL;
+	struct db_res *r;
 	const char *values[2];
 	int links;
 
 	values[0] = q->provider;
 	values[1] = q->v[A_ID];
-	r = db_exec(DB_DOMAIN_DELETE, 2, values);
-	if (r == NULL || db_rows(r) != 1) {
-		api_db_fail(q, "delete-domain");
+	r = api_exec(q, DB_DOMAIN_DELETE, 2, values, 1);
+	if (r == NULL)
 		goto out;
-	}
 	if (!db_bool(r, 0, 0)) {
 		reply_rc(q->h, 0, "Domain not found");
 		goto out;
@@ -585,7 +558,7 @@ api_validate(struct api_req *q, const struct api_method *m,
 				    "parameter: %s", d->name);
 			continue;
 		}
-		if ((err = d->check(h->arena, d->name, &v)) != NULL)
+		if ((err = d->check(h->arena, d, &v)) != NULL)
 			return err;
 		q->v[i] = v;
 	}
@@ -624,6 +597,7 @@ api_dispatch(struct http *h)
 	}
 	memset(&q, 0, sizeof(q));
 	q.h = h;
+	q.m = m;
 	if ((err = api_validate(&q, m, &code, &key)) != NULL) {
 		reply_rc(h, 0, err);
 		return;
@@ -632,8 +606,7 @@ api_dispatch(struct http *h)
 	case AUTH_OK:
 		break;
 	case AUTH_DOWN:
-		log_warn("api: %s: database unavailable", m->name);
-		reply_rc(h, 0, API_MSG_DOWN);
+		api_db_fail(&q);
 		return;
 	case AUTH_DENIED:
 	default:
