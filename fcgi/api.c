@@ -318,46 +318,46 @@ out:
 	db_free(r);
 }
 
-/* The id of the provider's link named by install_code and/or install_id,
- * in the request's arena; NULL once it has answered. */
-static const char *
-api_find_link(struct api_req *q)
+/* Finds the provider's link named by install_code and/or install_id and
+ * runs st (a device statement) with it and the hwid parameter; one as
+ * for api_exec(). Returns the rows, or NULL once it has answered; the
+ * link's id is left in *link. */
+static struct db_res *
+api_exec_device(struct api_req *q, enum db_stmt st, int one,
+    const char **link)
 {
 	struct db_res *r;
-	const char *values[3], *link = NULL;
+	const char *values[3];
 
+	*link = NULL;
 	values[0] = q->provider;
 	values[1] = q->v[A_CODE];
 	values[2] = q->v[A_INSTALL_ID];
 	r = api_exec(q, DB_LINK_FIND, 3, values, 0);
 	if (r == NULL)
-		goto out;
-	if (db_rows(r) != 1) {
+		return NULL;
+	if (db_rows(r) == 1)
+		*link = arena_strdup(q->h->arena, db_get(r, 0, 0));
+	else
 		reply_rc(q->h, 0, "Install not found");
-		goto out;
-	}
-	link = arena_strdup(q->h->arena, db_get(r, 0, 0));
-out:
 	db_free(r);
-	return link;
+	if (*link == NULL)
+		return NULL;
+	values[1] = *link;
+	values[2] = q->v[A_HWID];
+	return api_exec(q, st, 3, values, one);
 }
 
 static void
 api_list_hwid(struct api_req *q)
 {
-	struct db_res *r = NULL;
-	const char *values[3];
+	struct db_res *r;
+	const char *link;
 
-	values[0] = q->provider;
-	values[1] = api_find_link(q);
-	values[2] = q->v[A_HWID];
-	if (values[1] == NULL)
-		goto out;
-	r = api_exec(q, DB_DEVICE_LIST, 3, values, 0);
-	if (r == NULL)
-		goto out;
-	api_reply_rows(q, r, api_device_cols, API_NCOLS(api_device_cols));
-out:
+	r = api_exec_device(q, DB_DEVICE_LIST, 0, &link);
+	if (r != NULL)
+		api_reply_rows(q, r, api_device_cols,
+		    API_NCOLS(api_device_cols));
 	db_free(r);
 }
 
@@ -365,15 +365,10 @@ static void
 api_delete_hwid(struct api_req *q)
 {
 	struct json_object *o;
-	struct db_res *r = NULL;
-	const char *values[3];
+	struct db_res *r;
+	const char *link;
 
-	values[0] = q->provider;
-	values[1] = api_find_link(q);
-	values[2] = q->v[A_HWID];
-	if (values[1] == NULL)
-		goto out;
-	r = api_exec(q, DB_DEVICE_DELETE, 3, values, 1);
+	r = api_exec_device(q, DB_DEVICE_DELETE, 1, &link);
 	if (r == NULL)
 		goto out;
 	/* a NULL count: the link went away between the two calls */
@@ -386,7 +381,7 @@ api_delete_hwid(struct api_req *q)
 		goto out;
 	}
 	log_info("api: provider %s freed a slot on link %s", q->provider,
-	    values[1]);
+	    link);
 	o = reply_ok();
 	json_object_object_add(o, "install_count",
 	    json_object_new_int(db_int(r, 0, 1)));
