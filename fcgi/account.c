@@ -1,3 +1,4 @@
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,8 +19,13 @@
 #define ACCT_PAGE_SIZE	50	/* links in one page of the table */
 #define ACCT_NOTE_MAX	255	/* characters in a note */
 #define ACCT_LABEL_MAX	255	/* characters in a domain's label */
+#define ACCT_LABEL_HASH	10	/* hash characters in a default label, as
+				   the API's add-domain has it */
+#define ACCT_DOMAIN_MAX	255	/* bytes of a domain typed in */
 #define ACCT_SEARCH_MAX	100	/* bytes of a search kept */
 #define ACCT_PAGE_MAX	1000000	/* highest page number asked for */
+
+#define ACCT_SPACE	" \t\r\n"	/* trimmed around what a form sends */
 
 #define ACCT_GET	1
 #define ACCT_POST	2
@@ -54,6 +60,11 @@ struct acct_form {
 	const char	*error;		/* the message; NULL: no error */
 	const char	*bad;		/* the field at fault, by name */
 };
+
+/* The fields of the link forms, by their place in acct_form.v: a new link
+ * takes all four, a link's target the first two, its settings the last
+ * two. */
+enum { F_URL, F_TITLE, F_LIMIT, F_NOTE };
 
 /* Messages a redirect asks for with ?m=KEY: fixed texts only, so a link
  * cannot make the page say anything else. */
@@ -90,11 +101,9 @@ acct_trim(struct acct *a, const char *s)
 
 	if (s == NULL)
 		return "";
-	while (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n')
-		s++;
+	s += strspn(s, ACCT_SPACE);
 	len = strlen(s);
-	while (len > 0 && (s[len - 1] == ' ' || s[len - 1] == '\t' ||
-	    s[len - 1] == '\r' || s[len - 1] == '\n'))
+	while (len > 0 && strchr(ACCT_SPACE, s[len - 1]) != NULL)
 		len--;
 	return arena_strndup(a->h->arena, s, len);
 }
@@ -170,6 +179,23 @@ acct_db_error(struct acct *a, const char *what)
 	log_error("account: %s: %s %s", what, db_sqlstate(), db_message());
 	acct_message(a, 500, "Something went wrong",
 	    "The server could not do this; the error was logged.");
+}
+
+/* Runs st with n values; when one is set, exactly one row must come back.
+ * Returns the rows (the caller frees them), or NULL once the failure is
+ * answered; what names the call in the log. */
+static struct db_res *
+acct_exec(struct acct *a, const char *what, enum db_stmt st, int n,
+    const char *const *values, int one)
+{
+	struct db_res *r;
+
+	r = db_exec(st, n, values);
+	if (r != NULL && (!one || db_rows(r) == 1))
+		return r;
+	db_free(r);
+	acct_db_error(a, what);
+	return NULL;
 }
 
 static void
@@ -253,12 +279,26 @@ acct_bad(const struct acct_form *f, const char *field)
 	    " aria-invalid=true class=bad" : "";
 }
 
-/* The link's path, with a message key when not NULL. */
+/* Field i of form f as typed, or fallback when there is no form. */
 static const char *
-acct_link_path(struct acct *a, const char *m)
+acct_value(const struct acct_form *f, int i, const char *fallback)
 {
-	return arena_printf(a->h->arena, "/account/links/%lld%s%s", a->id,
-	    m != NULL ? "?m=" : "", m != NULL ? m : "");
+	return f != NULL ? f->v[i] : fallback;
+}
+
+/* Makes id the link this request is about. */
+static void
+acct_set_id(struct acct *a, long long id)
+{
+	a->id = id;
+	snprintf(a->ids, sizeof(a->ids), "%lld", id);
+}
+
+/* The path of the link a->id, then rest ("/edit", "?m=saved" or ""). */
+static const char *
+acct_link_path(struct acct *a, const char *rest)
+{
+	return arena_printf(a->h->arena, "/account/links/%lld%s", a->id, rest);
 }
 
 /* ---- the sign-in page ---- */
@@ -396,6 +436,55 @@ acct_signout(struct acct *a)
 
 /* ---- links ---- */
 
+/* The rows of the links table, from DB_LINK_LIST. */
+static void
+acct_link_rows(struct acct *a, const struct db_res *r)
+{
+	int i;
+
+	buf_puts(a->b, "<div class=\"card flush\"><table class=\"links\">"
+	    "<thead><tr><th>Install code</th><th>Note</th><th>Devices</th>"
+	    "<th>Status</th><th>Created (UTC)</th></tr></thead><tbody>\n");
+	for (i = 0; i < db_rows(r); i++) {
+		html_printf(a->b, "<tr><td data-label=\"Code\"><a class=\"code\" "
+		    "href=\"/account/links/%s\">%s</a></td>"
+		    "<td data-label=\"Note\" class=\"note\">%s</td>"
+		    "<td data-label=\"Devices\">", db_get(r, i, 0),
+		    db_get(r, i, 1), db_get(r, i, 5));
+		acct_usage(a->b, db_int(r, i, 3), db_int(r, i, 2));
+		buf_puts(a->b, "</td><td data-label=\"Status\">");
+		acct_status_badge(a->b, db_int(r, i, 4));
+		html_printf(a->b, "</td><td data-label=\"Created\" "
+		    "class=\"date\">%s</td></tr>\n", db_get(r, i, 6));
+	}
+	buf_puts(a->b, "</tbody></table></div>\n");
+}
+
+/* Links to the pages beside page (of pages), keeping the search q. */
+static void
+acct_pager(struct acct *a, const char *q, long page, long pages)
+{
+	struct buf qs;
+
+	buf_init(&qs, a->h->arena);
+	if (*q != '\0') {
+		buf_puts(&qs, "q=");
+		html_urlencode(&qs, q);
+		buf_puts(&qs, "&");
+	}
+	buf_puts(a->b, "<nav class=\"pager\" aria-label=\"Pages\">");
+	if (page > 1)
+		html_printf(a->b, "<a class=\"button\" rel=\"prev\" "
+		    "href=\"/account/links?%spage=%ld\">← Newer</a>",
+		    qs.data, page - 1);
+	html_printf(a->b, "<span>Page %ld of %ld</span>", page, pages);
+	if (page < pages)
+		html_printf(a->b, "<a class=\"button\" rel=\"next\" "
+		    "href=\"/account/links?%spage=%ld\">Older →</a>",
+		    qs.data, page + 1);
+	buf_puts(a->b, "</nav>\n");
+}
+
 static void
 acct_links(struct acct *a)
 {
@@ -404,19 +493,15 @@ acct_links(struct acct *a)
 	char lim[16], off[24];
 	long page = 1, pages;
 	long long total;
-	struct buf qs;
-	int i;
 
 	q = valid_clean_text(a->h->arena, acct_param(a, "q"), ACCT_SEARCH_MAX);
 	if (!valid_int(http_param(a->h, "page"), 1, ACCT_PAGE_MAX, &page))
 		page = 1;
 	values[0] = a->pid;
 	values[1] = *q != '\0' ? q : NULL;
-	c = db_exec(DB_LINK_COUNT, 2, values);
-	if (c == NULL || db_rows(c) != 1) {
-		acct_db_error(a, "link count");
+	c = acct_exec(a, "link count", DB_LINK_COUNT, 2, values, 1);
+	if (c == NULL)
 		goto out;
-	}
 	total = strtoll(db_get(c, 0, 0), NULL, 10);
 	pages = (long)((total + ACCT_PAGE_SIZE - 1) / ACCT_PAGE_SIZE);
 	snprintf(lim, sizeof(lim), "%d", ACCT_PAGE_SIZE);
@@ -426,11 +511,9 @@ acct_links(struct acct *a)
 	values[2] = *q != '\0' ? q : NULL;
 	values[3] = lim;
 	values[4] = off;
-	r = db_exec(DB_LINK_LIST, 5, values);
-	if (r == NULL) {
-		acct_db_error(a, "link list");
+	r = acct_exec(a, "link list", DB_LINK_LIST, 5, values, 0);
+	if (r == NULL)
 		goto out;
-	}
 
 	acct_begin(a, 200, "Links", "links");
 	html_printf(a->b, "<div class=\"head\"><div><h1>Links</h1>"
@@ -450,84 +533,56 @@ acct_links(struct acct *a)
 		    "href=\"/account/links\">Clear</a>");
 	buf_puts(a->b, "</form>\n");
 
-	if (total == 0 && *q == '\0') {
+	if (total == 0 && *q == '\0')
 		buf_puts(a->b, "<section class=\"card empty\"><h2>No links "
 		    "yet</h2><p>A limited link lets only as many devices add "
 		    "a subscription as you allow. Paste a subscription URL to "
 		    "make the first one.</p><p><a class=\"button primary\" "
 		    "href=\"/account/links/new\">Create a limited link</a>"
 		    "</p></section>\n");
-		html_end(a->b);
-		goto out;
-	}
-	if (db_rows(r) == 0) {
+	else if (db_rows(r) == 0)
 		html_printf(a->b, "<section class=\"card empty\"><p>%s</p>"
 		    "</section>\n", *q != '\0' ? "No link matches this search." :
 		    "This page is past the last link.");
-		html_end(a->b);
-		goto out;
-	}
-	buf_puts(a->b, "<div class=\"card flush\"><table class=\"links\">"
-	    "<thead><tr><th>Install code</th><th>Note</th><th>Devices</th>"
-	    "<th>Status</th><th>Created (UTC)</th></tr></thead><tbody>\n");
-	for (i = 0; i < db_rows(r); i++) {
-		html_printf(a->b, "<tr><td data-label=\"Code\"><a class=\"code\" "
-		    "href=\"/account/links/%s\">%s</a></td>"
-		    "<td data-label=\"Note\" class=\"note\">%s</td>"
-		    "<td data-label=\"Devices\">", db_get(r, i, 0),
-		    db_get(r, i, 1), db_get(r, i, 5));
-		acct_usage(a->b, db_int(r, i, 3), db_int(r, i, 2));
-		buf_puts(a->b, "</td><td data-label=\"Status\">");
-		acct_status_badge(a->b, db_int(r, i, 4));
-		html_printf(a->b, "</td><td data-label=\"Created\" "
-		    "class=\"date\">%s</td></tr>\n", db_get(r, i, 6));
-	}
-	buf_puts(a->b, "</tbody></table></div>\n");
-	if (pages > 1) {
-		buf_init(&qs, a->h->arena);
-		if (*q != '\0') {
-			buf_puts(&qs, "q=");
-			html_urlencode(&qs, q);
-			buf_puts(&qs, "&");
-		}
-		buf_puts(a->b, "<nav class=\"pager\" aria-label=\"Pages\">");
-		if (page > 1)
-			html_printf(a->b, "<a class=\"button\" rel=\"prev\" "
-			    "href=\"/account/links?%spage=%ld\">← Newer</a>",
-			    qs.data, page - 1);
-		html_printf(a->b, "<span>Page %ld of %ld</span>", page, pages);
-		if (page < pages)
-			html_printf(a->b, "<a class=\"button\" rel=\"next\" "
-			    "href=\"/account/links?%spage=%ld\">Older →</a>",
-			    qs.data, page + 1);
-		buf_puts(a->b, "</nav>\n");
-	}
+	else
+		acct_link_rows(a, r);
+	if (db_rows(r) > 0 && pages > 1)
+		acct_pager(a, q, page, pages);
 	html_end(a->b);
 out:
 	db_free(c);
 	db_free(r);
 }
 
-/* Registers the hash of domain for the provider if it is new. Returns 0,
- * or -1 after answering the error. */
+/* Registers hash, labelled label, for the provider. Returns 1 when it is
+ * new or active again, 0 when it was active already, or -1 once the
+ * failure is answered. */
 static int
-acct_add_domain_text(struct acct *a, const char *domain)
+acct_domain_put(struct acct *a, const char *hash, const char *label)
 {
 	struct db_res *r;
 	const char *values[3];
+	int fresh;
+
+	values[0] = a->pid;
+	values[1] = hash;
+	values[2] = label;
+	r = acct_exec(a, "domain add", DB_DOMAIN_ADD, 3, values, 1);
+	fresh = r != NULL ? strcmp(db_get(r, 0, 0), "exists") != 0 : -1;
+	db_free(r);
+	return fresh;
+}
+
+/* Registers the hash of domain, labelled with the domain itself. Returns
+ * as acct_domain_put(). */
+static int
+acct_domain_put_text(struct acct *a, const char *domain)
+{
 	char hash[CRYPT_SHA256_HEX];
 
 	crypt_sha256_hex(domain, strlen(domain), hash);
-	values[0] = a->pid;
-	values[1] = hash;
-	values[2] = valid_clean_text(a->h->arena, domain, ACCT_LABEL_MAX);
-	r = db_exec(DB_DOMAIN_ADD, 3, values);
-	if (r == NULL) {
-		acct_db_error(a, "domain add");
-		return -1;
-	}
-	db_free(r);
-	return 0;
+	return acct_domain_put(a, hash, valid_clean_text(a->h->arena, domain,
+	    ACCT_LABEL_MAX));
 }
 
 /* Checks a subscription URL and title as the final link will use them.
@@ -566,8 +621,25 @@ acct_target_check(struct acct *a, const char *url, const char *title,
 	return NULL;
 }
 
+/* Checks the limit and the note of f, storing the limit in *limit; on a
+ * fault sets f->error and f->bad. */
+static void
+acct_limit_note_check(struct acct_form *f, long *limit)
+{
+	if (!valid_int(f->v[F_LIMIT], 1, 100, limit)) {
+		f->error = "The install limit must be a whole number from 1 "
+		    "to 100.";
+		f->bad = "limit";
+	} else if (!valid_utf8_text(f->v[F_NOTE]) ||
+	    acct_chars(f->v[F_NOTE]) > ACCT_NOTE_MAX) {
+		f->error = "The note must be printable text of at most 255 "
+		    "characters.";
+		f->bad = "note";
+	}
+}
+
 /* Stores url and title on the link a->id. Returns 1, 0 when the link is
- * not the provider's, or -1 after answering the error. */
+ * not the provider's, or -1 once the failure is answered. */
 static int
 acct_set_target(struct acct *a, const char *url, const char *title)
 {
@@ -579,18 +651,34 @@ acct_set_target(struct acct *a, const char *url, const char *title)
 	values[1] = a->ids;
 	values[2] = url;
 	values[3] = title;
-	r = db_exec(DB_LINK_SET_TARGET, 4, values);
-	if (r == NULL || db_rows(r) != 1) {
-		db_free(r);
-		acct_db_error(a, "link set target");
-		return -1;
-	}
-	found = db_bool(r, 0, 0);
+	r = acct_exec(a, "link set target", DB_LINK_SET_TARGET, 4, values, 1);
+	found = r != NULL ? db_bool(r, 0, 0) : -1;
 	db_free(r);
 	return found;
 }
 
-enum { NEW_URL, NEW_TITLE, NEW_LIMIT, NEW_NOTE };
+/* The subscription URL and title inputs of the new-link and the target
+ * forms, holding what f holds; hints adds a line under each. */
+static void
+acct_target_inputs(struct acct *a, const struct acct_form *f, int hints)
+{
+	html_printf(a->b, "\n<label for=\"url\">Subscription URL</label>\n"
+	    "<input id=\"url\" name=\"url\" value=\"%s\" inputmode=\"url\" "
+	    "placeholder=\"https://sub.example.com/s/abc\" autocomplete=\"off\" "
+	    "autocapitalize=\"off\" spellcheck=\"false\" required%s>\n",
+	    acct_value(f, F_URL, ""), acct_bad(f, "url"));
+	if (hints)
+		buf_puts(a->b, "<p class=\"hint\">The app checks the link "
+		    "against the hash of its domain; it is registered for you "
+		    "if it is new.</p>\n");
+	html_printf(a->b, "<label for=\"title\">Title</label>\n"
+	    "<input id=\"title\" name=\"title\" value=\"%s\" maxlength=\"128\" "
+	    "placeholder=\"My VPN\"%s>\n", acct_value(f, F_TITLE, ""),
+	    acct_bad(f, "title"));
+	if (hints)
+		buf_puts(a->b, "<p class=\"hint\">The name the app shows for "
+		    "the subscription.</p>\n");
+}
 
 static void
 acct_new_page(struct acct *a, int status, const struct acct_form *f)
@@ -604,18 +692,7 @@ acct_new_page(struct acct *a, int status, const struct acct_form *f)
 	if (f != NULL && f->error != NULL)
 		html_flash(a->b, "error", f->error);
 	acct_form_open(a, "/account/links/new", "card stack");
-	html_printf(a->b, "\n<label for=\"url\">Subscription URL</label>\n"
-	    "<input id=\"url\" name=\"url\" value=\"%s\" inputmode=\"url\" "
-	    "placeholder=\"https://sub.example.com/s/abc\" autocomplete=\"off\" "
-	    "autocapitalize=\"off\" spellcheck=\"false\" required%s>\n"
-	    "<p class=\"hint\">The app checks the link against the hash of "
-	    "its domain; it is registered for you if it is new.</p>\n",
-	    f != NULL ? f->v[NEW_URL] : "", acct_bad(f, "url"));
-	html_printf(a->b, "<label for=\"title\">Title</label>\n"
-	    "<input id=\"title\" name=\"title\" value=\"%s\" maxlength=\"128\" "
-	    "placeholder=\"My VPN\"%s>\n"
-	    "<p class=\"hint\">The name the app shows for the subscription.</p>\n",
-	    f != NULL ? f->v[NEW_TITLE] : "", acct_bad(f, "title"));
+	acct_target_inputs(a, f, 1);
 	html_printf(a->b, "<div class=\"row\"><div>"
 	    "<label for=\"limit\">Install limit</label>\n"
 	    "<input id=\"limit\" name=\"limit\" type=\"number\" min=\"1\" "
@@ -629,8 +706,8 @@ acct_new_page(struct acct *a, int status, const struct acct_form *f)
 	    "class=\"primary\">Create link</button>"
 	    "<a class=\"button quiet\" href=\"/account/links\">Cancel</a>"
 	    "</div></form></div>\n",
-	    f != NULL ? f->v[NEW_LIMIT] : "1", acct_bad(f, "limit"),
-	    f != NULL ? f->v[NEW_NOTE] : "", acct_bad(f, "note"));
+	    acct_value(f, F_LIMIT, "1"), acct_bad(f, "limit"),
+	    acct_value(f, F_NOTE, ""), acct_bad(f, "note"));
 	html_end(a->b);
 }
 
@@ -638,16 +715,6 @@ static void
 acct_new_form(struct acct *a)
 {
 	acct_new_page(a, 200, NULL);
-}
-
-/* Checks a note; returns NULL or the message. */
-static const char *
-acct_note_check(const char *note)
-{
-	if (!valid_utf8_text(note) || acct_chars(note) > ACCT_NOTE_MAX)
-		return "The note must be printable text of at most 255 "
-		    "characters.";
-	return NULL;
 }
 
 static void
@@ -660,28 +727,22 @@ acct_new(struct acct *a)
 	long long id = 0;
 
 	memset(&f, 0, sizeof(f));
-	f.v[NEW_URL] = acct_param(a, "url");
-	f.v[NEW_TITLE] = acct_param(a, "title");
-	f.v[NEW_LIMIT] = acct_param(a, "limit");
-	f.v[NEW_NOTE] = acct_param(a, "note");
-	f.error = acct_target_check(a, f.v[NEW_URL], f.v[NEW_TITLE], &url,
+	f.v[F_URL] = acct_param(a, "url");
+	f.v[F_TITLE] = acct_param(a, "title");
+	f.v[F_LIMIT] = acct_param(a, "limit");
+	f.v[F_NOTE] = acct_param(a, "note");
+	f.error = acct_target_check(a, f.v[F_URL], f.v[F_TITLE], &url,
 	    &domain, &f.bad);
-	if (f.error == NULL &&
-	    !valid_int(f.v[NEW_LIMIT], 1, 100, &limit)) {
-		f.error = "The install limit must be a whole number from 1 "
-		    "to 100.";
-		f.bad = "limit";
-	}
-	if (f.error == NULL && (f.error = acct_note_check(f.v[NEW_NOTE])))
-		f.bad = "note";
+	if (f.error == NULL)
+		acct_limit_note_check(&f, &limit);
 	if (f.error != NULL) {
 		acct_new_page(a, 400, &f);
 		return;
 	}
-	if (acct_add_domain_text(a, domain) != 0)
+	if (acct_domain_put_text(a, domain) < 0)
 		return;
 	switch (links_create(a->h->cfg, a->s.provider_id, NULL, (int)limit,
-	    f.v[NEW_NOTE], &id, code)) {
+	    f.v[F_NOTE], &id, code)) {
 	case LINKS_OK:
 		break;
 	case LINKS_CAP:
@@ -698,61 +759,42 @@ acct_new(struct acct *a)
 		    "The link could not be created; the error was logged.");
 		return;
 	}
-	a->id = id;
-	snprintf(a->ids, sizeof(a->ids), "%lld", id);
-	if (acct_set_target(a, url, f.v[NEW_TITLE]) < 0)
+	acct_set_id(a, id);
+	if (acct_set_target(a, url, f.v[F_TITLE]) < 0)
 		return;
 	log_info("account: %s created link %s (limit %ld)", a->s.provider,
 	    code, limit);
-	acct_redirect(a, acct_link_path(a, "created"));
+	acct_redirect(a, acct_link_path(a, "?m=created"));
 }
 
 /* ---- one link ---- */
 
-enum { EDIT_LIMIT, EDIT_NOTE };
-enum { TARGET_URL, TARGET_TITLE };
-
-/* The share card: final link, encrypted link and QR code, or the form
- * that makes them for a link the API created. */
+/* For a link the API created: the form that asks for its subscription URL
+ * and title; tf (may be NULL) is that form shown again. */
 static void
-acct_share(struct acct *a, const char *code, const char *url,
-    const char *title, const struct acct_form *tf)
+acct_target_form(struct acct *a, const char *code,
+    const struct acct_form *tf)
 {
-	const char *final, *qr;
+	html_printf(a->b, "<p>This link was created through the API, so the "
+	    "server does not know its subscription URL. Its install code is "
+	    "<code>%s</code>. Give the URL to build the final and the "
+	    "encrypted link.</p>\n", code);
+	if (tf != NULL && tf->error != NULL)
+		html_flash(a->b, "error", tf->error);
+	acct_form_open(a, acct_link_path(a, "/target"), "stack");
+	acct_target_inputs(a, tf, 0);
+	buf_puts(a->b, "<div class=\"actions\"><button type=\"submit\" "
+	    "class=\"primary\">Build the link</button></div></form>\n");
+}
+
+/* The final link, the encrypted link and its QR code. */
+static void
+acct_share_links(struct acct *a, const char *final)
+{
+	const char *qr = NULL;
 	char enc[CRYPT4_MAX];
 	enum crypt4_result cr;
 
-	buf_puts(a->b, "<section class=\"card share\"><h2>Share</h2>\n");
-	if (url == NULL || tf != NULL) {
-		html_printf(a->b, "<p>This link was created through the API, "
-		    "so the server does not know its subscription URL. Its "
-		    "install code is <code>%s</code>. Give the URL to build "
-		    "the final and the encrypted link.</p>\n", code);
-		if (tf != NULL && tf->error != NULL)
-			html_flash(a->b, "error", tf->error);
-		acct_form_open(a, arena_printf(a->h->arena,
-		    "/account/links/%lld/target", a->id), "stack");
-		html_printf(a->b, "\n<label for=\"url\">Subscription URL"
-		    "</label>\n<input id=\"url\" name=\"url\" value=\"%s\" "
-		    "inputmode=\"url\" placeholder=\"https://sub.example.com/"
-		    "s/abc\" autocomplete=\"off\" autocapitalize=\"off\" "
-		    "spellcheck=\"false\" required%s>\n"
-		    "<label for=\"title\">Title</label>\n"
-		    "<input id=\"title\" name=\"title\" value=\"%s\" "
-		    "maxlength=\"128\" placeholder=\"My VPN\"%s>\n"
-		    "<div class=\"actions\"><button type=\"submit\" "
-		    "class=\"primary\">Build the link</button></div></form>\n"
-		    "</section>\n",
-		    tf != NULL ? tf->v[TARGET_URL] : "", acct_bad(tf, "url"),
-		    tf != NULL ? tf->v[TARGET_TITLE] : "", acct_bad(tf, "title"));
-		return;
-	}
-	final = happlink_final(a->h->arena, url, title, code);
-	if (final == NULL) {
-		html_flash(a->b, "error", "The stored URL has no title.");
-		buf_puts(a->b, "</section>\n");
-		return;
-	}
 	cr = crypt_crypt4(a->h->cfg->crypt4_key, final, strlen(final), enc);
 	if (cr == CRYPT4_OK) {
 		qr = qr_svg(a->h->arena, enc);
@@ -766,7 +808,6 @@ acct_share(struct acct *a, const char *code, const char *url,
 		    "code cannot be removed. It differs each time the page is "
 		    "shown; every version opens the same link.</p>\n", enc);
 	} else {
-		qr = NULL;
 		html_flash(a->b, "error", cr == CRYPT4_TOO_LONG ?
 		    "This link is too long to encrypt (at most 501 bytes)." :
 		    "The server's crypt4 key cannot be read, so no encrypted "
@@ -787,64 +828,40 @@ acct_share(struct acct *a, const char *code, const char *url,
 		buf_puts(a->b, "<figcaption>Scan with the Happ app</figcaption>"
 		    "</figure>\n");
 	}
-	buf_puts(a->b, "</div></section>\n");
+	buf_puts(a->b, "</div>");
 }
 
-/* The link's page; ef and tf (may be NULL) are the settings and the
- * target form shown again with an error. */
+/* The share card: what to hand out, or the form that makes it for a link
+ * the API created (url NULL) or whose target form is shown again (tf). */
 static void
-acct_link_page(struct acct *a, int status, const struct acct_form *ef,
-    const struct acct_form *tf)
+acct_share(struct acct *a, const char *code, const char *url,
+    const char *title, const struct acct_form *tf)
 {
-	struct db_res *l = NULL, *t = NULL, *d = NULL;
-	const char *values[5], *code, *note, *url = NULL, *title = "";
-	int i, count, limit, st;
+	const char *final;
 
-	values[0] = a->pid;
-	values[1] = a->ids;
-	values[2] = NULL;
-	values[3] = "1";
-	values[4] = "0";
-	l = db_exec(DB_LINK_LIST, 5, values);
-	if (l == NULL) {
-		acct_db_error(a, "link");
-		goto out;
-	}
-	if (db_rows(l) != 1) {
-		acct_not_found(a);
-		goto out;
-	}
-	t = db_exec(DB_LINK_TARGET, 2, values);
-	d = db_exec(DB_DEVICE_LIST, 3, values);
-	if (t == NULL || d == NULL) {
-		acct_db_error(a, "link details");
-		goto out;
-	}
-	if (db_rows(t) == 1 && !db_isnull(t, 0, 0)) {
-		url = db_get(t, 0, 0);
-		title = db_get(t, 0, 1);
-	}
-	code = db_get(l, 0, 1);
+	buf_puts(a->b, "<section class=\"card share\"><h2>Share</h2>\n");
+	if (url == NULL || tf != NULL)
+		acct_target_form(a, code, tf);
+	else if ((final = happlink_final(a->h->arena, url, title, code)) ==
+	    NULL)
+		html_flash(a->b, "error", "The stored URL has no title.");
+	else
+		acct_share_links(a, final);
+	buf_puts(a->b, "</section>\n");
+}
+
+/* The usage card with the settings form and the status button, for the
+ * link in row 0 of l (DB_LINK_LIST); ef (may be NULL) is the settings
+ * form shown again. */
+static void
+acct_settings(struct acct *a, const struct db_res *l,
+    const struct acct_form *ef)
+{
+	int count, limit, st;
+
 	limit = db_int(l, 0, 2);
 	count = db_int(l, 0, 3);
 	st = db_int(l, 0, 4);
-	note = db_get(l, 0, 5);
-
-	acct_begin(a, status, code, "links");
-	html_printf(a->b, "<p class=\"crumbs\"><a href=\"/account/links\">"
-	    "Links</a> <span aria-hidden=\"true\">›</span> %s</p>\n"
-	    "<div class=\"head\"><div><h1><span class=\"code\">%s</span> ",
-	    code, code);
-	acct_status_badge(a->b, st);
-	html_printf(a->b, "</h1><p class=\"sub note\">%s</p></div></div>\n",
-	    *note != '\0' ? note : "No note");
-	if (status == 200)
-		acct_flash_from_query(a);
-	if (ef != NULL && ef->error != NULL)
-		html_flash(a->b, "error", ef->error);
-	buf_puts(a->b, "<div class=\"cols\">\n");
-	acct_share(a, code, url, title, tf);
-
 	buf_puts(a->b, "<section class=\"card settings\"><h2>Usage</h2>\n"
 	    "<div class=\"big-usage\">");
 	acct_usage(a->b, count, limit);
@@ -855,8 +872,7 @@ acct_link_page(struct acct *a, int status, const struct acct_form *ef,
 	    "while slots are free.");
 	html_printf(a->b, "<dl class=\"facts\"><dt>Created</dt><dd>%s UTC"
 	    "</dd></dl>\n", db_get(l, 0, 6));
-	acct_form_open(a, arena_printf(a->h->arena, "/account/links/%lld/edit",
-	    a->id), "stack");
+	acct_form_open(a, acct_link_path(a, "/edit"), "stack");
 	html_printf(a->b, "\n<div class=\"row\"><div>"
 	    "<label for=\"limit\">Install limit</label>\n"
 	    "<input id=\"limit\" name=\"limit\" type=\"number\" min=\"1\" "
@@ -865,11 +881,9 @@ acct_link_page(struct acct *a, int status, const struct acct_form *ef,
 	    "<input id=\"note\" name=\"note\" value=\"%s\" maxlength=\"255\"%s>"
 	    "</div></div>\n<div class=\"actions\"><button type=\"submit\">"
 	    "Save</button></div></form>\n",
-	    ef != NULL ? ef->v[EDIT_LIMIT] : db_get(l, 0, 2),
-	    acct_bad(ef, "limit"),
-	    ef != NULL ? ef->v[EDIT_NOTE] : note, acct_bad(ef, "note"));
-	acct_form_open(a, arena_printf(a->h->arena,
-	    "/account/links/%lld/status", a->id), "status-form");
+	    acct_value(ef, F_LIMIT, db_get(l, 0, 2)), acct_bad(ef, "limit"),
+	    acct_value(ef, F_NOTE, db_get(l, 0, 5)), acct_bad(ef, "note"));
+	acct_form_open(a, acct_link_path(a, "/status"), "status-form");
 	if (st == 10)
 		buf_puts(a->b, "<input type=\"hidden\" name=\"status\" "
 		    "value=\"5\"><button type=\"submit\" class=\"danger\" "
@@ -879,7 +893,15 @@ acct_link_page(struct acct *a, int status, const struct acct_form *ef,
 		buf_puts(a->b, "<input type=\"hidden\" name=\"status\" "
 		    "value=\"10\"><button type=\"submit\" class=\"primary\">"
 		    "Enable link</button>");
-	buf_puts(a->b, "</form></section>\n</div>\n");
+	buf_puts(a->b, "</form></section>\n");
+}
+
+/* The devices card, from the rows of DB_DEVICE_LIST. */
+static void
+acct_devices(struct acct *a, const struct db_res *d)
+{
+	const char *hwid;
+	int i;
 
 	html_printf(a->b, "<section class=\"card flush devices\">"
 	    "<h2>Devices <span class=\"count\">%d</span></h2>\n", db_rows(d));
@@ -887,34 +909,88 @@ acct_link_page(struct acct *a, int status, const struct acct_form *ef,
 		buf_puts(a->b, "<p class=\"empty\">No device holds a slot on "
 		    "this link yet. When the app adds the link, its device "
 		    "appears here.</p>\n</section>\n");
-		html_end(a->b);
-		goto out;
+		return;
 	}
 	buf_puts(a->b, "<table class=\"devices\"><thead><tr><th>HWID</th>"
 	    "<th>Device</th><th>OS</th><th>App</th><th>First seen (UTC)</th>"
 	    "<th>Last seen (UTC)</th><th><span class=\"sr\">Delete</span>"
 	    "</th></tr></thead><tbody>\n");
 	for (i = 0; i < db_rows(d); i++) {
+		hwid = db_get(d, i, 0);
 		html_printf(a->b, "<tr><td data-label=\"HWID\" class=\"hwid\">"
 		    "<code>%s</code></td><td data-label=\"Device\">%s</td>"
 		    "<td data-label=\"OS\">%s %s</td>"
 		    "<td data-label=\"App\">%s</td>"
 		    "<td data-label=\"First seen\" class=\"date\">%s</td>"
 		    "<td data-label=\"Last seen\" class=\"date\">%s</td><td>",
-		    db_get(d, i, 0), *db_get(d, i, 5) != '\0' ?
-		    db_get(d, i, 5) : "—", db_get(d, i, 3), db_get(d, i, 4),
+		    hwid, *db_get(d, i, 5) != '\0' ? db_get(d, i, 5) : "—",
+		    db_get(d, i, 3), db_get(d, i, 4),
 		    *db_get(d, i, 6) != '\0' ? db_get(d, i, 6) : "—",
 		    db_get(d, i, 8), db_get(d, i, 9));
-		acct_form_open(a, arena_printf(a->h->arena,
-		    "/account/links/%lld/devices/delete", a->id), "inline");
+		acct_form_open(a, acct_link_path(a, "/devices/delete"),
+		    "inline");
 		html_printf(a->b, "<input type=\"hidden\" name=\"hwid\" "
 		    "value=\"%s\"><button type=\"submit\" class=\"danger small\" "
 		    "aria-label=\"Delete device %s\">Delete</button></form>"
-		    "</td></tr>\n", db_get(d, i, 0), db_get(d, i, 0));
+		    "</td></tr>\n", hwid, hwid);
 	}
 	buf_puts(a->b, "</tbody></table>\n<p class=\"hint pad\">Deleting a "
 	    "device frees its slot. If it adds the link again, it takes a "
 	    "slot again while one is free.</p></section>\n");
+}
+
+/* The link's page; ef and tf (may be NULL) are the settings and the
+ * target form shown again with an error. */
+static void
+acct_link_page(struct acct *a, int status, const struct acct_form *ef,
+    const struct acct_form *tf)
+{
+	struct db_res *l = NULL, *t = NULL, *d = NULL;
+	const char *values[5], *code, *note, *url = NULL, *title = "";
+
+	values[0] = a->pid;
+	values[1] = a->ids;
+	values[2] = NULL;
+	values[3] = "1";
+	values[4] = "0";
+	l = acct_exec(a, "link", DB_LINK_LIST, 5, values, 0);
+	if (l == NULL)
+		goto out;
+	if (db_rows(l) != 1) {
+		acct_not_found(a);
+		goto out;
+	}
+	/* the same first values, and a NULL hwid, serve these two */
+	t = acct_exec(a, "link target", DB_LINK_TARGET, 2, values, 0);
+	if (t == NULL)
+		goto out;
+	d = acct_exec(a, "device list", DB_DEVICE_LIST, 3, values, 0);
+	if (d == NULL)
+		goto out;
+	if (db_rows(t) == 1 && !db_isnull(t, 0, 0)) {
+		url = db_get(t, 0, 0);
+		title = db_get(t, 0, 1);
+	}
+	code = db_get(l, 0, 1);
+	note = db_get(l, 0, 5);
+
+	acct_begin(a, status, code, "links");
+	html_printf(a->b, "<p class=\"crumbs\"><a href=\"/account/links\">"
+	    "Links</a> <span aria-hidden=\"true\">›</span> %s</p>\n"
+	    "<div class=\"head\"><div><h1><span class=\"code\">%s</span> ",
+	    code, code);
+	acct_status_badge(a->b, db_int(l, 0, 4));
+	html_printf(a->b, "</h1><p class=\"sub note\">%s</p></div></div>\n",
+	    *note != '\0' ? note : "No note");
+	if (status == 200)
+		acct_flash_from_query(a);
+	if (ef != NULL && ef->error != NULL)
+		html_flash(a->b, "error", ef->error);
+	buf_puts(a->b, "<div class=\"cols\">\n");
+	acct_share(a, code, url, title, tf);
+	acct_settings(a, l, ef);
+	buf_puts(a->b, "</div>\n");
+	acct_devices(a, d);
 	html_end(a->b);
 out:
 	db_free(l);
@@ -929,7 +1005,8 @@ acct_link(struct acct *a)
 }
 
 /* Runs DB_LINK_UPDATE with limit, note and status (NULL: unchanged).
- * Returns the row, or NULL after answering the error. */
+ * Returns the row for the caller to free, or NULL once it has answered
+ * the failure or that the provider has no such link. */
 static struct db_res *
 acct_link_update(struct acct *a, const char *limit, const char *note,
     const char *status)
@@ -942,16 +1019,11 @@ acct_link_update(struct acct *a, const char *limit, const char *note,
 	values[2] = limit;
 	values[3] = note;
 	values[4] = status;
-	r = db_exec(DB_LINK_UPDATE, 5, values);
-	if (r == NULL || db_rows(r) != 1) {
+	r = acct_exec(a, "link update", DB_LINK_UPDATE, 5, values, 1);
+	if (r != NULL && strcmp(db_get(r, 0, 0), "not_found") == 0) {
 		db_free(r);
-		acct_db_error(a, "link update");
-		return NULL;
-	}
-	if (strcmp(db_get(r, 0, 0), "not_found") == 0) {
-		db_free(r);
+		r = NULL;
 		acct_not_found(a);
-		return NULL;
 	}
 	return r;
 }
@@ -960,65 +1032,62 @@ static void
 acct_link_edit(struct acct *a)
 {
 	struct acct_form f;
-	struct db_res *r;
+	struct db_res *r = NULL;
 	long limit;
 
 	memset(&f, 0, sizeof(f));
-	f.v[EDIT_LIMIT] = acct_param(a, "limit");
-	f.v[EDIT_NOTE] = acct_param(a, "note");
-	if (!valid_int(f.v[EDIT_LIMIT], 1, 100, &limit)) {
-		f.error = "The install limit must be a whole number from 1 "
-		    "to 100.";
-		f.bad = "limit";
-	} else if ((f.error = acct_note_check(f.v[EDIT_NOTE])) != NULL) {
-		f.bad = "note";
-	}
+	f.v[F_LIMIT] = acct_param(a, "limit");
+	f.v[F_NOTE] = acct_param(a, "note");
+	acct_limit_note_check(&f, &limit);
 	if (f.error != NULL) {
 		acct_link_page(a, 400, &f, NULL);
-		return;
+		goto out;
 	}
-	r = acct_link_update(a, f.v[EDIT_LIMIT], f.v[EDIT_NOTE], NULL);
+	r = acct_link_update(a, f.v[F_LIMIT], f.v[F_NOTE], NULL);
 	if (r == NULL)
-		return;
+		goto out;
 	if (strcmp(db_get(r, 0, 0), "below_count") == 0) {
 		f.error = arena_printf(a->h->arena, "The limit cannot go below "
 		    "the %d devices that hold a slot. Delete devices first.",
 		    db_int(r, 0, 2));
 		f.bad = "limit";
-		db_free(r);
 		acct_link_page(a, 400, &f, NULL);
-		return;
+		goto out;
 	}
+	acct_redirect(a, acct_link_path(a, "?m=saved"));
+out:
 	db_free(r);
-	acct_redirect(a, acct_link_path(a, "saved"));
 }
 
 static void
 acct_link_status(struct acct *a)
 {
-	struct db_res *r;
+	struct db_res *r = NULL;
 	const char *st;
+	int off;
 
 	st = http_param(a->h, "status");
 	if (st == NULL || (strcmp(st, "5") != 0 && strcmp(st, "10") != 0)) {
 		acct_message(a, 400, "Bad request", "The status must be 5 "
 		    "(disabled) or 10 (active).");
-		return;
+		goto out;
 	}
 	r = acct_link_update(a, NULL, NULL, st);
 	if (r == NULL)
-		return;
-	db_free(r);
+		goto out;
+	off = strcmp(st, "5") == 0;
 	log_info("account: %s %s link %lld", a->s.provider,
-	    strcmp(st, "5") == 0 ? "disabled" : "enabled", a->id);
-	acct_redirect(a, acct_link_path(a, strcmp(st, "5") == 0 ?
-	    "disabled" : "enabled"));
+	    off ? "disabled" : "enabled", a->id);
+	acct_redirect(a, acct_link_path(a, off ? "?m=disabled" :
+	    "?m=enabled"));
+out:
+	db_free(r);
 }
 
 static void
 acct_device_delete(struct acct *a)
 {
-	struct db_res *r;
+	struct db_res *r = NULL;
 	const char *values[3];
 	int deleted;
 
@@ -1027,26 +1096,24 @@ acct_device_delete(struct acct *a)
 	values[2] = http_param(a->h, "hwid");
 	if (!valid_hwid(values[2])) {
 		acct_message(a, 400, "Bad request", "That is not a device id.");
-		return;
+		goto out;
 	}
-	r = db_exec(DB_DEVICE_DELETE, 3, values);
-	if (r == NULL || db_rows(r) != 1) {
-		db_free(r);
-		acct_db_error(a, "device delete");
-		return;
-	}
+	r = acct_exec(a, "device delete", DB_DEVICE_DELETE, 3, values, 1);
+	if (r == NULL)
+		goto out;
+	/* a NULL count: the link is not the provider's */
 	if (db_isnull(r, 0, 1)) {
-		db_free(r);
 		acct_not_found(a);
-		return;
+		goto out;
 	}
 	deleted = db_int(r, 0, 0);
-	db_free(r);
 	if (deleted)
 		log_info("account: %s deleted device %s from link %lld",
 		    a->s.provider, values[2], a->id);
-	acct_redirect(a, acct_link_path(a, deleted ? "device-deleted" :
-	    "device-gone"));
+	acct_redirect(a, acct_link_path(a, deleted ? "?m=device-deleted" :
+	    "?m=device-gone"));
+out:
+	db_free(r);
 }
 
 static void
@@ -1057,24 +1124,24 @@ acct_link_target(struct acct *a)
 	int found;
 
 	memset(&f, 0, sizeof(f));
-	f.v[TARGET_URL] = acct_param(a, "url");
-	f.v[TARGET_TITLE] = acct_param(a, "title");
-	f.error = acct_target_check(a, f.v[TARGET_URL], f.v[TARGET_TITLE],
-	    &url, &domain, &f.bad);
+	f.v[F_URL] = acct_param(a, "url");
+	f.v[F_TITLE] = acct_param(a, "title");
+	f.error = acct_target_check(a, f.v[F_URL], f.v[F_TITLE], &url,
+	    &domain, &f.bad);
 	if (f.error != NULL) {
 		acct_link_page(a, 400, NULL, &f);
 		return;
 	}
-	found = acct_set_target(a, url, f.v[TARGET_TITLE]);
+	found = acct_set_target(a, url, f.v[F_TITLE]);
 	if (found < 0)
 		return;
 	if (found == 0) {
 		acct_not_found(a);
 		return;
 	}
-	if (acct_add_domain_text(a, domain) != 0)
+	if (acct_domain_put_text(a, domain) < 0)
 		return;
-	acct_redirect(a, acct_link_path(a, "target"));
+	acct_redirect(a, acct_link_path(a, "?m=target"));
 }
 
 /* ---- domains ---- */
@@ -1127,11 +1194,9 @@ acct_domains_page(struct acct *a, int status, const struct acct_form *f,
 	const char *pid = a->pid;
 	int i;
 
-	r = db_exec(DB_DOMAIN_LIST, 1, &pid);
-	if (r == NULL) {
-		acct_db_error(a, "domain list");
-		return;
-	}
+	r = acct_exec(a, "domain list", DB_DOMAIN_LIST, 1, &pid, 0);
+	if (r == NULL)
+		goto out;
 	acct_begin(a, status, "Domains", "domains");
 	html_printf(a->b, "<div class=\"head\"><div><h1>Domains</h1>"
 	    "<p class=\"sub\">The app admits a link only through a domain "
@@ -1150,8 +1215,7 @@ acct_domains_page(struct acct *a, int status, const struct acct_form *f,
 		buf_puts(a->b, "<p class=\"empty\">No domains yet.</p>"
 		    "</section>\n");
 		html_end(a->b);
-		db_free(r);
-		return;
+		goto out;
 	}
 	buf_puts(a->b, "<table class=\"domains\"><thead><tr><th>Label</th>"
 	    "<th>SHA-256</th><th>Added (UTC)</th><th><span class=\"sr\">"
@@ -1171,6 +1235,7 @@ acct_domains_page(struct acct *a, int status, const struct acct_form *f,
 	}
 	buf_puts(a->b, "</tbody></table></section>\n");
 	html_end(a->b);
+out:
 	db_free(r);
 }
 
@@ -1186,7 +1251,7 @@ static const char *
 acct_domain_text(struct acct *a, const char *in, const char **error)
 {
 	enum happlink_err err;
-	const char *norm;
+	const char *norm, *domain;
 
 	*error = NULL;
 	if (*in == '\0') {
@@ -1199,9 +1264,12 @@ acct_domain_text(struct acct *a, const char *in, const char **error)
 			*error = happlink_strerror(err);
 			return NULL;
 		}
-		return happlink_domain(a->h->arena, norm);
+		domain = happlink_domain(a->h->arena, norm);
+		if (domain == NULL)
+			*error = "The URL has no domain the app could hash.";
+		return domain;
 	}
-	if (strlen(in) > 255 || !valid_utf8_text(in) ||
+	if (strlen(in) > ACCT_DOMAIN_MAX || !valid_utf8_text(in) ||
 	    strpbrk(in, " /?#") != NULL) {
 		*error = "Type only the domain (with its :port, if any), or "
 		    "paste a whole URL.";
@@ -1210,15 +1278,29 @@ acct_domain_text(struct acct *a, const char *in, const char **error)
 	return in;
 }
 
+/* Copies the SHA-256 typed in as in into hash, in lower case. Returns 0,
+ * or -1 when it is not 64 hexadecimal digits. */
+static int
+acct_hash_text(const char *in, char hash[CRYPT_SHA256_HEX])
+{
+	size_t i;
+
+	if (strlen(in) != CRYPT_SHA256_HEX - 1)
+		return -1;
+	for (i = 0; in[i] != '\0'; i++)
+		hash[i] = in[i] >= 'A' && in[i] <= 'F' ?
+		    (char)(in[i] - 'A' + 'a') : in[i];
+	hash[i] = '\0';
+	return valid_domain_hash(hash) ? 0 : -1;
+}
+
 static void
 acct_domain_add(struct acct *a)
 {
 	struct acct_form f;
-	struct db_res *r;
-	const char *values[3], *domain = NULL, *res;
-	char hash[CRYPT_SHA256_HEX], *p;
-	const char *by;
-	int by_hash;
+	const char *domain = NULL, *label, *by;
+	char hash[CRYPT_SHA256_HEX];
+	int by_hash, fresh;
 
 	memset(&f, 0, sizeof(f));
 	by = http_param(a->h, "by");
@@ -1227,21 +1309,16 @@ acct_domain_add(struct acct *a)
 	f.v[DOM_HASH] = acct_param(a, "hash");
 	f.v[DOM_NAME] = acct_param(a, "name");
 	if (by_hash) {
-		snprintf(hash, sizeof(hash), "%s", f.v[DOM_HASH]);
-		for (p = hash; *p != '\0'; p++)
-			if (*p >= 'A' && *p <= 'F')
-				*p = (char)(*p - 'A' + 'a');
-		if (strlen(f.v[DOM_HASH]) != 64 || !valid_domain_hash(hash)) {
+		if (acct_hash_text(f.v[DOM_HASH], hash) != 0) {
 			f.error = "A domain hash is 64 hexadecimal digits "
 			    "(a SHA-256).";
 			f.bad = "hash";
 		}
+	} else if ((domain = acct_domain_text(a, f.v[DOM_DOMAIN],
+	    &f.error)) != NULL) {
+		crypt_sha256_hex(domain, strlen(domain), hash);
 	} else {
-		domain = acct_domain_text(a, f.v[DOM_DOMAIN], &f.error);
-		if (domain != NULL)
-			crypt_sha256_hex(domain, strlen(domain), hash);
-		else
-			f.bad = "domain";
+		f.bad = "domain";
 	}
 	if (f.error == NULL && (!valid_utf8_text(f.v[DOM_NAME]) ||
 	    acct_chars(f.v[DOM_NAME]) > ACCT_LABEL_MAX)) {
@@ -1253,58 +1330,44 @@ acct_domain_add(struct acct *a)
 		acct_domains_page(a, 400, &f, by_hash);
 		return;
 	}
-	values[0] = a->pid;
-	values[1] = hash;
 	if (*f.v[DOM_NAME] != '\0')
-		values[2] = f.v[DOM_NAME];
+		label = f.v[DOM_NAME];
 	else if (by_hash)
-		values[2] = arena_strndup(a->h->arena, hash, 10);
+		label = arena_strndup(a->h->arena, hash, ACCT_LABEL_HASH);
 	else
-		values[2] = valid_clean_text(a->h->arena, domain,
-		    ACCT_LABEL_MAX);
-	r = db_exec(DB_DOMAIN_ADD, 3, values);
-	if (r == NULL || db_rows(r) != 1) {
-		db_free(r);
-		acct_db_error(a, "domain add");
+		label = valid_clean_text(a->h->arena, domain, ACCT_LABEL_MAX);
+	fresh = acct_domain_put(a, hash, label);
+	if (fresh < 0)
 		return;
-	}
-	res = strcmp(db_get(r, 0, 0), "exists") == 0 ? "domain-exists" :
-	    "domain-added";
-	db_free(r);
-	acct_redirect(a, arena_printf(a->h->arena, "/account/domains?m=%s",
-	    res));
+	acct_redirect(a, fresh ? "/account/domains?m=domain-added" :
+	    "/account/domains?m=domain-exists");
 }
 
 static void
 acct_domain_delete(struct acct *a)
 {
-	struct db_res *r;
+	struct db_res *r = NULL;
 	const char *values[2];
 	long id;
-	int found, n;
 
-	if (!valid_int(http_param(a->h, "id"), 1, 999999999999999999L, &id)) {
+	if (!valid_int(http_param(a->h, "id"), 1, LONG_MAX, &id)) {
 		acct_message(a, 400, "Bad request", "That is not a domain.");
-		return;
+		goto out;
 	}
 	values[0] = a->pid;
 	values[1] = arena_printf(a->h->arena, "%ld", id);
-	r = db_exec(DB_DOMAIN_DELETE, 2, values);
-	if (r == NULL || db_rows(r) != 1) {
-		db_free(r);
-		acct_db_error(a, "domain delete");
-		return;
-	}
-	found = db_bool(r, 0, 0);
-	n = db_int(r, 0, 1);
-	db_free(r);
-	if (!found) {
+	r = acct_exec(a, "domain delete", DB_DOMAIN_DELETE, 2, values, 1);
+	if (r == NULL)
+		goto out;
+	if (!db_bool(r, 0, 0)) {
 		acct_redirect(a, "/account/domains?m=domain-gone");
-		return;
+		goto out;
 	}
 	log_info("account: %s deleted domain %ld", a->s.provider, id);
 	acct_redirect(a, arena_printf(a->h->arena,
-	    "/account/domains?m=domain-deleted&n=%d", n));
+	    "/account/domains?m=domain-deleted&n=%d", db_int(r, 0, 1)));
+out:
+	db_free(r);
 }
 
 /* ---- dispatch ---- */
@@ -1355,6 +1418,7 @@ account_dispatch(struct http *h)
 	const struct acct_page *page = NULL;
 	const char *rest;
 	struct acct a;
+	long long id = 0;
 	size_t i;
 	int m, other = 0;
 
@@ -1374,7 +1438,7 @@ account_dispatch(struct http *h)
 	m = strcmp(h->method, "POST") == 0 ? ACCT_POST : ACCT_GET;
 	rest = h->path + strlen(ACCT_PREFIX);
 	for (i = 0; i < sizeof(acct_pages) / sizeof(acct_pages[0]); i++) {
-		if (!acct_match(acct_pages[i].path, rest, &a.id))
+		if (!acct_match(acct_pages[i].path, rest, &id))
 			continue;
 		if (acct_pages[i].method == m) {
 			page = &acct_pages[i];
@@ -1393,7 +1457,7 @@ account_dispatch(struct http *h)
 		}
 		return;
 	}
-	snprintf(a.ids, sizeof(a.ids), "%lld", a.id);
+	acct_set_id(&a, id);
 	if (page->signed_in) {
 		switch (session_load(h, &a.s)) {
 		case SESSION_DOWN:
