@@ -114,18 +114,6 @@ acct_param(struct acct *a, const char *name)
 	return acct_trim(a, http_param(a->h, name));
 }
 
-/* Characters (not bytes) in valid UTF-8 s. */
-static size_t
-acct_chars(const char *s)
-{
-	size_t n = 0;
-
-	for (; *s != '\0'; s++)
-		if (((unsigned char)*s & 0xc0) != 0x80)
-			n++;
-	return n;
-}
-
 static void
 acct_redirect(struct acct *a, const char *location)
 {
@@ -630,8 +618,7 @@ acct_limit_note_check(struct acct_form *f, long *limit)
 		f->error = "The install limit must be a whole number from 1 "
 		    "to 100.";
 		f->bad = "limit";
-	} else if (!valid_utf8_text(f->v[F_NOTE]) ||
-	    acct_chars(f->v[F_NOTE]) > ACCT_NOTE_MAX) {
+	} else if (!valid_text(f->v[F_NOTE], ACCT_NOTE_MAX)) {
 		f->error = "The note must be printable text of at most 255 "
 		    "characters.";
 		f->bad = "note";
@@ -1320,8 +1307,7 @@ acct_domain_add(struct acct *a)
 	} else {
 		f.bad = "domain";
 	}
-	if (f.error == NULL && (!valid_utf8_text(f.v[DOM_NAME]) ||
-	    acct_chars(f.v[DOM_NAME]) > ACCT_LABEL_MAX)) {
+	if (f.error == NULL && !valid_text(f.v[DOM_NAME], ACCT_LABEL_MAX)) {
 		f.error = "The label must be printable text of at most 255 "
 		    "characters.";
 		f.bad = "name";

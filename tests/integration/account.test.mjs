@@ -8,8 +8,8 @@ import { mkdirSync } from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
-import { BASE, OUT, PORT, closeDb, install, newLink, newProvider, randomCode,
-  randomHwid, sha256hex, sql } from './lib.mjs';
+import { BASE, OUT, PORT, asProvider, closeDb, install, newLink, newProvider,
+  randomCode, randomHwid, sha256hex, sql } from './lib.mjs';
 
 const SHOTS = path.join(OUT, 'screenshots', process.env.LL_BUILD || 'local');
 const XSS = '<script>alert(1)</script>';
@@ -248,6 +248,34 @@ test('edit the limit and the note; the limit cannot go below the devices', async
   assert.equal(res.status(), 400);
   assert.match(await page.textContent('.flash.error'), /cannot go below the 2 devices/);
   assert.equal(await page.inputValue('#limit'), '1');
+});
+
+test('a note or a label with a control character is refused, as the API refuses it', async () => {
+  await page.goto(`${BASE}/account/links/${state.id}`);
+  const csrf = await page.getAttribute(`form[action="/account/links/${state.id}/edit"] input[name=csrf]`, 'value');
+  const post = (where, form) => page.request.post(BASE + where, { form: { csrf, ...form }, maxRedirects: 0 });
+  for (const note of ['tab\there', 'a\u0085b', '\u0080', 'x\u009f']) {
+    const res = await post(`/account/links/${state.id}/edit`, { limit: '5', note });
+    assert.equal(res.status(), 400, JSON.stringify(note));
+    assert.match(await res.text(), /The note must be printable text/);
+  }
+  const [l] = await sql('SELECT install_limit, note FROM links WHERE id = $1', [state.id]);
+  assert.deepEqual(l, { install_limit: 5, note: 'for Alice' });
+  const before = await linkCount();
+  let res = await post('/account/links/new',
+    { url: 'https://c1.example.com/s', title: 'C1', limit: '1', note: 'a\u0085b' });
+  assert.equal(res.status(), 400);
+  assert.match(await res.text(), /The note must be printable text/);
+  assert.equal(await linkCount(), before);
+  res = await post('/account/domains/add', { by: 'domain', domain: 'c1.example.com', name: 'a\u0085b' });
+  assert.equal(res.status(), 400);
+  assert.match(await res.text(), /The label must be printable text/);
+  const rows = await sql('SELECT 1 FROM domains WHERE provider_id = $1 AND domain_hash = $2',
+    [provider.id, sha256hex('c1.example.com')]);
+  assert.equal(rows.length, 0);
+  // the API takes the same note no more than the account does
+  const api = await asProvider(provider)('update-install', { id: String(state.id), note: 'a\u0085b' });
+  assert.equal(api.json.msg, 'note must be UTF-8 text without control characters');
 });
 
 test('disable and enable the link', async () => {
