@@ -1,0 +1,268 @@
+#include <limits.h>
+#include <string.h>
+
+#include "account_domains.h"
+#include "account_page.h"
+#include "crypt.h"
+#include "db.h"
+#include "happlink.h"
+#include "html.h"
+#include "log.h"
+#include "valid.h"
+
+#define ACCT_LABEL_MAX	255	/* characters in a domain's label */
+#define ACCT_LABEL_HASH	10	/* hash characters in a default label, as
+				   the API's add-domain has it */
+#define ACCT_DOMAIN_MAX	255	/* bytes of a domain typed in */
+
+enum { DOM_DOMAIN, DOM_HASH, DOM_NAME };
+
+/* Registers hash, labelled label, for the provider. Returns 1 when it is
+ * new or active again, 0 when it was active already, or -1 once the
+ * failure is answered. */
+static int
+acct_domain_put(struct acct *a, const char *hash, const char *label)
+{
+	struct db_res *r;
+	const char *values[3];
+	int fresh;
+
+	values[0] = a->pid;
+	values[1] = hash;
+	values[2] = label;
+	r = acct_exec(a, "domain add", DB_DOMAIN_ADD, 3, values, 1);
+	fresh = r != NULL ? strcmp(db_get(r, 0, 0), "exists") != 0 : -1;
+	db_free(r);
+	return fresh;
+}
+
+int
+acct_domain_put_text(struct acct *a, const char *domain)
+{
+	char hash[CRYPT_SHA256_HEX];
+
+	crypt_sha256_hex(domain, strlen(domain), hash);
+	return acct_domain_put(a, hash, valid_clean_text(a->h->arena, domain,
+	    ACCT_LABEL_MAX));
+}
+
+/* One of the two add forms of the domains page; f (may be NULL) holds
+ * what was typed and what is wrong. */
+static void
+acct_domain_form(struct acct *a, int by_hash, const struct acct_form *f)
+{
+	acct_form_open(a, "/account/domains/add", "card stack");
+	if (by_hash)
+		html_printf(a->b, "<input type=\"hidden\" name=\"by\" "
+		    "value=\"hash\"><h2>Add by hash</h2>\n<p class=\"hint\">"
+		    "The SHA-256 of the domain, as the API takes it.</p>\n"
+		    "<label for=\"hash\">Domain hash</label>\n<input id=\"hash\" "
+		    "name=\"hash\" class=\"mono\" value=\"%s\" maxlength=\"64\" "
+		    "placeholder=\"64 hexadecimal digits\" autocomplete=\"off\" "
+		    "spellcheck=\"false\"%s>\n", f != NULL ? f->v[DOM_HASH] : "",
+		    acct_bad(f, "hash"));
+	else
+		html_printf(a->b, "<input type=\"hidden\" name=\"by\" "
+		    "value=\"domain\"><h2>Add by domain</h2>\n<p class=\"hint\">"
+		    "Hashed here exactly as the app does: no case folding, "
+		    "any :port kept. A whole URL works too.</p>\n"
+		    "<label for=\"domain\">Domain</label>\n<input id=\"domain\" "
+		    "name=\"domain\" value=\"%s\" placeholder=\"sub.example.com\" "
+		    "autocomplete=\"off\" autocapitalize=\"off\" "
+		    "spellcheck=\"false\"%s>\n", f != NULL ? f->v[DOM_DOMAIN] : "",
+		    acct_bad(f, "domain"));
+	html_printf(a->b, "<label for=\"name-%s\">Label <span class=\"opt\">"
+	    "optional</span></label>\n<input id=\"name-%s\" name=\"name\" "
+	    "value=\"%s\" maxlength=\"255\"%s>\n", by_hash ? "h" : "d",
+	    by_hash ? "h" : "d", f != NULL ? f->v[DOM_NAME] : "",
+	    acct_bad(f, "name"));
+	if (f != NULL && f->error != NULL)
+		html_flash(a->b, "error", f->error);
+	buf_puts(a->b, "<div class=\"actions\"><button type=\"submit\" "
+	    "class=\"primary\">Add domain</button></div></form>\n");
+}
+
+/* The domains page; f (may be NULL) is the add form shown again, the one
+ * by hash when by_hash. */
+static void
+acct_domains_page(struct acct *a, int status, const struct acct_form *f,
+    int by_hash)
+{
+	struct db_res *r;
+	const char *pid = a->pid;
+	int i;
+
+	r = acct_exec(a, "domain list", DB_DOMAIN_LIST, 1, &pid, 0);
+	if (r == NULL)
+		goto out;
+	acct_begin(a, status, "Domains", "domains");
+	html_printf(a->b, "<div class=\"head\"><div><h1>Domains</h1>"
+	    "<p class=\"sub\">The app admits a link only through a domain "
+	    "registered here. It sends the SHA-256 of the subscription's "
+	    "domain; creating a link registers its domain for you.</p></div>"
+	    "</div>\n");
+	if (status == 200)
+		acct_flash_from_query(a);
+	buf_puts(a->b, "<div class=\"cols\">\n");
+	acct_domain_form(a, 0, by_hash ? NULL : f);
+	acct_domain_form(a, 1, by_hash ? f : NULL);
+	buf_puts(a->b, "</div>\n");
+	html_printf(a->b, "<section class=\"card flush\"><h2>Registered "
+	    "<span class=\"count\">%d</span></h2>\n", db_rows(r));
+	if (db_rows(r) == 0) {
+		buf_puts(a->b, "<p class=\"empty\">No domains yet.</p>"
+		    "</section>\n");
+		html_end(a->b);
+		goto out;
+	}
+	buf_puts(a->b, "<table class=\"domains\"><thead><tr><th>Label</th>"
+	    "<th>SHA-256</th><th>Added (UTC)</th><th><span class=\"sr\">"
+	    "Delete</span></th></tr></thead><tbody>\n");
+	for (i = 0; i < db_rows(r); i++) {
+		html_printf(a->b, "<tr><td data-label=\"Label\">%s</td>"
+		    "<td data-label=\"SHA-256\" class=\"hash\"><code>%s</code>"
+		    "</td><td data-label=\"Added\" class=\"date\">%s</td><td>",
+		    db_get(r, i, 1), db_get(r, i, 2), db_get(r, i, 4));
+		acct_form_open(a, "/account/domains/delete", "inline");
+		html_printf(a->b, "<input type=\"hidden\" name=\"id\" "
+		    "value=\"%s\"><button type=\"submit\" class=\"danger small\" "
+		    "data-confirm=\"Delete this domain? The app will refuse links "
+		    "that hash to it.\" aria-label=\"Delete domain %s\">Delete"
+		    "</button></form></td></tr>\n", db_get(r, i, 0),
+		    db_get(r, i, 1));
+	}
+	buf_puts(a->b, "</tbody></table></section>\n");
+	html_end(a->b);
+out:
+	db_free(r);
+}
+
+void
+acct_domains(struct acct *a)
+{
+	acct_domains_page(a, 200, NULL, 0);
+}
+
+/* The domain text typed in the form (a domain or a whole URL); NULL and a
+ * message in *error when it is not one. */
+static const char *
+acct_domain_text(struct acct *a, const char *in, const char **error)
+{
+	enum happlink_err err;
+	const char *norm, *domain;
+
+	*error = NULL;
+	if (*in == '\0') {
+		*error = "Type the domain as it is in the subscription URL.";
+		return NULL;
+	}
+	if (strstr(in, "://") != NULL) {
+		norm = happlink_normalize(a->h->arena, in, &err);
+		if (norm == NULL) {
+			*error = happlink_strerror(err);
+			return NULL;
+		}
+		domain = happlink_domain(a->h->arena, norm);
+		if (domain == NULL)
+			*error = "The URL has no domain the app could hash.";
+		return domain;
+	}
+	if (strlen(in) > ACCT_DOMAIN_MAX || !valid_utf8_text(in) ||
+	    strpbrk(in, " /?#") != NULL) {
+		*error = "Type only the domain (with its :port, if any), or "
+		    "paste a whole URL.";
+		return NULL;
+	}
+	return in;
+}
+
+/* Copies the SHA-256 typed in as in into hash, in lower case. Returns 0,
+ * or -1 when it is not 64 hexadecimal digits. */
+static int
+acct_hash_text(const char *in, char hash[CRYPT_SHA256_HEX])
+{
+	size_t i;
+
+	if (strlen(in) != CRYPT_SHA256_HEX - 1)
+		return -1;
+	for (i = 0; in[i] != '\0'; i++)
+		hash[i] = in[i] >= 'A' && in[i] <= 'F' ?
+		    (char)(in[i] - 'A' + 'a') : in[i];
+	hash[i] = '\0';
+	return valid_domain_hash(hash) ? 0 : -1;
+}
+
+void
+acct_domain_add(struct acct *a)
+{
+	struct acct_form f;
+	const char *domain = NULL, *label, *by;
+	char hash[CRYPT_SHA256_HEX];
+	int by_hash, fresh;
+
+	memset(&f, 0, sizeof(f));
+	by = http_param(a->h, "by");
+	by_hash = by != NULL && strcmp(by, "hash") == 0;
+	f.v[DOM_DOMAIN] = acct_param(a, "domain");
+	f.v[DOM_HASH] = acct_param(a, "hash");
+	f.v[DOM_NAME] = acct_param(a, "name");
+	if (by_hash) {
+		if (acct_hash_text(f.v[DOM_HASH], hash) != 0) {
+			f.error = "A domain hash is 64 hexadecimal digits "
+			    "(a SHA-256).";
+			f.bad = "hash";
+		}
+	} else if ((domain = acct_domain_text(a, f.v[DOM_DOMAIN],
+	    &f.error)) != NULL) {
+		crypt_sha256_hex(domain, strlen(domain), hash);
+	} else {
+		f.bad = "domain";
+	}
+	if (f.error == NULL && !valid_text(f.v[DOM_NAME], ACCT_LABEL_MAX)) {
+		f.error = "The label must be printable text of at most 255 "
+		    "characters.";
+		f.bad = "name";
+	}
+	if (f.error != NULL) {
+		acct_domains_page(a, 400, &f, by_hash);
+		return;
+	}
+	if (*f.v[DOM_NAME] != '\0')
+		label = f.v[DOM_NAME];
+	else if (by_hash)
+		label = arena_strndup(a->h->arena, hash, ACCT_LABEL_HASH);
+	else
+		label = valid_clean_text(a->h->arena, domain, ACCT_LABEL_MAX);
+	fresh = acct_domain_put(a, hash, label);
+	if (fresh < 0)
+		return;
+	acct_redirect(a, fresh ? "/account/domains?m=domain-added" :
+	    "/account/domains?m=domain-exists");
+}
+
+void
+acct_domain_delete(struct acct *a)
+{
+	struct db_res *r = NULL;
+	const char *values[2];
+	long id;
+
+	if (!valid_int(http_param(a->h, "id"), 1, LONG_MAX, &id)) {
+		acct_message(a, 400, "Bad request", "That is not a domain.");
+		goto out;
+	}
+	values[0] = a->pid;
+	values[1] = arena_printf(a->h->arena, "%ld", id);
+	r = acct_exec(a, "domain delete", DB_DOMAIN_DELETE, 2, values, 1);
+	if (r == NULL)
+		goto out;
+	if (!db_bool(r, 0, 0)) {
+		acct_redirect(a, "/account/domains?m=domain-gone");
+		goto out;
+	}
+	log_info("account: %s deleted domain %ld", a->s.provider, id);
+	acct_redirect(a, arena_printf(a->h->arena,
+	    "/account/domains?m=domain-deleted&n=%d", db_int(r, 0, 1)));
+out:
+	db_free(r);
+}
