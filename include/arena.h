@@ -24,13 +24,15 @@ void arena_reset(struct arena *a);
  * Never returns NULL: aborts when memory is exhausted. */
 void *arena_alloc(struct arena *a, size_t size);
 
-/* Copies len bytes of s and a terminating NUL into the arena. */
+/* Copies len bytes of s and a terminating NUL into the arena; the copy
+ * is the arena's. Never returns NULL: aborts when memory is exhausted. */
 char *arena_strndup(struct arena *a, const char *s, size_t len);
 
-/* Copies the string s into the arena. */
+/* Copies the string s into the arena, as arena_strndup(). */
 char *arena_strdup(struct arena *a, const char *s);
 
-/* printf into the arena; returns the new string. */
+/* printf into the arena; returns the new string, the arena's. Never
+ * returns NULL: aborts when memory is exhausted. */
 char *arena_printf(struct arena *a, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
@@ -51,14 +53,14 @@ void buf_init(struct buf *b, struct arena *a);
 /* Appends len bytes. Cannot fail (aborts on exhausted memory). */
 void buf_append(struct buf *b, const void *data, size_t len);
 
-/* Appends a NUL-terminated string. */
+/* Appends a NUL-terminated string. Cannot fail, as buf_append(). */
 void buf_puts(struct buf *b, const char *s);
 
-/* Appends formatted text. */
+/* Appends formatted text. Cannot fail, as buf_append(). */
 void buf_printf(struct buf *b, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
-/* Appends formatted text from a va_list. */
+/* Appends formatted text from a va_list. Cannot fail, as buf_append(). */
 void buf_vprintf(struct buf *b, const char *fmt, va_list ap);
 
 #endif

@@ -7,10 +7,12 @@
 
 #define CRYPT_SHA256_HEX 65	/* bytes for 64 hex digits and NUL */
 
-/* Writes the lowercase hex SHA-256 of len bytes of data into out. */
+/* Writes the lowercase hex SHA-256 of len bytes of data into out. Cannot
+ * fail. */
 void crypt_sha256_hex(const void *data, size_t len, char out[CRYPT_SHA256_HEX]);
 
-/* Writes the keyed hash (HMAC-SHA256 under secret) of key as hex into out. */
+/* Writes the keyed hash (HMAC-SHA256 under secret) of key as hex into
+ * out. Cannot fail. */
 void crypt_key_hash(const unsigned char *secret, size_t secret_len,
     const char *key, char out[CRYPT_SHA256_HEX]);
 

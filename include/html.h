@@ -36,16 +36,19 @@ void html_printf(struct buf *b, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
 /* Appends the document head and the page header (brand, navigation and,
- * when signed in, the provider and a sign-out form), then opens <main>. */
+ * when signed in, the provider and a sign-out form), then opens <main>.
+ * The title and the provider are escaped. Cannot fail. */
 void html_begin(struct buf *b, const struct html_page *p);
 
-/* Closes <main> and the document. */
+/* Closes <main> and the document. Cannot fail. */
 void html_end(struct buf *b);
 
-/* Appends a message box; kind is "ok", "error" or "info". */
+/* Appends a message box with text escaped; kind is "ok", "error" or
+ * "info". Cannot fail. */
 void html_flash(struct buf *b, const char *kind, const char *text);
 
-/* Appends the hidden form field that carries the CSRF token. */
+/* Appends the hidden form field that carries the CSRF token, escaped.
+ * Cannot fail. */
 void html_csrf(struct buf *b, const char *token);
 
 #endif

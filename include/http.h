@@ -32,10 +32,12 @@ struct http {
  * Cannot fail; parameter errors are left in h->params.status. */
 void http_init(struct http *h, struct arena *a, char **envp);
 
-/* Parses an urlencoded body of len bytes into h->params. */
+/* Parses an urlencoded body of len bytes into h->params; as for the
+ * query string, an error is left in h->params.status. Cannot fail. */
 void http_add_body(struct http *h, const char *body, size_t len);
 
-/* Returns a FastCGI parameter ("REQUEST_METHOD", "HTTP_X_HWID"), or NULL. */
+/* Returns a FastCGI parameter ("REQUEST_METHOD", "HTTP_X_HWID"), or NULL;
+ * the value is FastCGI's, valid for the request. */
 const char *http_env(const struct http *h, const char *name);
 
 /* Returns the value of a request parameter, or NULL when absent. A repeated
@@ -45,11 +47,13 @@ const char *http_param(const struct http *h, const char *name);
 /* Returns the value of cookie name (copied into the arena), or NULL. */
 const char *http_cookie(struct http *h, const char *name);
 
-/* Adds an answer header line; fmt must not contain CR or LF. */
+/* Adds an answer header line; neither fmt nor what it formats may hold
+ * CR or LF. Cannot fail. */
 void http_header(struct http *h, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
-/* Writes the status line, headers and body into out, as FastCGI wants it. */
+/* Writes the status line, headers and body into out, as FastCGI wants it.
+ * Cannot fail. */
 void http_serialize(const struct http *h, struct buf *out);
 
 #endif

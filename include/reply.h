@@ -14,7 +14,8 @@ void reply_json(struct http *h, struct json_object *obj);
 /* Answers {"rc":rc,"msg":msg} with HTTP 200. Cannot fail. */
 void reply_rc(struct http *h, int rc, const char *msg);
 
-/* Returns a new {"rc":1,"msg":"Ok"} object for the caller to extend. */
+/* Returns a new {"rc":1,"msg":"Ok"} object for the caller to extend and
+ * hand to reply_json(), which frees it. */
 struct json_object *reply_ok(void);
 
 /* Answers the check endpoint's object, exactly
@@ -22,7 +23,8 @@ struct json_object *reply_ok(void);
 void reply_check(struct http *h, const char *providerid, int status,
     int admitted);
 
-/* Answers a plain-text error page with the given HTTP status. */
+/* Answers a plain-text error page with the given HTTP status. Cannot
+ * fail. */
 void reply_text(struct http *h, int status, const char *text);
 
 #endif

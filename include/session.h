@@ -27,7 +27,10 @@ enum session_result {
 	SESSION_DOWN	/* the database is unreachable */
 };
 
-/* Finds the live session of h's cookie and fills s. */
+/* Finds the live session of h's cookie and fills s. Returns SESSION_OK;
+ * SESSION_NONE for no cookie, an unknown or expired session, or a failed
+ * statement (logged by db.c); SESSION_DOWN when the database is
+ * unreachable. */
 enum session_result session_load(struct http *h, struct session *s);
 
 /* Starts a session for provider_id: stores it, sets the cookie on h's
