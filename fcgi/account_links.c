@@ -322,7 +322,7 @@ acct_new(struct acct *a)
 {
 	struct acct_form f;
 	const char *url, *domain = NULL;
-	char code[13];
+	char code[VALID_CODE_LEN + 1];
 	long limit = 0;
 	long long id = 0;
 

@@ -19,10 +19,10 @@ admin_print(struct json_object *o)
 }
 
 static int
-admin_new_key(const struct config *cfg, char key[33],
+admin_new_key(const struct config *cfg, char key[VALID_KEY_LEN + 1],
     char hash[CRYPT_SHA256_HEX])
 {
-	if (crypt_random_string(key, 32, CRYPT_KEYCHARS) != 0)
+	if (crypt_random_string(key, VALID_KEY_LEN, CRYPT_KEYCHARS) != 0)
 		return -1;
 	crypt_key_hash(cfg->secret, sizeof(cfg->secret), key, hash);
 	return 0;
@@ -42,7 +42,8 @@ admin_add(const struct config *cfg, const char *name)
 	struct json_object *o;
 	struct db_res *r = NULL;
 	const char *values[4];
-	char code[9], key[33], hash[CRYPT_SHA256_HEX];
+	char code[VALID_PROVIDER_LEN + 1], key[VALID_KEY_LEN + 1];
+	char hash[CRYPT_SHA256_HEX];
 	int i, rc = 1;
 
 	if (!valid_utf8_text(name) || strlen(name) == 0 || strlen(name) > 255) {
@@ -53,7 +54,8 @@ admin_add(const struct config *cfg, const char *name)
 	if (admin_new_key(cfg, key, hash) != 0)
 		goto out;
 	for (i = 0; i < ADMIN_CODE_TRIES; i++) {
-		if (crypt_random_string(code, 8, CRYPT_ALNUM) != 0)
+		if (crypt_random_string(code, VALID_PROVIDER_LEN,
+		    CRYPT_ALNUM) != 0)
 			goto out;
 		values[0] = code;
 		values[1] = name;
@@ -113,7 +115,7 @@ admin_change(const struct config *cfg, const char *verb, const char *code)
 	struct json_object *o;
 	struct db_res *r = NULL;
 	const char *values[2];
-	char key[33], hash[CRYPT_SHA256_HEX];
+	char key[VALID_KEY_LEN + 1], hash[CRYPT_SHA256_HEX];
 	int rc = 1;
 
 	if (!valid_provider_code(code)) {

@@ -10,7 +10,7 @@
 enum links_result
 links_create(const struct config *cfg, long long provider_id,
     const char *code, int limit, const char *note, long long *id,
-    char code_out[13])
+    char code_out[VALID_CODE_LEN + 1])
 {
 	struct db_res *r = NULL;
 	const char *values[5];
@@ -28,8 +28,9 @@ links_create(const struct config *cfg, long long provider_id,
 	values[4] = cap;
 	for (tries = 0; tries < LINKS_CODE_TRIES; tries++) {
 		if (code != NULL)
-			snprintf(code_out, 13, "%s", code);
-		else if (crypt_random_string(code_out, 12, CRYPT_ALNUM) != 0)
+			snprintf(code_out, VALID_CODE_LEN + 1, "%s", code);
+		else if (crypt_random_string(code_out, VALID_CODE_LEN,
+		    CRYPT_ALNUM) != 0)
 			goto out;
 		db_free(r);
 		r = db_exec(DB_LINK_ADD, 5, values);

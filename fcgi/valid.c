@@ -37,19 +37,19 @@ valid_run(const char *s, size_t lo, size_t hi, const char *extra, int hex)
 int
 valid_provider_code(const char *s)
 {
-	return valid_run(s, 8, 8, NULL, 0);
+	return valid_run(s, VALID_PROVIDER_LEN, VALID_PROVIDER_LEN, NULL, 0);
 }
 
 int
 valid_auth_key(const char *s)
 {
-	return valid_run(s, 32, 32, "-_", 0);
+	return valid_run(s, VALID_KEY_LEN, VALID_KEY_LEN, "-_", 0);
 }
 
 int
 valid_install_code(const char *s)
 {
-	return valid_run(s, 12, 12, NULL, 0);
+	return valid_run(s, VALID_CODE_LEN, VALID_CODE_LEN, NULL, 0);
 }
 
 int

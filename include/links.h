@@ -2,6 +2,7 @@
 #define LL_LINKS_H
 
 #include "config.h"
+#include "valid.h"
 
 /* Creating limited links, shared by the API and the web account. */
 
@@ -19,9 +20,9 @@ enum links_result {
  * the caller) and note (may be NULL). code is the install code to use, or
  * NULL to draw one from the cryptographic random source (retrying on a
  * collision). On LINKS_OK stores the link's id in *id and its code in
- * code_out (13 bytes). */
+ * code_out. */
 enum links_result links_create(const struct config *cfg,
     long long provider_id, const char *code, int limit, const char *note,
-    long long *id, char code_out[13]);
+    long long *id, char code_out[VALID_CODE_LEN + 1]);
 
 #endif

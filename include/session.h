@@ -3,6 +3,7 @@
 
 #include "crypt.h"
 #include "http.h"
+#include "valid.h"
 
 /* Web account sessions: a random token in an HttpOnly cookie, of which
  * PostgreSQL keeps only the SHA-256; a CSRF token per session that every
@@ -16,7 +17,7 @@
 
 struct session {
 	long long	 provider_id;
-	char		 provider[9];		/* the provider code */
+	char		 provider[VALID_PROVIDER_LEN + 1];	/* its code */
 	char		 csrf[SESSION_CSRF_LEN + 1];
 	char		 token_hash[CRYPT_SHA256_HEX];
 };

@@ -8,6 +8,9 @@
 /* Format checks for the contract's words. Pure; each returns 1 when s
  * (NUL-terminated, may be NULL) has the format, else 0. */
 
+#define VALID_PROVIDER_LEN	8	/* characters in a provider code */
+#define VALID_KEY_LEN		32	/* characters in an auth key */
+#define VALID_CODE_LEN		12	/* characters in an install code */
 #define VALID_HWID_MAX	128	/* characters in a HWID */
 #define VALID_META_MAX	128	/* bytes kept of a device header */
 
