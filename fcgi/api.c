@@ -86,7 +86,8 @@ api_check_id(struct arena *a, const struct api_param *d, const char **v)
 	long n;
 
 	if (!valid_int(*v, 1, LONG_MAX, &n))
-		return arena_printf(a, "%s must be a positive integer", d->name);
+		return arena_printf(a, "%s must be a positive integer",
+		    d->name);
 	*v = arena_printf(a, "%ld", n);
 	return NULL;
 }
@@ -230,7 +231,7 @@ static void
 api_add_install(struct api_req *q)
 {
 	struct json_object *o;
-	char code[13];
+	char code[VALID_CODE_LEN + 1];
 	long long id;
 
 	switch (links_create(q->h->cfg, q->provider_id, q->v[A_CODE],

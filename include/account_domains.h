@@ -9,7 +9,7 @@
  * provider's domains. */
 
 void acct_domains(struct acct *a);	/* GET domains */
-void acct_domain_add(struct acct *a);	/* POST domains/add: by domain or hash */
+void acct_domain_add(struct acct *a);	/* POST domains/add */
 void acct_domain_delete(struct acct *a); /* POST domains/delete */
 
 /* Registers for the signed-in provider the hash of domain, the text the
