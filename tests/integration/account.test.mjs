@@ -344,6 +344,9 @@ test('domains: add by domain, add by hash, refuse a bad hash, delete', async () 
   let res = await submit(page, 'button:has-text("Add domain") >> nth=1');
   assert.equal(res.status(), 400);
   assert.match(await page.textContent('.flash.error'), /64 hexadecimal digits/);
+  // marked at fault although it has a class of its own
+  assert.equal(await page.getAttribute('#hash', 'aria-invalid'), 'true');
+  assert.equal(await page.$eval('#hash', (el) => getComputedStyle(el).borderTopColor), 'rgb(220, 38, 38)');
   await page.fill('#hash', hash.toUpperCase());
   await page.fill('#name-h', 'Added by hash');
   await submit(page, 'button:has-text("Add domain") >> nth=1');
