@@ -41,28 +41,31 @@ session_addr(const struct http *h)
 enum session_result
 session_load(struct http *h, struct session *s)
 {
-	struct db_res *r;
+	struct db_res *r = NULL;
 	const char *token, *hash;
+	enum session_result rc = SESSION_NONE;
 
 	memset(s, 0, sizeof(*s));
 	token = http_cookie(h, SESSION_COOKIE);
 	if (!session_token_ok(token))
-		return SESSION_NONE;
+		goto out;
 	crypt_sha256_hex(token, strlen(token), s->token_hash);
 	hash = s->token_hash;
 	r = db_exec(DB_SESSION_GET, 1, &hash);
-	if (r == NULL)
-		return db_failure() == DB_FAIL_DOWN ? SESSION_DOWN :
-		    SESSION_NONE;
-	if (db_rows(r) != 1) {
-		db_free(r);
-		return SESSION_NONE;
+	if (r == NULL) {
+		if (db_failure() == DB_FAIL_DOWN)
+			rc = SESSION_DOWN;
+		goto out;
 	}
+	if (db_rows(r) != 1)
+		goto out;
 	s->provider_id = strtoll(db_get(r, 0, 0), NULL, 10);
 	snprintf(s->provider, sizeof(s->provider), "%s", db_get(r, 0, 1));
 	snprintf(s->csrf, sizeof(s->csrf), "%s", db_get(r, 0, 2));
+	rc = SESSION_OK;
+out:
 	db_free(r);
-	return SESSION_OK;
+	return rc;
 }
 
 enum session_result
@@ -181,11 +184,7 @@ session_signin_stmt(struct http *h, enum db_stmt st)
 
 	addr = session_addr(h);
 	r = db_exec(st, 1, &addr);
-	if (r == NULL || db_rows(r) != 1) {
-		db_free(r);
-		return -1;
-	}
-	wait = db_int(r, 0, 0);
+	wait = r != NULL && db_rows(r) == 1 ? db_int(r, 0, 0) : -1;
 	db_free(r);
 	return wait;
 }
