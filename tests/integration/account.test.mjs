@@ -358,6 +358,44 @@ test('domains: add by domain, add by hash, refuse a bad hash, delete', async () 
   assert.equal(await page.locator('table.domains tr', { hasText: hash }).count(), 0);
 });
 
+test("another provider's links and domains answer as if they did not exist", async () => {
+  const other = await newProvider('Other ' + randomCode(4));
+  const link = await newLink(other, { limit: 2 });
+  const hwid = randomHwid();
+  assert.equal((await install(link.hash, link.code, hwid)).json.import, true);
+  const [dom] = await sql('SELECT id FROM domains WHERE provider_id = $1', [other.id]);
+  const stored = () => sql(`SELECT l.install_limit, l.install_count, l.note, l.status, l.sub_url,
+      (SELECT count(*)::int FROM devices d WHERE d.link_id = l.id) AS devices,
+      (SELECT status FROM domains WHERE id = $2) AS domain
+    FROM links l WHERE l.id = $1`, [link.id, dom.id]);
+  const before = await stored();
+
+  let res = await page.goto(`${BASE}/account/links/${link.id}`);
+  assert.equal(res.status(), 404);
+  assert.doesNotMatch(await page.content(), new RegExp(link.code));
+  await page.goto(`${BASE}/account/links/new`);
+  const csrf = await page.getAttribute('form[action="/account/links/new"] input[name=csrf]', 'value');
+  const post = (where, form) => page.request.post(BASE + where, { form: { csrf, ...form }, maxRedirects: 0 });
+  for (const [where, form] of [
+    [`/account/links/${link.id}/edit`, { limit: '50', note: 'taken' }],
+    [`/account/links/${link.id}/status`, { status: '5' }],
+    [`/account/links/${link.id}/devices/delete`, { hwid }],
+    [`/account/links/${link.id}/target`, { url: 'https://taken.example.com/s', title: 'Taken' }],
+  ]) {
+    res = await post(where, form);
+    assert.equal(res.status(), 404, where);
+    assert.doesNotMatch(await res.text(), new RegExp(link.code));
+  }
+  res = await post('/account/domains/delete', { id: String(dom.id) });
+  assert.equal(res.status(), 303);
+  assert.equal(res.headers().location, '/account/domains?m=domain-gone');
+  assert.deepEqual(await stored(), before);
+  assert.equal((await sql('SELECT 1 FROM domains WHERE provider_id = $1 AND domain_hash = $2',
+    [provider.id, sha256hex('taken.example.com')])).length, 0);
+  assert.deepEqual(before, [{ install_limit: 2, install_count: 1, note: '', status: 10, sub_url: null,
+    devices: 1, domain: 1 }]);
+});
+
 test('a form post without its CSRF token is refused and changes nothing', async () => {
   const before = await linkCount();
   const form = { url: 'https://csrf.example.com/s', title: 'CSRF', limit: '1', note: 'csrf' };
