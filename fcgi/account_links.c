@@ -346,8 +346,9 @@ acct_new(struct acct *a)
 	case LINKS_OK:
 		break;
 	case LINKS_CAP:
-		f.error = "Your account holds as many links as it may. Delete "
-		    "devices or reuse a link instead.";
+		f.error = "Your account holds as many links as it may. Reuse "
+		    "one of them (free its devices, change its note), or ask "
+		    "the server's operator for more.";
 		acct_new_page(a, 400, &f);
 		return;
 	case LINKS_DOWN:

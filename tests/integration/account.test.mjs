@@ -396,6 +396,23 @@ test("another provider's links and domains answer as if they did not exist", asy
     devices: 1, domain: 1 }]);
 });
 
+test('a provider at its cap of links is told so, and nothing is created', async () => {
+  const n = await linkCount();
+  await sql('UPDATE providers SET link_cap = $2 WHERE id = $1', [provider.id, n]);
+  try {
+    await page.goto(`${BASE}/account/links/new`);
+    const csrf = await page.getAttribute('form[action="/account/links/new"] input[name=csrf]', 'value');
+    const res = await page.request.post(`${BASE}/account/links/new`, { maxRedirects: 0,
+      form: { csrf, url: 'https://cap.example.com/s', title: 'Cap', limit: '1', note: 'kept' } });
+    assert.equal(res.status(), 400);
+    assert.match(await res.text(), /holds as many links as it may/);
+    assert.match(await res.text(), /value="kept"/);
+    assert.equal(await linkCount(), n);
+  } finally {
+    await sql('UPDATE providers SET link_cap = NULL WHERE id = $1', [provider.id]);
+  }
+});
+
 test('a form post without its CSRF token is refused and changes nothing', async () => {
   const before = await linkCount();
   const form = { url: 'https://csrf.example.com/s', title: 'CSRF', limit: '1', note: 'csrf' };
