@@ -56,7 +56,7 @@ config_set(struct config *c, const char *k, const char *v)
 	if (strcmp(k, "pid_file") == 0)
 		return config_str(v, c->pid_file, sizeof(c->pid_file));
 	if (strcmp(k, "workers") == 0)
-		return config_int(v, 0, 256, &c->workers);
+		return config_int(v, 0, CONFIG_WORKERS_MAX, &c->workers);
 	if (strcmp(k, "backlog") == 0)
 		return config_int(v, 1, 65535, &c->backlog);
 	if (strcmp(k, "database") == 0)
@@ -185,7 +185,10 @@ config_load(struct config *c, const char *path, char *err, size_t errlen)
 	}
 	if (c->workers == 0) {
 		long n = sysconf(_SC_NPROCESSORS_ONLN);
-		c->workers = (int)(n > 0 ? n * 2 : 2);
+		c->workers = (int)(n > 0 ? n * CONFIG_WORKERS_PER_CORE :
+		    CONFIG_WORKERS_PER_CORE);
+		if (c->workers > CONFIG_WORKERS_MAX)
+			c->workers = CONFIG_WORKERS_MAX;
 	}
 	if (config_secret(c, err, errlen) != 0)
 		goto out;

@@ -1,6 +1,7 @@
 #include <errno.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -103,6 +104,17 @@ worker_body(FCGX_Request *req, struct http *h)
 	return 0;
 }
 
+/* Once the request's input has been read to its end, nginx sends nothing
+ * more on the connection (connections are not kept), so it can be closed
+ * at once instead of libfcgi's shutdown and wait for nginx to close
+ * first. A body left unread keeps that careful close. */
+static void
+worker_detach_if_read(FCGX_Request *req)
+{
+	if (FCGX_GetChar(req->in) == EOF)
+		FCGX_Detach(req);
+}
+
 static void
 worker_serve(FCGX_Request *req, struct arena *a, const struct config *cfg)
 {
@@ -156,6 +168,7 @@ worker_run(int listen_fd, const struct config *cfg)
 			continue;
 		}
 		worker_serve(&req, a, cfg);
+		worker_detach_if_read(&req);
 		FCGX_Finish_r(&req);
 		arena_reset(a);
 		if (cfg->max_requests > 0 && ++served >= cfg->max_requests)
