@@ -7,17 +7,17 @@
 
 #define CONFIG_SECRET_LEN 32	/* bytes of the key-hashing secret */
 #define CONFIG_LINE_MAX	2048	/* bytes in a line, newline and NUL included */
-/* Workers when the configuration says 0. A worker spends most of a check
- * waiting, on nginx or on PostgreSQL's commit flush, so two per core left
- * cores idle under load; four keep them busy (see scripts/bench). */
-#define CONFIG_WORKERS_PER_CORE	4
+/* Workers when the configuration says 0. A worker spends much of a check
+ * waiting on nginx or on PostgreSQL's commit flush; under a load of new
+ * admissions four per core keep the cores busier (see scripts/bench). */
+#define CONFIG_WORKERS_PER_CORE	2
 #define CONFIG_WORKERS_MAX	256	/* highest 'workers' accepted */
 
 struct config {
 	char	path[512];		/* where it was read from */
 	char	listen[256];		/* unix socket path or tcp:HOST:PORT */
 	char	pid_file[512];		/* the master's pid; "" for none */
-	int	workers;		/* worker processes; 0: four per core */
+	int	workers;		/* worker processes; 0: two per core */
 	int	backlog;		/* listen queue length */
 	char	database[1024];		/* libpq connection string */
 	char	secret_file[512];	/* 64 hex digits */
