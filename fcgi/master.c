@@ -95,7 +95,7 @@ master_listen(const struct config *cfg)
 		log_error("master: cannot listen on %s", cfg->listen);
 		return -1;
 	}
-	/* workers wait in ppoll() and then accept: the ones that lose the
+	/* workers wait in epoll_pwait() and then accept: the ones that lose the
 	 * race for a connection must get EAGAIN, not sleep in accept() */
 	if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) != 0) {
 		log_error("master: %s: %s", cfg->listen, strerror(errno));

@@ -1,10 +1,10 @@
 #include <errno.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/epoll.h>
 #include <unistd.h>
 
 #include <fcgiapp.h>
@@ -36,7 +36,7 @@ worker_signals(sigset_t *open)
 
 	memset(&sa, 0, sizeof(sa));
 	sigemptyset(&sa.sa_mask);
-	/* no SA_RESTART: the signal must end the wait in ppoll() */
+	/* no SA_RESTART: the signal must end the wait in epoll_pwait() */
 	sa.sa_handler = worker_on_term;
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
@@ -57,22 +57,44 @@ worker_signals(sigset_t *open)
  * connection, are never interrupted. Returns 1 when a connection may be
  * waiting, 0 when woken by a signal, -1 when the socket is unusable. */
 static int
-worker_wait(int listen_fd, const sigset_t *open)
+worker_wait(int epfd, const sigset_t *open)
 {
-	struct pollfd pfd;
+	struct epoll_event ev;
 	int n;
 
-	pfd.fd = listen_fd;
-	pfd.events = POLLIN;
-	pfd.revents = 0;
-	n = ppoll(&pfd, 1, NULL, open);
+	n = epoll_pwait(epfd, &ev, 1, -1, open);
 	if ((n < 0 && errno != EINTR) ||
-	    (n > 0 && (pfd.revents & (POLLERR | POLLNVAL)) != 0)) {
+	    (n > 0 && (ev.events & (EPOLLERR | EPOLLHUP)) != 0)) {
 		log_error("worker: cannot wait for connections: %s",
 		    n < 0 ? strerror(errno) : "socket error");
 		return -1;
 	}
 	return n > 0 && !worker_stop;
+}
+
+/* An epoll set on the shared listening socket. EPOLLEXCLUSIVE wakes one
+ * idle worker per connection instead of all of them. Returns the epoll
+ * descriptor, or -1 (logged). */
+static int
+worker_epoll(int listen_fd)
+{
+	struct epoll_event ev;
+	int epfd;
+
+	epfd = epoll_create1(EPOLL_CLOEXEC);
+	if (epfd < 0) {
+		log_error("worker: epoll_create1: %s", strerror(errno));
+		return -1;
+	}
+	memset(&ev, 0, sizeof(ev));
+	ev.events = EPOLLIN | EPOLLEXCLUSIVE;
+	ev.data.fd = listen_fd;
+	if (epoll_ctl(epfd, EPOLL_CTL_ADD, listen_fd, &ev) != 0) {
+		log_error("worker: epoll_ctl: %s", strerror(errno));
+		close(epfd);
+		return -1;
+	}
+	return epfd;
 }
 
 /* Reads an urlencoded body into the request's parameters. Returns 0, or
@@ -143,15 +165,19 @@ worker_run(int listen_fd, const struct config *cfg)
 	struct arena *a;
 	sigset_t open;
 	long served = 0;
-	int rc, status = 0;
+	int rc, epfd, status = 1;
 
 	worker_signals(&open);
 	log_set_level((enum log_level)cfg->log_level);
+	epfd = worker_epoll(listen_fd);
+	if (epfd < 0)
+		return status;
+	status = 0;
 	db_open(cfg->database);
 	a = arena_new();
 	FCGX_InitRequest(&req, listen_fd, 0);
 	while (!worker_stop) {
-		rc = worker_wait(listen_fd, &open);
+		rc = worker_wait(epfd, &open);
 		if (rc < 0) {
 			status = 1;
 			break;
@@ -177,5 +203,6 @@ worker_run(int listen_fd, const struct config *cfg)
 	FCGX_Free(&req, 1);
 	arena_free(a);
 	db_close();
+	close(epfd);
 	return status;
 }
