@@ -4,21 +4,12 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import { api, asProvider, closeDb, newProvider, PORT, pgctl, randomCode, request,
-  script, sha256hex, sleep, snapshot } from './lib.mjs';
+  script, sha256hex, sleep, snapshot, refused } from './lib.mjs';
 
 after(closeDb);
 
 const METHODS = ['add-install', 'update-install', 'list-install', 'list-hwid',
   'delete-hwid', 'add-domain', 'list-domain', 'delete-domain'];
-
-async function refused(p, call, msg) {
-  const before = await snapshot(p.id);
-  const r = await call();
-  assert.equal(r.status, 200);
-  assert.equal(r.headers.get('content-type'), 'application/json');
-  assert.deepEqual(r.json, { rc: 0, msg }, `answer: ${r.text}`);
-  assert.deepEqual(await snapshot(p.id), before);
-}
 
 test('unknown /api/ paths answer "Unknown method", GET or POST', async () => {
   const p = await newProvider();

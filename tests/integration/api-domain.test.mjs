@@ -3,21 +3,12 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { asProvider, closeDb, install, newProvider, randomCode, randomHwid,
-  sha256hex, snapshot, sql } from './lib.mjs';
+  sha256hex, snapshot, sql, DATE, refused } from './lib.mjs';
 
 after(closeDb);
 
-const DATE = /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/;
 const HASH_MSG = 'domain_hash must be 64 lowercase hex digits (the SHA-256 of the domain)';
 const newHash = () => sha256hex(`d-${randomCode(8)}.example.com`);
-
-async function refused(p, call, msg) {
-  const before = await snapshot(p.id);
-  const r = await call();
-  assert.equal(r.status, 200);
-  assert.deepEqual(r.json, { rc: 0, msg }, `answer: ${r.text}`);
-  assert.deepEqual(await snapshot(p.id), before);
-}
 
 const domains = (p) => sql(`SELECT domain_hash, domain_name, status FROM domains
   WHERE provider_id = $1 ORDER BY id`, [p.id]);

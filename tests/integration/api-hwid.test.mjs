@@ -2,20 +2,11 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { asProvider, closeDb, install, newLink, newProvider, randomHwid,
-  request, snapshot, sql } from './lib.mjs';
+  request, snapshot, sql, DATE, refused } from './lib.mjs';
 
 after(closeDb);
 
-const DATE = /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/;
 const HWID_MSG = 'hwid must be 1 to 128 characters from A-Z a-z 0-9 . _ : = -';
-
-async function refused(p, call, msg) {
-  const before = await snapshot(p.id);
-  const r = await call();
-  assert.equal(r.status, 200);
-  assert.deepEqual(r.json, { rc: 0, msg }, `answer: ${r.text}`);
-  assert.deepEqual(await snapshot(p.id), before);
-}
 
 // A link with two devices: one that sent every app header, one that sent
 // only its HWID.

@@ -3,22 +3,12 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { asProvider, closeDb, install, newLink, newProvider, randomCode,
-  randomHwid, snapshot, sql } from './lib.mjs';
+  randomHwid, snapshot, sql, DATE, refused } from './lib.mjs';
 
 after(closeDb);
 
-const DATE = /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/;
 const LIMIT_MSG = 'Install limit error: install_limit must be an integer from 1 to 100';
 const STATUS_MSG = 'Install status error: status must be 5 or 10';
-
-// Asserts that a call is refused with msg and changes nothing.
-async function refused(p, call, msg) {
-  const before = await snapshot(p.id);
-  const r = await call();
-  assert.equal(r.status, 200);
-  assert.deepEqual(r.json, { rc: 0, msg }, `answer: ${r.text}`);
-  assert.deepEqual(await snapshot(p.id), before);
-}
 
 for (const method of ['GET', 'POST']) {
   test(`add-install (${method}) generates a code and answers it with the id`, async () => {

@@ -1,5 +1,6 @@
 // Shared by the integration tests: the throwaway stack that tests/run
 // started (LL_VAR, LL_PORT), an HTTP client, the database, and fixtures.
+import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { execFile, execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -288,4 +289,18 @@ function fcgiStdout(all) {
     at += 8 + len + all[at + 6];
   }
   return ended ? out : null;
+}
+
+// The contract's date format: UTC "YYYY-MM-DD HH:MM:SS".
+export const DATE = /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/;
+
+// Asserts that an API call by provider p is refused with msg, as JSON with
+// HTTP 200, and changes nothing stored for p.
+export async function refused(p, call, msg) {
+  const before = await snapshot(p.id);
+  const r = await call();
+  assert.equal(r.status, 200);
+  assert.equal(r.headers.get('content-type'), 'application/json');
+  assert.deepEqual(r.json, { rc: 0, msg }, `answer: ${r.text}`);
+  assert.deepEqual(await snapshot(p.id), before);
 }
