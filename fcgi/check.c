@@ -47,7 +47,8 @@ check_install(struct http *h)
 	r = db_exec(DB_CHECK, 8, values);
 	if (r == NULL || db_rows(r) != 1) {
 		if (r == NULL)
-			log_warn("check: %s: database unavailable", code);
+			log_warn("check: %s: import:false, %s", code,
+			    db_strfail(db_failure()));
 		goto out;
 	}
 	providerid = db_get(r, 0, 0);

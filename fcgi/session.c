@@ -53,7 +53,7 @@ session_load(struct http *h, struct session *s)
 	hash = s->token_hash;
 	r = db_exec(DB_SESSION_GET, 1, &hash);
 	if (r == NULL) {
-		if (db_failure() == DB_FAIL_DOWN)
+		if (db_failure() != DB_FAIL_SQL)
 			rc = SESSION_DOWN;
 		goto out;
 	}
@@ -91,7 +91,7 @@ session_start(struct http *h, long long provider_id, struct session *s)
 	values[3] = ttl;
 	r = db_exec(DB_SESSION_CREATE, 4, values);
 	if (r == NULL)
-		return db_failure() == DB_FAIL_DOWN ? SESSION_DOWN :
+		return db_failure() != DB_FAIL_SQL ? SESSION_DOWN :
 		    SESSION_NONE;
 	if (db_rows(r) == 1 && db_bool(r, 0, 0)) {
 		s->provider_id = provider_id;
@@ -114,8 +114,7 @@ session_end(struct http *h, const struct session *s)
 		r = db_exec(DB_SESSION_DELETE, 1, &hash);
 		if (r == NULL)
 			log_warn("session: cannot delete a session: %s",
-			    db_failure() == DB_FAIL_DOWN ? "database down" :
-			    db_message());
+			    db_strfail(db_failure()));
 		db_free(r);
 	}
 	session_cookie(h, SESSION_COOKIE, "", 0);

@@ -50,8 +50,8 @@ void acct_message(struct acct *a, int status, const char *title,
     const char *text);
 
 /* Answers the failure of the last database call: 503 and Retry-After
- * when the database is down, else 500 with the error logged under
- * what. */
+ * when the database is down or busy (a timeout, a lock wait), else 500
+ * with the error logged under what. */
 void acct_db_error(struct acct *a, const char *what);
 
 /* Runs st with n values; when one is set, exactly one row must come back.

@@ -25,18 +25,20 @@ struct session {
 enum session_result {
 	SESSION_OK = 0,
 	SESSION_NONE,	/* no cookie, or an unknown or expired session */
-	SESSION_DOWN	/* the database is unreachable */
+	SESSION_DOWN	/* the database is unreachable or busy */
 };
 
 /* Finds the live session of h's cookie and fills s. Returns SESSION_OK;
  * SESSION_NONE for no cookie, an unknown or expired session, or a failed
  * statement (logged by db.c); SESSION_DOWN when the database is
- * unreachable. */
+ * unreachable or busy. */
 enum session_result session_load(struct http *h, struct session *s);
 
 /* Starts a session for provider_id: stores it, sets the cookie on h's
- * answer and fills s. Returns SESSION_OK, SESSION_DOWN, or SESSION_NONE
- * when the provider is no longer active or the random source fails. */
+ * answer and fills s. Returns SESSION_OK, SESSION_DOWN (the database is
+ * unreachable or busy), or SESSION_NONE when the provider is no longer
+ * active, the statement failed (logged by db.c) or the random source
+ * fails. */
 enum session_result session_start(struct http *h, long long provider_id,
     struct session *s);
 
