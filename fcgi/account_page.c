@@ -54,6 +54,15 @@ acct_param(struct acct *a, const char *name)
 	return acct_trim(a, http_param(a->h, name));
 }
 
+const char *
+acct_body_param(struct acct *a, const char *name)
+{
+	const struct param *p;
+
+	p = http_body_param(a->h, name);
+	return acct_trim(a, p != NULL ? p->value : NULL);
+}
+
 void
 acct_set_id(struct acct *a, long long id)
 {

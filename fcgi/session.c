@@ -125,7 +125,7 @@ session_csrf_ok(const struct http *h, const struct session *s)
 {
 	const struct param *p;
 
-	p = params_find(&h->params, "csrf");
+	p = http_body_param(h, "csrf");
 	return p != NULL && p->count == 1 && s->csrf[0] != '\0' &&
 	    crypt_equal(p->value, s->csrf);
 }
@@ -169,7 +169,7 @@ session_signin_ok(struct http *h)
 	const char *pre;
 
 	pre = http_cookie(h, SESSION_PRE_COOKIE);
-	p = params_find(&h->params, "csrf");
+	p = http_body_param(h, "csrf");
 	return session_token_ok(pre) && p != NULL && p->count == 1 &&
 	    crypt_equal(p->value, session_signin_hash(h, pre));
 }

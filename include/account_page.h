@@ -33,6 +33,11 @@ struct acct_form {
  * request's arena; "" when it is absent. Cannot fail. */
 const char *acct_param(struct acct *a, const char *name);
 
+/* As acct_param(), for a parameter that must come in the form body alone
+ * (a key, a token): "" when it is absent or the query string carries it
+ * too. Cannot fail. */
+const char *acct_body_param(struct acct *a, const char *name);
+
 /* Makes id the link the request is about, as a number and as text. */
 void acct_set_id(struct acct *a, long long id);
 

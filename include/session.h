@@ -47,8 +47,9 @@ enum session_result session_start(struct http *h, long long provider_id,
  * cleared all the same. */
 void session_end(struct http *h, const struct session *s);
 
-/* Whether h carries s's CSRF token in its "csrf" parameter (compared in
- * constant time). */
+/* Whether h carries s's CSRF token once in its form body's "csrf"
+ * parameter (compared in constant time); a token in the query string does
+ * not count. */
 int session_csrf_ok(const struct http *h, const struct session *s);
 
 /* The CSRF token of the sign-in form: a keyed hash of a random token kept
@@ -57,7 +58,8 @@ int session_csrf_ok(const struct http *h, const struct session *s);
  * gets a token that never validates. */
 const char *session_signin_token(struct http *h);
 
-/* Whether h's "csrf" parameter is the sign-in token for its cookie. */
+/* Whether h's form body carries, once, the sign-in token for its cookie
+ * in "csrf"; a token in the query string does not count. */
 int session_signin_ok(struct http *h);
 
 /* Seconds the address of h must wait before it may try to sign in: 0 now,
