@@ -62,7 +62,7 @@ static const struct db_stmt_def db_stmts[DB_NSTMT] = {
 	[DB_DOMAIN_DELETE] = { "domain_delete",
 	    "SELECT o_found, o_links FROM ll_domain_delete($1, $2)", 2, 1 },
 	[DB_SESSION_CREATE] = { "session_create",
-	    "SELECT ll_session_create($1, $2, $3, $4)", 4, 0 },
+	    "SELECT ll_session_create($1, $2, $3, $4, $5)", 5, 0 },
 	[DB_SESSION_GET] = { "session_get",
 	    "SELECT provider_id, provider_code, csrf FROM ll_session_get($1)",
 	    1, 1 },

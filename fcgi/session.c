@@ -72,7 +72,7 @@ enum session_result
 session_start(struct http *h, long long provider_id, struct session *s)
 {
 	struct db_res *r;
-	const char *values[4];
+	const char *values[5];
 	char token[SESSION_TOKEN_LEN + 1], provider[24], ttl[16];
 	enum session_result rc = SESSION_NONE;
 
@@ -89,7 +89,8 @@ session_start(struct http *h, long long provider_id, struct session *s)
 	values[1] = provider;
 	values[2] = s->csrf;
 	values[3] = ttl;
-	r = db_exec(DB_SESSION_CREATE, 4, values);
+	values[4] = session_addr(h);
+	r = db_exec(DB_SESSION_CREATE, 5, values);
 	if (r == NULL)
 		return db_failure() != DB_FAIL_SQL ? SESSION_DOWN :
 		    SESSION_NONE;

@@ -38,7 +38,7 @@ enum db_stmt {
 	DB_DOMAIN_ADD,		/* ll_domain_add(provider, hash, name) */
 	DB_DOMAIN_LIST,		/* ll_domain_list(provider) */
 	DB_DOMAIN_DELETE,	/* ll_domain_delete(provider, id) */
-	DB_SESSION_CREATE,	/* ll_session_create(token_hash, provider, csrf, ttl) */
+	DB_SESSION_CREATE,	/* ll_session_create(token_hash, provider, csrf, ttl, addr) */
 	DB_SESSION_GET,		/* ll_session_get(token_hash) */
 	DB_SESSION_DELETE,	/* ll_session_delete(token_hash) */
 	DB_SIGNIN_WAIT,		/* ll_signin_wait(addr) */

@@ -34,7 +34,8 @@ enum session_result {
  * unreachable or busy. */
 enum session_result session_load(struct http *h, struct session *s);
 
-/* Starts a session for provider_id: stores it, sets the cookie on h's
+/* Starts a session for provider_id: stores it, forgets the failed
+ * sign-ins of h's address in the same statement, sets the cookie on h's
  * answer and fills s. Returns SESSION_OK, SESSION_DOWN (the database is
  * unreachable or busy), or SESSION_NONE when the provider is no longer
  * active, the statement failed (logged by db.c) or the random source
