@@ -626,3 +626,14 @@ api_dispatch(struct http *h)
 	snprintf(q.provider, sizeof(q.provider), "%lld", q.provider_id);
 	m->handler(&q);
 }
+
+void
+api_refuse(struct http *h, int status, const char *why)
+{
+	http_header(h, "Cache-Control: no-store");
+	reply_rc(h, 0, why);
+	/* a HEAD answer loses its body on the way: only the status can say
+	 * that nothing was done */
+	if (status == 405 && strcmp(h->method, "HEAD") == 0)
+		h->status = 405;
+}

@@ -60,6 +60,14 @@ out:
 }
 
 void
+check_refuse(struct http *h, int status, const char *why)
+{
+	(void)status;
+	(void)why;
+	reply_check(h, "", 0, 0);
+}
+
+void
 check_provider(struct http *h)
 {
 	struct json_object *o;
@@ -78,4 +86,17 @@ out:
 	json_object_object_add(o, "status", json_object_new_int(status));
 	reply_json(h, o);
 	db_free(r);
+}
+
+void
+check_provider_refuse(struct http *h, int status, const char *why)
+{
+	struct json_object *o;
+
+	(void)status;
+	(void)why;
+	h->status = 200;
+	o = json_object_new_object();
+	json_object_object_add(o, "status", json_object_new_int(0));
+	reply_json(h, o);
 }
