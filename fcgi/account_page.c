@@ -54,6 +54,15 @@ acct_param(struct acct *a, const char *name)
 	return acct_trim(a, http_param(a->h, name));
 }
 
+const char *
+acct_body_param(struct acct *a, const char *name)
+{
+	const struct param *p;
+
+	p = http_body_param(a->h, name);
+	return acct_trim(a, p != NULL ? p->value : NULL);
+}
+
 void
 acct_set_id(struct acct *a, long long id)
 {
@@ -102,12 +111,23 @@ acct_message(struct acct *a, int status, const char *title,
 void
 acct_db_error(struct acct *a, const char *what)
 {
-	if (db_failure() == DB_FAIL_DOWN) {
+	switch (db_failure()) {
+	case DB_FAIL_DOWN:
 		http_header(a->h, "Retry-After: 5");
 		acct_message(a, 503, "Try again in a moment",
 		    "The database is not answering right now. Nothing was "
 		    "changed.");
 		return;
+	case DB_FAIL_TIMEOUT:
+	case DB_FAIL_LOCK:
+		log_warn("account: %s: %s", what, db_strfail(db_failure()));
+		http_header(a->h, "Retry-After: 5");
+		acct_message(a, 503, "Try again in a moment",
+		    "The database is busy right now. Nothing was changed.");
+		return;
+	case DB_FAIL_NONE:
+	case DB_FAIL_SQL:
+		break;
 	}
 	log_error("account: %s: %s %s", what, db_sqlstate(), db_message());
 	acct_message(a, 500, "Something went wrong",

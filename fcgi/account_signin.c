@@ -67,8 +67,9 @@ acct_signin(struct acct *a)
 	long long provider_id = 0;
 	int wait;
 
-	code = acct_param(a, "provider_code");
-	key = acct_param(a, "auth_key");
+	/* the key, and the code beside it, never from the URL */
+	code = acct_body_param(a, "provider_code");
+	key = acct_body_param(a, "auth_key");
 	if (!session_signin_ok(a->h)) {
 		log_warn("account: sign-in from %s without a valid form token",
 		    a->h->remote_addr);

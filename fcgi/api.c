@@ -21,6 +21,8 @@
 #define API_LABEL_LEN	10	/* hash characters in a default domain label */
 
 #define API_MSG_DOWN	"Database unavailable, try again"
+#define API_MSG_TIMEOUT	"Database timeout, try again"
+#define API_MSG_BUSY	"Database busy, try again"
 #define API_MSG_UNKNOWN	"Unknown error"
 
 /* The parameters a method may take, in the order they are validated. */
@@ -174,14 +176,26 @@ static const struct api_col api_domain_cols[] = {
 static void
 api_db_fail(struct api_req *q)
 {
-	if (db_failure() == DB_FAIL_DOWN) {
+	switch (db_failure()) {
+	case DB_FAIL_DOWN:
 		log_warn("api: %s: database unavailable", q->m->name);
 		reply_rc(q->h, 0, API_MSG_DOWN);
-	} else {
-		log_error("api: %s failed (sqlstate %s)", q->m->name,
-		    db_sqlstate()[0] != '\0' ? db_sqlstate() : "none");
-		reply_rc(q->h, 0, API_MSG_UNKNOWN);
+		return;
+	case DB_FAIL_TIMEOUT:
+		log_warn("api: %s: statement timeout", q->m->name);
+		reply_rc(q->h, 0, API_MSG_TIMEOUT);
+		return;
+	case DB_FAIL_LOCK:
+		log_warn("api: %s: lock timeout", q->m->name);
+		reply_rc(q->h, 0, API_MSG_BUSY);
+		return;
+	case DB_FAIL_NONE:
+	case DB_FAIL_SQL:
+		break;
 	}
+	log_error("api: %s failed (sqlstate %s)", q->m->name,
+	    db_sqlstate()[0] != '\0' ? db_sqlstate() : "none");
+	reply_rc(q->h, 0, API_MSG_UNKNOWN);
 }
 
 /* Runs st with n values; when one is set, exactly one row must come back.
@@ -245,7 +259,7 @@ api_add_install(struct api_req *q)
 		reply_rc(q->h, 0, "Install code limit reached");
 		return;
 	case LINKS_DOWN:
-		reply_rc(q->h, 0, API_MSG_DOWN);
+		api_db_fail(q);
 		return;
 	case LINKS_FAIL:
 	default:
@@ -611,4 +625,15 @@ api_dispatch(struct http *h)
 	}
 	snprintf(q.provider, sizeof(q.provider), "%lld", q.provider_id);
 	m->handler(&q);
+}
+
+void
+api_refuse(struct http *h, int status, const char *why)
+{
+	http_header(h, "Cache-Control: no-store");
+	reply_rc(h, 0, why);
+	/* a HEAD answer loses its body on the way: only the status can say
+	 * that nothing was done */
+	if (status == 405 && strcmp(h->method, "HEAD") == 0)
+		h->status = 405;
 }

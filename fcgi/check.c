@@ -47,7 +47,8 @@ check_install(struct http *h)
 	r = db_exec(DB_CHECK, 8, values);
 	if (r == NULL || db_rows(r) != 1) {
 		if (r == NULL)
-			log_warn("check: %s: database unavailable", code);
+			log_warn("check: %s: import:false, %s", code,
+			    db_strfail(db_failure()));
 		goto out;
 	}
 	providerid = db_get(r, 0, 0);
@@ -56,6 +57,14 @@ check_install(struct http *h)
 out:
 	reply_check(h, providerid, status, admitted);
 	db_free(r);
+}
+
+void
+check_refuse(struct http *h, int status, const char *why)
+{
+	(void)status;
+	(void)why;
+	reply_check(h, "", 0, 0);
 }
 
 void
@@ -77,4 +86,17 @@ out:
 	json_object_object_add(o, "status", json_object_new_int(status));
 	reply_json(h, o);
 	db_free(r);
+}
+
+void
+check_provider_refuse(struct http *h, int status, const char *why)
+{
+	struct json_object *o;
+
+	(void)status;
+	(void)why;
+	h->status = 200;
+	o = json_object_new_object();
+	json_object_object_add(o, "status", json_object_new_int(0));
+	reply_json(h, o);
 }

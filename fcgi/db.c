@@ -15,6 +15,7 @@ struct db_stmt_def {
 	const char	*sql;
 	int		 nparams;
 	int		 retry;	/* safe to run again after a lost connection */
+	const char	*quiet;	/* a SQLSTATE the caller handles: not logged */
 };
 
 static const struct db_stmt_def db_stmts[DB_NSTMT] = {
@@ -25,8 +26,9 @@ static const struct db_stmt_def db_stmts[DB_NSTMT] = {
 	    "SELECT ll_provider_status($1)", 1, 1 },
 	[DB_AUTH] = { "auth",
 	    "SELECT id, key_hash, status FROM ll_auth($1)", 1, 1 },
+	/* a taken code: admin.c draws another */
 	[DB_PROVIDER_ADD] = { "provider_add",
-	    "SELECT ll_provider_add($1, $2, $3, $4)", 4, 0 },
+	    "SELECT ll_provider_add($1, $2, $3, $4)", 4, 0, "23505" },
 	[DB_PROVIDER_LIST] = { "provider_list",
 	    "SELECT code, name, status, links, created_at "
 	    "FROM ll_provider_list()", 0, 1 },
@@ -60,7 +62,7 @@ static const struct db_stmt_def db_stmts[DB_NSTMT] = {
 	[DB_DOMAIN_DELETE] = { "domain_delete",
 	    "SELECT o_found, o_links FROM ll_domain_delete($1, $2)", 2, 1 },
 	[DB_SESSION_CREATE] = { "session_create",
-	    "SELECT ll_session_create($1, $2, $3, $4)", 4, 0 },
+	    "SELECT ll_session_create($1, $2, $3, $4, $5)", 5, 0 },
 	[DB_SESSION_GET] = { "session_get",
 	    "SELECT provider_id, provider_code, csrf FROM ll_session_get($1)",
 	    1, 1 },
@@ -190,7 +192,8 @@ db_connect(void)
 	static const char *const keys[] = { "connect_timeout",
 	    "application_name", "options", "dbname", NULL };
 	const char *values[] = { DB_CONNECT_TIMEOUT, "limited-links",
-	    "-c statement_timeout=" DB_STATEMENT_TIMEOUT, db_conninfo, NULL };
+	    "-c statement_timeout=" DB_STATEMENT_TIMEOUT
+	    " -c lock_timeout=" DB_LOCK_TIMEOUT, db_conninfo, NULL };
 	long long now;
 
 	now = db_now_ms();
@@ -252,7 +255,8 @@ db_usable(void)
 	return db_conn != NULL || db_connect() == 0;
 }
 
-/* Records why statement def failed with result r on a live connection. */
+/* Records why statement def failed with result r on a live connection,
+ * and logs it unless the caller expects that SQLSTATE. */
 static void
 db_fail_sql(const struct db_stmt_def *def, const PGresult *r)
 {
@@ -262,13 +266,25 @@ db_fail_sql(const struct db_stmt_def *def, const PGresult *r)
 	snprintf(db_last_state, sizeof(db_last_state), "%s", v != NULL ? v : "");
 	v = PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY);
 	snprintf(db_last_msg, sizeof(db_last_msg), "%s", v != NULL ? v : "");
+	if (strcmp(db_last_state, "57014") == 0)
+		db_last_fail = DB_FAIL_TIMEOUT;
+	else if (strcmp(db_last_state, "55P03") == 0)
+		db_last_fail = DB_FAIL_LOCK;
 	/* 57P01 and friends: the server is going away */
-	db_last_fail = strncmp(db_last_state, "57", 2) == 0 ||
-	    strncmp(db_last_state, "08", 2) == 0 ? DB_FAIL_DOWN : DB_FAIL_SQL;
-	if (db_last_fail == DB_FAIL_SQL && strncmp(db_last_state, "P0", 2) != 0
-	    && strncmp(db_last_state, "23", 2) != 0)
-		log_error("db: %s: %s %s", def->name, db_last_state,
-		    db_last_msg);
+	else if (strncmp(db_last_state, "57", 2) == 0 ||
+	    strncmp(db_last_state, "08", 2) == 0)
+		db_last_fail = DB_FAIL_DOWN;
+	else
+		db_last_fail = DB_FAIL_SQL;
+	/* constraint violations are logged too: the statements decide
+	 * before they write, so one that fires (the CHECK on install_count
+	 * above all) is a bug to see, never a normal refusal */
+	if (db_last_fail == DB_FAIL_DOWN || (def->quiet != NULL &&
+	    strcmp(def->quiet, db_last_state) == 0))
+		return;
+	log_msg(db_last_fail == DB_FAIL_SQL ? LOG_ERROR : LOG_WARN,
+	    "db: %s: %s: %s %s", def->name, db_strfail(db_last_fail),
+	    db_last_state, db_last_msg);
 }
 
 /* Sends def and waits for its result by db_end_ms; NULL on failure, with
@@ -335,6 +351,24 @@ enum db_fail
 db_failure(void)
 {
 	return db_last_fail;
+}
+
+const char *
+db_strfail(enum db_fail f)
+{
+	switch (f) {
+	case DB_FAIL_NONE:
+		return "no failure";
+	case DB_FAIL_DOWN:
+		return "database unavailable";
+	case DB_FAIL_TIMEOUT:
+		return "statement timeout";
+	case DB_FAIL_LOCK:
+		return "lock timeout";
+	case DB_FAIL_SQL:
+		return "statement failed";
+	}
+	return "statement failed";
 }
 
 const char *

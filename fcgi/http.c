@@ -65,7 +65,8 @@ void
 http_add_body(struct http *h, const char *body, size_t len)
 {
 	if (h->params.status == PARAMS_OK)
-		params_parse(&h->params, h->arena, body, len);
+		params_parse_from(&h->params, h->arena, body, len,
+		    PARAMS_BODY);
 }
 
 const char *
@@ -75,6 +76,15 @@ http_param(const struct http *h, const char *name)
 
 	p = params_find(&h->params, name);
 	return p != NULL ? p->value : NULL;
+}
+
+const struct param *
+http_body_param(const struct http *h, const char *name)
+{
+	const struct param *p;
+
+	p = params_find(&h->params, name);
+	return p != NULL && p->from == PARAMS_BODY ? p : NULL;
 }
 
 const char *

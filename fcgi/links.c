@@ -35,8 +35,8 @@ links_create(const struct config *cfg, long long provider_id,
 		db_free(r);
 		r = db_exec(DB_LINK_ADD, 5, values);
 		if (r == NULL) {
-			rc = db_failure() == DB_FAIL_DOWN ? LINKS_DOWN :
-			    LINKS_FAIL;
+			rc = db_failure() == DB_FAIL_SQL ? LINKS_FAIL :
+			    LINKS_DOWN;
 			goto out;
 		}
 		if (strcmp(db_get(r, 0, 0), "ok") == 0) {

@@ -61,7 +61,8 @@ params_decode(struct arena *a, const char *s, size_t len, int plus,
 }
 
 static enum params_status
-params_add(struct params *p, struct arena *a, const char *s, size_t len)
+params_add(struct params *p, struct arena *a, const char *s, size_t len,
+    unsigned int from)
 {
 	enum params_status st;
 	const char *eq;
@@ -93,6 +94,7 @@ params_add(struct params *p, struct arena *a, const char *s, size_t len)
 	for (i = 0; i < p->n; i++) {
 		if (strcmp(p->items[i].name, name) == 0) {
 			p->items[i].count++;
+			p->items[i].from |= from;
 			p->bad_name = NULL;
 			return PARAMS_OK;
 		}
@@ -103,6 +105,7 @@ params_add(struct params *p, struct arena *a, const char *s, size_t len)
 	p->items[p->n].value = value;
 	p->items[p->n].len = dlen;
 	p->items[p->n].count = 1;
+	p->items[p->n].from = from;
 	p->n++;
 	p->bad_name = NULL;
 	return PARAMS_OK;
@@ -117,7 +120,8 @@ params_init(struct params *p)
 }
 
 enum params_status
-params_parse(struct params *p, struct arena *a, const char *s, size_t len)
+params_parse_from(struct params *p, struct arena *a, const char *s,
+    size_t len, unsigned int from)
 {
 	const char *end, *amp;
 	size_t plen;
@@ -130,13 +134,19 @@ params_parse(struct params *p, struct arena *a, const char *s, size_t len)
 		amp = memchr(s, '&', (size_t)(end - s));
 		plen = amp != NULL ? (size_t)(amp - s) : (size_t)(end - s);
 		if (plen > 0) {
-			p->status = params_add(p, a, s, plen);
+			p->status = params_add(p, a, s, plen, from);
 			if (p->status != PARAMS_OK)
 				break;
 		}
 		s += plen + (amp != NULL ? 1 : 0);
 	}
 	return p->status;
+}
+
+enum params_status
+params_parse(struct params *p, struct arena *a, const char *s, size_t len)
+{
+	return params_parse_from(p, a, s, len, PARAMS_QUERY);
 }
 
 const struct param *

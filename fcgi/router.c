@@ -7,56 +7,86 @@
 #include "router.h"
 
 #define ROUTE_GET	1
-#define ROUTE_POST	2
+#define ROUTE_HEAD	2
+#define ROUTE_POST	4
 
 struct route {
 	const char	*path;
 	int		 prefix;	/* path is a prefix, not the whole path */
 	int		 methods;
 	void		(*handler)(struct http *);
+	/* answers what the handler never sees, in its callers' shape */
+	void		(*refuse)(struct http *, int, const char *);
 };
 
+/* HEAD runs a handler only where GET changes nothing: a HEAD of the check
+ * would take a slot, and of the API create a link nobody sees. */
 static const struct route router_table[] = {
-	{ "/install",	0, ROUTE_GET,			check_install },
-	{ "/provider",	0, ROUTE_GET,			check_provider },
-	{ "/api/",	1, ROUTE_GET | ROUTE_POST,	api_dispatch },
-	{ "/account/",	1, ROUTE_GET | ROUTE_POST,	account_dispatch },
+	{ "/install",	0, ROUTE_GET,		check_install, check_refuse },
+	{ "/provider",	0, ROUTE_GET,		check_provider,
+	    check_provider_refuse },
+	{ "/api/",	1, ROUTE_GET | ROUTE_POST, api_dispatch, api_refuse },
+	{ "/account/",	1, ROUTE_GET | ROUTE_HEAD | ROUTE_POST,
+	    account_dispatch, reply_text },
 };
 
 static int
 router_method(const char *m)
 {
-	if (strcmp(m, "GET") == 0 || strcmp(m, "HEAD") == 0)
+	if (strcmp(m, "GET") == 0)
 		return ROUTE_GET;
+	if (strcmp(m, "HEAD") == 0)
+		return ROUTE_HEAD;
 	if (strcmp(m, "POST") == 0)
 		return ROUTE_POST;
 	return 0;
+}
+
+static const struct route *
+router_find(const char *path)
+{
+	const struct route *r;
+	size_t i, len;
+
+	for (i = 0; i < sizeof(router_table) / sizeof(router_table[0]); i++) {
+		r = &router_table[i];
+		len = strlen(r->path);
+		if (r->prefix ? strncmp(path, r->path, len) == 0 :
+		    strcmp(path, r->path) == 0)
+			return r;
+	}
+	return NULL;
+}
+
+void
+router_refuse(struct http *h, int status, const char *why)
+{
+	const struct route *r;
+
+	r = router_find(h->path);
+	if (r != NULL)
+		r->refuse(h, status, why);
+	else
+		reply_text(h, status, why);
 }
 
 void
 router_dispatch(struct http *h)
 {
 	const struct route *r;
-	size_t i, len;
-	int m;
 
-	m = router_method(h->method);
-	for (i = 0; i < sizeof(router_table) / sizeof(router_table[0]); i++) {
-		r = &router_table[i];
-		len = strlen(r->path);
-		if (r->prefix ? strncmp(h->path, r->path, len) != 0 :
-		    strcmp(h->path, r->path) != 0)
-			continue;
-		if ((r->methods & m) == 0) {
-			http_header(h, "Allow: %s",
-			    r->methods == ROUTE_GET ? "GET, HEAD" :
-			    r->methods == ROUTE_POST ? "POST" :
-			    "GET, HEAD, POST");
-			reply_text(h, 405, "method not allowed");
-			return;
-		}
-		r->handler(h);
+	r = router_find(h->path);
+	if (r == NULL) {
+		reply_text(h, 404, "not found");
 		return;
 	}
-	reply_text(h, 404, "not found");
+	if ((r->methods & router_method(h->method)) == 0) {
+		http_header(h, "Allow: %s%s%s",
+		    r->methods & ROUTE_GET ? "GET" : "",
+		    r->methods & ROUTE_HEAD ? ", HEAD" : "",
+		    r->methods & ROUTE_POST ? ", POST" : "");
+		r->refuse(h, 405, ROUTER_MSG_METHOD);
+		return;
+	}
+	r->handler(h);
 }

@@ -53,7 +53,7 @@ session_load(struct http *h, struct session *s)
 	hash = s->token_hash;
 	r = db_exec(DB_SESSION_GET, 1, &hash);
 	if (r == NULL) {
-		if (db_failure() == DB_FAIL_DOWN)
+		if (db_failure() != DB_FAIL_SQL)
 			rc = SESSION_DOWN;
 		goto out;
 	}
@@ -72,7 +72,7 @@ enum session_result
 session_start(struct http *h, long long provider_id, struct session *s)
 {
 	struct db_res *r;
-	const char *values[4];
+	const char *values[5];
 	char token[SESSION_TOKEN_LEN + 1], provider[24], ttl[16];
 	enum session_result rc = SESSION_NONE;
 
@@ -89,9 +89,10 @@ session_start(struct http *h, long long provider_id, struct session *s)
 	values[1] = provider;
 	values[2] = s->csrf;
 	values[3] = ttl;
-	r = db_exec(DB_SESSION_CREATE, 4, values);
+	values[4] = session_addr(h);
+	r = db_exec(DB_SESSION_CREATE, 5, values);
 	if (r == NULL)
-		return db_failure() == DB_FAIL_DOWN ? SESSION_DOWN :
+		return db_failure() != DB_FAIL_SQL ? SESSION_DOWN :
 		    SESSION_NONE;
 	if (db_rows(r) == 1 && db_bool(r, 0, 0)) {
 		s->provider_id = provider_id;
@@ -114,8 +115,7 @@ session_end(struct http *h, const struct session *s)
 		r = db_exec(DB_SESSION_DELETE, 1, &hash);
 		if (r == NULL)
 			log_warn("session: cannot delete a session: %s",
-			    db_failure() == DB_FAIL_DOWN ? "database down" :
-			    db_message());
+			    db_strfail(db_failure()));
 		db_free(r);
 	}
 	session_cookie(h, SESSION_COOKIE, "", 0);
@@ -126,7 +126,7 @@ session_csrf_ok(const struct http *h, const struct session *s)
 {
 	const struct param *p;
 
-	p = params_find(&h->params, "csrf");
+	p = http_body_param(h, "csrf");
 	return p != NULL && p->count == 1 && s->csrf[0] != '\0' &&
 	    crypt_equal(p->value, s->csrf);
 }
@@ -170,7 +170,7 @@ session_signin_ok(struct http *h)
 	const char *pre;
 
 	pre = http_cookie(h, SESSION_PRE_COOKIE);
-	p = params_find(&h->params, "csrf");
+	p = http_body_param(h, "csrf");
 	return session_token_ok(pre) && p != NULL && p->count == 1 &&
 	    crypt_equal(p->value, session_signin_hash(h, pre));
 }

@@ -13,7 +13,6 @@
 #include "db.h"
 #include "http.h"
 #include "log.h"
-#include "reply.h"
 #include "router.h"
 #include "worker.h"
 
@@ -148,8 +147,8 @@ worker_serve(FCGX_Request *req, struct arena *a, const struct config *cfg)
 	h.cfg = cfg;
 	st = worker_body(req, &h);
 	if (st != 0)
-		reply_text(&h, st, st == 413 ? "request body too large" :
-		    "request body incomplete");
+		router_refuse(&h, st, st == 413 ? "Request too large" :
+		    "Request body incomplete");
 	else
 		router_dispatch(&h);
 	buf_init(&out, a);

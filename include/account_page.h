@@ -33,6 +33,11 @@ struct acct_form {
  * request's arena; "" when it is absent. Cannot fail. */
 const char *acct_param(struct acct *a, const char *name);
 
+/* As acct_param(), for a parameter that must come in the form body alone
+ * (a key, a token): "" when it is absent or the query string carries it
+ * too. Cannot fail. */
+const char *acct_body_param(struct acct *a, const char *name);
+
 /* Makes id the link the request is about, as a number and as text. */
 void acct_set_id(struct acct *a, long long id);
 
@@ -50,8 +55,8 @@ void acct_message(struct acct *a, int status, const char *title,
     const char *text);
 
 /* Answers the failure of the last database call: 503 and Retry-After
- * when the database is down, else 500 with the error logged under
- * what. */
+ * when the database is down or busy (a timeout, a lock wait), else 500
+ * with the error logged under what. */
 void acct_db_error(struct acct *a, const char *what);
 
 /* Runs st with n values; when one is set, exactly one row must come back.

@@ -14,4 +14,10 @@
  * every query is scoped to the authenticated provider. Cannot fail. */
 void api_dispatch(struct http *h);
 
+/* Answers an /api/ request that never reaches api_dispatch() (a method
+ * the API does not take, a body too large or cut short) with HTTP 200 and
+ * {"rc":0,"msg":why}; a HEAD refused with status 405 keeps that status,
+ * since its answer carries no body. Cannot fail. */
+void api_refuse(struct http *h, int status, const char *why);
+
 #endif

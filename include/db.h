@@ -7,6 +7,14 @@
 
 #define DB_CONNECT_TIMEOUT	"2"	/* seconds to wait for a connection */
 #define DB_STATEMENT_TIMEOUT	"5s"	/* server-side limit on one statement */
+/* Longest wait for a row lock. Our statements hold a link's or a
+ * provider's row for the milliseconds between their UPDATE and their
+ * commit, so even a burst of admissions to one link waits far less than
+ * this; a wait this long means something holds the row abnormally (an
+ * open transaction in psql, a stuck backend), and a check then answers
+ * import:false at once instead of pinning a worker for the whole
+ * statement timeout while unrelated requests queue behind it. */
+#define DB_LOCK_TIMEOUT		"1s"
 #define DB_BACKOFF_MIN_MS	100	/* first wait after a failed connect */
 #define DB_BACKOFF_MAX_MS	2000	/* longest wait between attempts */
 #define DB_REPLY_MS		6000	/* longest wait for the server's answers
@@ -30,7 +38,7 @@ enum db_stmt {
 	DB_DOMAIN_ADD,		/* ll_domain_add(provider, hash, name) */
 	DB_DOMAIN_LIST,		/* ll_domain_list(provider) */
 	DB_DOMAIN_DELETE,	/* ll_domain_delete(provider, id) */
-	DB_SESSION_CREATE,	/* ll_session_create(token_hash, provider, csrf, ttl) */
+	DB_SESSION_CREATE,	/* ll_session_create(token_hash, provider, csrf, ttl, addr) */
 	DB_SESSION_GET,		/* ll_session_get(token_hash) */
 	DB_SESSION_DELETE,	/* ll_session_delete(token_hash) */
 	DB_SIGNIN_WAIT,		/* ll_signin_wait(addr) */
@@ -40,9 +48,15 @@ enum db_stmt {
 	DB_NSTMT
 };
 
+/* Why a call failed. DOWN, TIMEOUT and LOCK pass with time: the caller
+ * answers "try again" (and the check import:false); SQL is a statement
+ * that failed for a reason of its own. */
 enum db_fail {
 	DB_FAIL_NONE = 0,
 	DB_FAIL_DOWN,		/* no connection (now or during the call) */
+	DB_FAIL_TIMEOUT,	/* ran past statement_timeout, or was
+				   cancelled (SQLSTATE 57014) */
+	DB_FAIL_LOCK,		/* waited past lock_timeout (55P03) */
 	DB_FAIL_SQL		/* the statement failed: see db_sqlstate() */
 };
 
@@ -62,11 +76,18 @@ void db_close(void);
  * for retry runs once more on a fresh connection when the old one turns
  * out dead. The server's answers are awaited at most DB_REPLY_MS in all;
  * past that the connection is dropped and the call fails with
- * DB_FAIL_DOWN. */
+ * DB_FAIL_DOWN. A failed statement is logged here with its SQLSTATE and
+ * message (a timeout or a lock wait as a warning, anything else as an
+ * error), except the one SQLSTATE its statement expects (a taken
+ * provider code, which the caller retries). */
 struct db_res *db_exec(enum db_stmt st, int n, const char *const *values);
 
 /* Why the last db_exec() failed. */
 enum db_fail db_failure(void);
+
+/* A few words for f, to log: "database unavailable", "statement timeout",
+ * "lock timeout", "statement failed". Cannot fail. */
+const char *db_strfail(enum db_fail f);
 
 /* SQLSTATE of the last failed statement ("" when none), and its message. */
 const char *db_sqlstate(void);

@@ -44,6 +44,12 @@ const char *http_env(const struct http *h, const char *name);
  * parameter returns its first value; see params_first_dup(). */
 const char *http_param(const struct http *h, const char *name);
 
+/* Returns the parameter called name when it came in the request's form
+ * body and nowhere else, or NULL. Tokens and keys are read this way: a
+ * copy in the query string (which access logs and browser histories keep)
+ * is not taken, and makes even the body's copy count as absent. */
+const struct param *http_body_param(const struct http *h, const char *name);
+
 /* Returns the value of cookie name (copied into the arena), or NULL. */
 const char *http_cookie(struct http *h, const char *name);
 

@@ -12,7 +12,8 @@ enum links_result {
 	LINKS_OK = 0,
 	LINKS_EXISTS,	/* the given install code is taken */
 	LINKS_CAP,	/* the provider's cap on links is reached */
-	LINKS_DOWN,	/* the database is unreachable */
+	LINKS_DOWN,	/* the database is unreachable or busy: db_failure()
+			   says which */
 	LINKS_FAIL	/* anything else (logged) */
 };
 

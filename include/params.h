@@ -12,6 +12,10 @@
 #define PARAMS_NAME_MAX		64	/* bytes in a decoded name */
 #define PARAMS_VALUE_MAX	8192	/* bytes in a decoded value */
 
+/* Where a parameter came from: a name given in both has both bits. */
+#define PARAMS_QUERY		1u	/* the query string */
+#define PARAMS_BODY		2u	/* an urlencoded form body */
+
 enum params_status {
 	PARAMS_OK = 0,
 	PARAMS_BAD_ENCODING,	/* a '%' not followed by two hex digits */
@@ -26,6 +30,7 @@ struct param {
 	const char	*value;	/* decoded, NUL-terminated; "" for "a" or "a=" */
 	size_t		 len;	/* bytes in value */
 	int		 count;	/* how many times the name appeared */
+	unsigned int	 from;	/* PARAMS_QUERY and/or PARAMS_BODY */
 };
 
 struct params {
@@ -39,12 +44,18 @@ struct params {
 void params_init(struct params *p);
 
 /* Adds the pairs of s (len bytes, need not be NUL-terminated) into p,
- * decoding '%XX' and '+'. Strings live in arena a. Parsing a query string
- * and then a form body into the same p merges them. A repeated name keeps
- * its first value and counts the repeats (across calls too). Returns
- * p->status; on error p holds what was parsed before the fault, and
- * p->bad_name names the parameter when known. An error stays: once
- * p->status is not PARAMS_OK, later calls add nothing and return it. */
+ * decoding '%XX' and '+', and marks each as coming from "from"
+ * (PARAMS_QUERY or PARAMS_BODY). Strings live in arena a. Parsing a query
+ * string and then a form body into the same p merges them. A repeated
+ * name keeps its first value, counts the repeats and gathers where they
+ * came from (across calls too). Returns p->status; on error p holds what
+ * was parsed before the fault, and p->bad_name names the parameter when
+ * known. An error stays: once p->status is not PARAMS_OK, later calls add
+ * nothing and return it. */
+enum params_status params_parse_from(struct params *p, struct arena *a,
+    const char *s, size_t len, unsigned int from);
+
+/* params_parse_from() for a query string (PARAMS_QUERY). */
 enum params_status params_parse(struct params *p, struct arena *a,
     const char *s, size_t len);
 

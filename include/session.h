@@ -25,18 +25,21 @@ struct session {
 enum session_result {
 	SESSION_OK = 0,
 	SESSION_NONE,	/* no cookie, or an unknown or expired session */
-	SESSION_DOWN	/* the database is unreachable */
+	SESSION_DOWN	/* the database is unreachable or busy */
 };
 
 /* Finds the live session of h's cookie and fills s. Returns SESSION_OK;
  * SESSION_NONE for no cookie, an unknown or expired session, or a failed
  * statement (logged by db.c); SESSION_DOWN when the database is
- * unreachable. */
+ * unreachable or busy. */
 enum session_result session_load(struct http *h, struct session *s);
 
-/* Starts a session for provider_id: stores it, sets the cookie on h's
- * answer and fills s. Returns SESSION_OK, SESSION_DOWN, or SESSION_NONE
- * when the provider is no longer active or the random source fails. */
+/* Starts a session for provider_id: stores it, forgets the failed
+ * sign-ins of h's address in the same statement, sets the cookie on h's
+ * answer and fills s. Returns SESSION_OK, SESSION_DOWN (the database is
+ * unreachable or busy), or SESSION_NONE when the provider is no longer
+ * active, the statement failed (logged by db.c) or the random source
+ * fails. */
 enum session_result session_start(struct http *h, long long provider_id,
     struct session *s);
 
@@ -45,8 +48,9 @@ enum session_result session_start(struct http *h, long long provider_id,
  * cleared all the same. */
 void session_end(struct http *h, const struct session *s);
 
-/* Whether h carries s's CSRF token in its "csrf" parameter (compared in
- * constant time). */
+/* Whether h carries s's CSRF token once in its form body's "csrf"
+ * parameter (compared in constant time); a token in the query string does
+ * not count. */
 int session_csrf_ok(const struct http *h, const struct session *s);
 
 /* The CSRF token of the sign-in form: a keyed hash of a random token kept
@@ -55,7 +59,8 @@ int session_csrf_ok(const struct http *h, const struct session *s);
  * gets a token that never validates. */
 const char *session_signin_token(struct http *h);
 
-/* Whether h's "csrf" parameter is the sign-in token for its cookie. */
+/* Whether h's form body carries, once, the sign-in token for its cookie
+ * in "csrf"; a token in the query string does not count. */
 int session_signin_ok(struct http *h);
 
 /* Seconds the address of h must wait before it may try to sign in: 0 now,

@@ -319,6 +319,29 @@ test_merge(void)
 }
 
 static void
+test_origin(void)
+{
+	struct params p;
+
+	TEST("each parameter knows where it came from");
+	params_init(&p);
+	ASSERT(params_parse(&p, arena, "q=1&both=2", 10) == PARAMS_OK);
+	ASSERT(params_parse_from(&p, arena, "b=3&both=4&b=5", 14,
+	    PARAMS_BODY) == PARAMS_OK);
+	ASSERT(params_find(&p, "q")->from == PARAMS_QUERY);
+	ASSERT(params_find(&p, "b")->from == PARAMS_BODY);
+	ASSERT(params_find(&p, "b")->count == 2);
+	ASSERT(params_find(&p, "both")->from == (PARAMS_QUERY | PARAMS_BODY));
+	ASSERT_STR(value(&p, "both"), "2");
+
+	TEST("a body alone, before any query string");
+	params_init(&p);
+	ASSERT(params_parse_from(&p, arena, "csrf=x", 6, PARAMS_BODY) ==
+	    PARAMS_OK);
+	ASSERT(params_find(&p, "csrf")->from == PARAMS_BODY);
+}
+
+static void
 test_strerror(void)
 {
 	enum params_status st;
@@ -351,6 +374,7 @@ main(void)
 	test_too_many();
 	test_empty_name();
 	test_merge();
+	test_origin();
 	test_strerror();
 	arena_free(arena);
 	return TEST_REPORT("params");
