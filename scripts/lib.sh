@@ -76,7 +76,7 @@ ll_pid() {
 	args=$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null) || return 1
 	case $what in
 	fcgi)
-		[ "$exe" = "$LL_VAR/bin/limited-links" ] &&
+		[ "$exe" = "$(readlink -f "$LL_VAR/bin/limited-links")" ] &&
 			[[ " $args" == *" -c $LL_CONF serve "* ]] || return 1 ;;
 	nginx)
 		[ "$exe" = "$(readlink -f "$(command -v nginx)")" ] &&
