@@ -2,7 +2,7 @@
 // started (LL_VAR, LL_PORT), an HTTP client, the database, and fixtures.
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile, execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
@@ -52,11 +52,24 @@ export function install(hash, code, hwid, extra = {}) {
   return request(`/install?id=${hash}&installid=${code}`, { headers });
 }
 
+// The password of user in a libpq passfile of the stack's (admin.pgpass:
+// the cluster's superuser; app.pgpass: the workers' role, ll_app).
+export function pgpass(file, user) {
+  const text = readFileSync(path.join(VAR, file), 'utf8');
+  for (const line of text.split('\n')) {
+    const f = line.split(':');
+    if (f.length === 5 && f[3] === user) return f[4];
+  }
+  throw new Error(`no password for ${user} in ${file}`);
+}
+
+// The database as the cluster's superuser, which the tests use to set up
+// and inspect what the API cannot; the workers' role may do far less.
 let pool;
 export function db() {
   if (!pool) {
     pool = new pg.Pool({ host: path.join(VAR, 'run'), user: 'limitedlinks',
-      database: 'limitedlinks', max: 4 });
+      password: pgpass('admin.pgpass', 'limitedlinks'), database: 'limitedlinks', max: 4 });
     pool.on('error', () => {});
   }
   return pool;
@@ -91,6 +104,16 @@ export async function newLink(provider, { limit = 1, status = 10,
   const [row] = await sql(`INSERT INTO links (provider_id, install_code, install_limit, status)
     VALUES ($1, $2, $3, $4) RETURNING id`, [provider.id, code, limit, status]);
   return { id: Number(row.id), code, hash, domain, limit };
+}
+
+// The stack's user (root runs the stack as it), and argv run as that
+// user: { status, stdout, stderr }. Not root, the caller is that user.
+export const AS_ROOT = process.getuid() === 0;
+export const STACK_USER = AS_ROOT ? (process.env.LL_USER || 'limitedlinks')
+  : execFileSync('id', ['-un'], { encoding: 'utf8' }).trim();
+export function asStackUser(argv, opts = {}) {
+  const all = AS_ROOT ? ['runuser', '-u', STACK_USER, '--', ...argv] : argv;
+  return spawnSync(all[0], all.slice(1), { encoding: 'utf8', ...opts });
 }
 
 // The stack's programs, as its user.
