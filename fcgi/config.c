@@ -158,11 +158,30 @@ config_line(struct config *c, char *line, const char *where, char *err,
 }
 
 int
-config_load(struct config *c, const char *path, char *err, size_t errlen)
+config_read(struct config *c, FILE *f, const char *name, char *err,
+    size_t errlen)
 {
 	char line[CONFIG_LINE_MAX], where[600];
+	int lineno = 0;
+
+	while (fgets(line, sizeof(line), f) != NULL) {
+		snprintf(where, sizeof(where), "%s:%d", name, ++lineno);
+		/* the rest of a longer line would read as a line of its own */
+		if (strchr(line, '\n') == NULL && !feof(f)) {
+			snprintf(err, errlen, "%s: line too long", where);
+			return -1;
+		}
+		if (config_line(c, line, where, err, errlen) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+int
+config_load(struct config *c, const char *path, char *err, size_t errlen)
+{
 	FILE *f;
-	int lineno = 0, rc = -1;
+	int rc = -1;
 
 	if (config_str(path, c->path, sizeof(c->path)) != 0) {
 		snprintf(err, errlen, "config path too long");
@@ -173,16 +192,8 @@ config_load(struct config *c, const char *path, char *err, size_t errlen)
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
 		goto out;
 	}
-	while (fgets(line, sizeof(line), f) != NULL) {
-		snprintf(where, sizeof(where), "%s:%d", path, ++lineno);
-		/* the rest of a longer line would read as a line of its own */
-		if (strchr(line, '\n') == NULL && !feof(f)) {
-			snprintf(err, errlen, "%s: line too long", where);
-			goto out;
-		}
-		if (config_line(c, line, where, err, errlen) != 0)
-			goto out;
-	}
+	if (config_read(c, f, path, err, errlen) != 0)
+		goto out;
 	if (c->workers == 0) {
 		long n = sysconf(_SC_NPROCESSORS_ONLN);
 		c->workers = (int)(n > 0 ? n * CONFIG_WORKERS_PER_CORE :
