@@ -102,7 +102,9 @@ happlink_normalize(struct arena *a, const char *url, enum happlink_err *err)
 			p++;
 	}
 	*err = HAPPLINK_OK;
-	if (*end == '/' || *end == '\0')
+	/* with nothing after the host, the fragment added later would
+	 * become part of the domain the app hashes */
+	if (*end == '/')
 		return arena_strdup(a, url);
 	out = arena_alloc(a, len + 2);
 	memcpy(out, url, (size_t)(end - url));

@@ -99,7 +99,7 @@ test_normalize(void)
 	TEST("normalize: a '/' after a host with no path");
 	ASSERT_STR(norm("https://h.example?x=1"), "https://h.example/?x=1");
 	ASSERT_STR(norm("https://h.example#T"), "https://h.example/#T");
-	ASSERT_STR(norm("https://h.example:8443"), "https://h.example:8443");
+	ASSERT_STR(norm("https://h.example:8443"), "https://h.example:8443/");
 	ASSERT_STR(norm("https://h.example/s/abc"), "https://h.example/s/abc");
 	ASSERT_STR(norm("HTTPS://h.example/x"), "HTTPS://h.example/x");
 	ASSERT_STR(domain(norm("https://h.example?x=1")), "h.example");
@@ -196,6 +196,11 @@ test_final(void)
 	    "CODEcode1234");
 	ASSERT_STR(f, "https://s.example:8443/?k=v#a%2Fb%3Fc?installid="
 	    "CODEcode1234");
+	ASSERT_STR(domain(f), "s.example:8443");
+	/* nothing after the host: the fragment must not join the domain */
+	f = happlink_final(A, norm("https://s.example:8443"), "T",
+	    "CODEcode1234");
+	ASSERT_STR(f, "https://s.example:8443/#T?installid=CODEcode1234");
 	ASSERT_STR(domain(f), "s.example:8443");
 	f = happlink_final(A, "https://s.example/p#T?host=front.example.net",
 	    "host=evil", "CODEcode1234");
