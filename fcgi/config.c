@@ -157,18 +157,43 @@ config_line(struct config *c, char *line, const char *where, char *err,
 	return st == 0 ? 0 : -1;
 }
 
+/* Reads the next line of f into line (size bytes) without its newline,
+ * and its length into *len. Returns 1, 0 at the end of f, or -1 when the
+ * line and its newline do not fit with a NUL (the rest is left unread). */
+static int
+config_getline(FILE *f, char *line, size_t size, size_t *len)
+{
+	size_t n = 0;
+	int ch;
+
+	while ((ch = getc(f)) != EOF && ch != '\n') {
+		if (n + 2 >= size)
+			return -1;
+		line[n++] = (char)ch;
+	}
+	line[n] = '\0';
+	*len = n;
+	return ch == EOF && n == 0 ? 0 : 1;
+}
+
 int
 config_read(struct config *c, FILE *f, const char *name, char *err,
     size_t errlen)
 {
 	char line[CONFIG_LINE_MAX], where[600];
-	int lineno = 0;
+	size_t len;
+	int lineno = 0, st;
 
-	while (fgets(line, sizeof(line), f) != NULL) {
+	while ((st = config_getline(f, line, sizeof(line), &len)) != 0) {
 		snprintf(where, sizeof(where), "%s:%d", name, ++lineno);
 		/* the rest of a longer line would read as a line of its own */
-		if (strchr(line, '\n') == NULL && !feof(f)) {
+		if (st < 0) {
 			snprintf(err, errlen, "%s: line too long", where);
+			return -1;
+		}
+		/* the value would silently end there */
+		if (strlen(line) != len) {
+			snprintf(err, errlen, "%s: NUL byte", where);
 			return -1;
 		}
 		if (config_line(c, line, where, err, errlen) != 0)

@@ -36,7 +36,7 @@ void config_defaults(struct config *c);
 
 /* Reads path over the defaults already in c, then loads the secret.
  * Returns 0, or -1 with a message in err (errlen bytes); a line longer
- * than CONFIG_LINE_MAX is an error. */
+ * than CONFIG_LINE_MAX, or one holding a NUL byte, is an error. */
 int config_load(struct config *c, const char *path, char *err, size_t errlen);
 
 /* Applies the "key = value" lines of f over c, as config_load() does with
