@@ -137,11 +137,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (i = 0; i < n; i++) {
 		len = strcspn(envp[i], "=");
 		line = arena_strndup(A, envp[i], len);
-		v = ref_env(envp, line);
-		if (v == NULL)
-			FUZZ_CHECK(http_env(&h, line) == NULL);
-		else
-			FUZZ_CHECK(http_env(&h, line) == v);
+		FUZZ_CHECK(http_env(&h, line) == ref_env(envp, line));
+		/* a shorter name is another parameter */
+		if (len > 0) {
+			line[len - 1] = '\0';
+			FUZZ_CHECK(http_env(&h, line) == ref_env(envp, line));
+		}
 	}
 	FUZZ_CHECK(http_env(&h, "NO_SUCH_PARAMETER") ==
 	    ref_env(envp, "NO_SUCH_PARAMETER"));

@@ -35,6 +35,12 @@ check_shape(const struct params *p)
 	}
 	if (params_first_dup(p) != NULL)
 		FUZZ_CHECK(params_first_dup(p)->count > 1);
+	/* a name is blamed only for a fault, and it is a name we could keep */
+	if (p->status == PARAMS_OK)
+		FUZZ_CHECK(p->bad_name == NULL);
+	if (p->bad_name != NULL)
+		FUZZ_CHECK(p->bad_name[0] != '\0' &&
+		    strlen(p->bad_name) <= PARAMS_NAME_MAX);
 	FUZZ_CHECK(params_strerror(p->status) != NULL);
 }
 
