@@ -96,6 +96,10 @@ ref_error(const char *url)
 		if (strcmp(ref_name(p), "host") == 0 &&
 		    (p[4] != '=' || p[5] == '&' || p[5] == '\0'))
 			return HAPPLINK_EMPTY_FRONT;
+	/* the '/' put after a host with no path must fit as well */
+	if (sep[3 + strcspn(sep + 3, "/?#")] != '/' &&
+	    strlen(url) + 1 > HAPPLINK_URL_MAX)
+		return HAPPLINK_TOO_LONG;
 	return HAPPLINK_OK;
 }
 
@@ -207,6 +211,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		goto out;
 	}
 	FUZZ_CHECK(err == HAPPLINK_OK);
+	FUZZ_CHECK(strlen(norm) <= HAPPLINK_URL_MAX);
 	/* the host now ends at a '/', so that a fragment added to the link
 	 * stays out of the domain; nothing else moved */
 	host = strstr(norm, "://") + 3;

@@ -131,6 +131,11 @@ test_normalize(void)
 	ASSERT(norm_err(big) == HAPPLINK_TOO_LONG);
 	big[HAPPLINK_URL_MAX] = '\0';
 	ASSERT(norm_err(big) == HAPPLINK_OK);
+	TEST("normalize: the '/' it adds must fit too");
+	memcpy(big, "https://h.example?", 18);
+	ASSERT(norm_err(big) == HAPPLINK_TOO_LONG);
+	big[HAPPLINK_URL_MAX - 1] = '\0';
+	ASSERT(strlen(norm(big)) == HAPPLINK_URL_MAX);
 	free(big);
 	ASSERT(strlen(happlink_strerror(HAPPLINK_NO_SCHEME)) > 0);
 }
