@@ -1,5 +1,6 @@
 # limited-links: `make` builds, `make run` brings the local stack up,
-# `make test` runs every test on a throwaway stack, `make stop` stops it.
+# `make test` runs every test on a throwaway stack, `make stop` stops it,
+# `make fuzz` runs the fuzz targets for FUZZ_SECONDS each.
 
 CC	?= cc
 PKGS	 = json-c libpq
@@ -20,6 +21,15 @@ OBJS	 = $(SRCS:fcgi/%.c=build/release/%.o)
 SANOBJS	 = $(SRCS:fcgi/%.c=build/asan/%.o)
 SANLIB	 = $(LIBSRCS:fcgi/%.c=build/asan/%.o)
 UNITS	 = $(patsubst tests/unit/%.c,build/asan/tests/%,$(wildcard tests/unit/test_*.c))
+
+# The libFuzzer targets (make fuzz): the same sources built again by clang
+# with coverage hooks, ASan and UBSan, one binary per tests/fuzz/fuzz_*.c.
+FUZZCC	 = clang
+FUZZFLAGS = -O1 -g -std=c17 $(WARN) -fno-omit-frame-pointer \
+	   -fsanitize=address,undefined -fno-sanitize-recover=undefined
+FUZZ_SECONDS ?= 600
+FUZZLIB	 = $(LIBSRCS:fcgi/%.c=build/fuzz/obj/%.o)
+FUZZERS	 = $(patsubst tests/fuzz/%.c,build/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
 
 all: bin/limited-links bin/limited-links-asan $(UNITS)
 
@@ -44,6 +54,23 @@ build/asan/tests/%: tests/unit/%.c tests/unit/testhelp.h $(SANLIB)
 	$(CC) $(CPPFLAGS) -Itests/unit $(CFLAGS) $(SAN) -o $@ $< $(SANLIB) \
 	    $(LDFLAGS) $(LDLIBS)
 
+fuzzers: $(FUZZERS)
+
+# named here, the objects are kept between builds
+$(FUZZERS): $(FUZZLIB)
+
+build/fuzz/obj/%.o: fcgi/%.c $(wildcard include/*.h)
+	@mkdir -p build/fuzz/obj
+	$(FUZZCC) $(CPPFLAGS) $(FUZZFLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
+
+build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzzhelp.h $(FUZZLIB)
+	@mkdir -p build/fuzz
+	$(FUZZCC) $(CPPFLAGS) -Itests/fuzz $(FUZZFLAGS) -fsanitize=fuzzer \
+	    -o $@ $< $(FUZZLIB) $(LDFLAGS) $(LDLIBS)
+
+fuzz:
+	FUZZ_SECONDS=$(FUZZ_SECONDS) scripts/fuzz
+
 run:
 	scripts/stack start
 
@@ -59,4 +86,4 @@ bench:
 clean:
 	rm -rf build bin
 
-.PHONY: all run stop test bench clean
+.PHONY: all fuzzers fuzz run stop test bench clean

@@ -8,6 +8,25 @@
 
 #define ARENA_ALIGN 16
 
+/* Under ASan the bytes of a chunk that are not handed out are poisoned, so
+ * that an overrun of one allocation into the next, or a use after
+ * arena_reset(), is reported as if each allocation had been malloc'd. */
+#if defined(__SANITIZE_ADDRESS__)
+#define ARENA_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define ARENA_ASAN 1
+#endif
+#endif
+#ifdef ARENA_ASAN
+#include <sanitizer/asan_interface.h>
+#define ARENA_POISON(p, n)	ASAN_POISON_MEMORY_REGION((p), (n))
+#define ARENA_UNPOISON(p, n)	ASAN_UNPOISON_MEMORY_REGION((p), (n))
+#else
+#define ARENA_POISON(p, n)	((void)(p), (void)(n))
+#define ARENA_UNPOISON(p, n)	((void)(p), (void)(n))
+#endif
+
 struct chunk {
 	struct chunk	*next;
 	size_t		 size;
@@ -34,6 +53,7 @@ arena_chunk(size_t size)
 	c->next = NULL;
 	c->size = size;
 	c->used = 0;
+	ARENA_POISON(c->data, size);
 	return c;
 }
 
@@ -64,6 +84,7 @@ arena_reset(struct arena *a)
 	}
 	a->head->used = 0;
 	a->total = a->head->size;
+	ARENA_POISON(a->head->data, a->head->size);
 }
 
 void
@@ -93,6 +114,7 @@ arena_alloc(struct arena *a, size_t size)
 		off = 0;
 	}
 	a->head->used = off + size;
+	ARENA_UNPOISON(a->head->data + off, size);
 	return a->head->data + off;
 }
 
@@ -155,6 +177,8 @@ buf_reserve(struct buf *b, size_t extra)
 		cap *= 2;
 	p = arena_alloc(b->arena, cap);
 	memcpy(p, b->data, b->len + 1);
+	/* a pointer kept into the old storage is stale from now on */
+	ARENA_POISON(b->data, b->cap);
 	b->data = p;
 	b->cap = cap;
 }

@@ -157,12 +157,56 @@ config_line(struct config *c, char *line, const char *where, char *err,
 	return st == 0 ? 0 : -1;
 }
 
+/* Reads the next line of f into line (size bytes) without its newline,
+ * and its length into *len. Returns 1, 0 at the end of f, or -1 when the
+ * line and its newline do not fit with a NUL (the rest is left unread). */
+static int
+config_getline(FILE *f, char *line, size_t size, size_t *len)
+{
+	size_t n = 0;
+	int ch;
+
+	while ((ch = getc(f)) != EOF && ch != '\n') {
+		if (n + 2 >= size)
+			return -1;
+		line[n++] = (char)ch;
+	}
+	line[n] = '\0';
+	*len = n;
+	return ch == EOF && n == 0 ? 0 : 1;
+}
+
+int
+config_read(struct config *c, FILE *f, const char *name, char *err,
+    size_t errlen)
+{
+	char line[CONFIG_LINE_MAX], where[600];
+	size_t len;
+	int lineno = 0, st;
+
+	while ((st = config_getline(f, line, sizeof(line), &len)) != 0) {
+		snprintf(where, sizeof(where), "%s:%d", name, ++lineno);
+		/* the rest of a longer line would read as a line of its own */
+		if (st < 0) {
+			snprintf(err, errlen, "%s: line too long", where);
+			return -1;
+		}
+		/* the value would silently end there */
+		if (strlen(line) != len) {
+			snprintf(err, errlen, "%s: NUL byte", where);
+			return -1;
+		}
+		if (config_line(c, line, where, err, errlen) != 0)
+			return -1;
+	}
+	return 0;
+}
+
 int
 config_load(struct config *c, const char *path, char *err, size_t errlen)
 {
-	char line[CONFIG_LINE_MAX], where[600];
 	FILE *f;
-	int lineno = 0, rc = -1;
+	int rc = -1;
 
 	if (config_str(path, c->path, sizeof(c->path)) != 0) {
 		snprintf(err, errlen, "config path too long");
@@ -173,16 +217,8 @@ config_load(struct config *c, const char *path, char *err, size_t errlen)
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
 		goto out;
 	}
-	while (fgets(line, sizeof(line), f) != NULL) {
-		snprintf(where, sizeof(where), "%s:%d", path, ++lineno);
-		/* the rest of a longer line would read as a line of its own */
-		if (strchr(line, '\n') == NULL && !feof(f)) {
-			snprintf(err, errlen, "%s: line too long", where);
-			goto out;
-		}
-		if (config_line(c, line, where, err, errlen) != 0)
-			goto out;
-	}
+	if (config_read(c, f, path, err, errlen) != 0)
+		goto out;
 	if (c->workers == 0) {
 		long n = sysconf(_SC_NPROCESSORS_ONLN);
 		c->workers = (int)(n > 0 ? n * CONFIG_WORKERS_PER_CORE :

@@ -102,8 +102,15 @@ happlink_normalize(struct arena *a, const char *url, enum happlink_err *err)
 			p++;
 	}
 	*err = HAPPLINK_OK;
-	if (*end == '/' || *end == '\0')
+	/* with nothing after the host, the fragment added later would
+	 * become part of the domain the app hashes */
+	if (*end == '/')
 		return arena_strdup(a, url);
+	/* what is stored and handed on is the URL with its '/' */
+	if (len + 1 > HAPPLINK_URL_MAX) {
+		*err = HAPPLINK_TOO_LONG;
+		return NULL;
+	}
 	out = arena_alloc(a, len + 2);
 	memcpy(out, url, (size_t)(end - url));
 	out[end - url] = '/';

@@ -38,18 +38,29 @@ session_addr(const struct http *h)
 	    strnlen(h->remote_addr, 64));
 }
 
+int
+session_cookie_hash(struct http *h, char out[CRYPT_SHA256_HEX])
+{
+	const char *token;
+
+	out[0] = '\0';
+	token = http_cookie(h, SESSION_COOKIE);
+	if (!session_token_ok(token))
+		return 0;
+	crypt_sha256_hex(token, strlen(token), out);
+	return 1;
+}
+
 enum session_result
 session_load(struct http *h, struct session *s)
 {
 	struct db_res *r = NULL;
-	const char *token, *hash;
+	const char *hash;
 	enum session_result rc = SESSION_NONE;
 
 	memset(s, 0, sizeof(*s));
-	token = http_cookie(h, SESSION_COOKIE);
-	if (!session_token_ok(token))
+	if (!session_cookie_hash(h, s->token_hash))
 		goto out;
-	crypt_sha256_hex(token, strlen(token), s->token_hash);
 	hash = s->token_hash;
 	r = db_exec(DB_SESSION_GET, 1, &hash);
 	if (r == NULL) {

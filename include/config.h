@@ -2,6 +2,7 @@
 #define LL_CONFIG_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 /* The configuration file: "key = value" lines, '#' comments. */
 
@@ -35,7 +36,15 @@ void config_defaults(struct config *c);
 
 /* Reads path over the defaults already in c, then loads the secret.
  * Returns 0, or -1 with a message in err (errlen bytes); a line longer
- * than CONFIG_LINE_MAX is an error. */
+ * than CONFIG_LINE_MAX, or one holding a NUL byte, is an error. */
 int config_load(struct config *c, const char *path, char *err, size_t errlen);
+
+/* Applies the "key = value" lines of f over c, as config_load() does with
+ * its file, and stops at the end of f; name is what messages call the file
+ * ("name:LINE: ..."). Neither loads the secret nor works out the default
+ * number of workers. Returns 0, or -1 with a message in err (errlen
+ * bytes); c may then hold the lines before the fault. f stays open. */
+int config_read(struct config *c, FILE *f, const char *name, char *err,
+    size_t errlen);
 
 #endif

@@ -22,8 +22,10 @@ enum happlink_err {
 };
 
 /* Checks url as a subscription URL. Returns it with a '/' put after the
- * host when it has no path ("https://h?x" becomes "https://h/?x"), since
- * the app cuts the domain at the first '/'; the copy lives in arena a.
+ * host when it has no path ("https://h?x" becomes "https://h/?x", and
+ * "https://h" becomes "https://h/"), since the app cuts the domain at the
+ * first '/' and the final link adds a fragment; the copy lives in arena a,
+ * and is at most HAPPLINK_URL_MAX bytes, the '/' included.
  * On error returns NULL and stores the reason in *err. */
 const char *happlink_normalize(struct arena *a, const char *url,
     enum happlink_err *err);

@@ -28,6 +28,12 @@ enum session_result {
 	SESSION_DOWN	/* the database is unreachable or busy */
 };
 
+/* Writes into out the SHA-256 (hex) of the session token in h's cookie,
+ * the key PostgreSQL knows the session by. Returns 1; 0 with out empty
+ * when there is no session cookie or its value is not a token this server
+ * could have made. Pure: reads only the request. */
+int session_cookie_hash(struct http *h, char out[CRYPT_SHA256_HEX]);
+
 /* Finds the live session of h's cookie and fills s. Returns SESSION_OK;
  * SESSION_NONE for no cookie, an unknown or expired session, or a failed
  * statement (logged by db.c); SESSION_DOWN when the database is

@@ -10,6 +10,10 @@
 #include "arena.h"
 #include "testhelp.h"
 
+#ifdef __SANITIZE_ADDRESS__
+#include <sanitizer/asan_interface.h>
+#endif
+
 static int
 aligned(const void *p)
 {
@@ -215,6 +219,40 @@ test_buf_edges(void)
 	arena_free(a);
 }
 
+/* Under ASan, what the arena has not handed out reads as poisoned. */
+static void
+test_poison(void)
+{
+#ifdef __SANITIZE_ADDRESS__
+	struct arena *a;
+	struct buf b;
+	char *p, *old;
+
+	a = arena_new();
+	TEST("asan: the byte after an allocation is poisoned");
+	p = arena_alloc(a, 5);
+	ASSERT(!__asan_address_is_poisoned(p + 4));
+	ASSERT(__asan_address_is_poisoned(p + 5));
+	ASSERT(__asan_address_is_poisoned(p + 16));
+
+	TEST("asan: a buffer's old storage is poisoned once it grows");
+	buf_init(&b, a);
+	old = b.data;
+	buf_append(&b, "x", 1);
+	ASSERT(!__asan_address_is_poisoned(old));
+	buf_printf(&b, "%0200d", 7);
+	ASSERT(__asan_address_is_poisoned(old));
+	ASSERT(!__asan_address_is_poisoned(b.data + b.len));
+
+	TEST("asan: everything is poisoned after a reset");
+	arena_reset(a);
+	ASSERT(__asan_address_is_poisoned(p));
+	p = arena_alloc(a, 1);
+	ASSERT(!__asan_address_is_poisoned(p));
+	arena_free(a);
+#endif
+}
+
 int
 main(void)
 {
@@ -224,5 +262,6 @@ main(void)
 	test_strings();
 	test_buf();
 	test_buf_edges();
+	test_poison();
 	return TEST_REPORT("arena");
 }

@@ -209,6 +209,51 @@ test_long_line(void)
 	ASSERT(strlen(c.database) == 1000);
 }
 
+/* Reads size bytes of text with config_read(); err holds its message. */
+static int
+read_bytes(struct config *c, const char *text, size_t size)
+{
+	char copy[256];
+	FILE *f;
+	int rc;
+
+	memcpy(copy, text, size);
+	f = fmemopen(copy, size, "r");
+	if (f == NULL) {
+		perror("fmemopen");
+		exit(1);
+	}
+	config_defaults(c);
+	err[0] = '\0';
+	rc = config_read(c, f, "mem.conf", err, sizeof(err));
+	fclose(f);
+	return rc;
+}
+
+static void
+test_stream(void)
+{
+	static const char nul_mid[] = "workers = 3\nlisten = /a\0/b\nx = 1\n";
+	static const char nul_end[] = "workers = 3\ndatabase = dbname=a\0 x";
+	struct config c;
+
+	TEST("config_read: lines of a stream, named as the caller says");
+	ASSERT(read_bytes(&c, "# c\nworkers = 3\nbacklog = 9", 27) == 0);
+	ASSERT(c.workers == 3 && c.backlog == 9);
+	ASSERT(read_bytes(&c, "workers = 3\nno\n", 16) != 0);
+	ASSERT_STR(err, "mem.conf:2: want key = value");
+	ASSERT(read_bytes(&c, "", 0) == 0);
+
+	TEST("a NUL byte is refused on its line, not read as a long line");
+	ASSERT(read_bytes(&c, nul_mid, sizeof(nul_mid) - 1) != 0);
+	ASSERT_STR(err, "mem.conf:2: NUL byte");
+
+	TEST("a NUL byte in the last line does not cut its value");
+	ASSERT(read_bytes(&c, nul_end, sizeof(nul_end) - 1) != 0);
+	ASSERT_STR(err, "mem.conf:2: NUL byte");
+	ASSERT_STR(c.database, "dbname=limitedlinks");
+}
+
 static void
 test_secret(void)
 {
@@ -265,6 +310,7 @@ main(void)
 	test_syntax();
 	test_values();
 	test_long_line();
+	test_stream();
 	test_secret();
 	snprintf(err, sizeof(err), "rm -rf '%s'", dir);
 	if (system(err) != 0)

@@ -99,7 +99,7 @@ test_normalize(void)
 	TEST("normalize: a '/' after a host with no path");
 	ASSERT_STR(norm("https://h.example?x=1"), "https://h.example/?x=1");
 	ASSERT_STR(norm("https://h.example#T"), "https://h.example/#T");
-	ASSERT_STR(norm("https://h.example:8443"), "https://h.example:8443");
+	ASSERT_STR(norm("https://h.example:8443"), "https://h.example:8443/");
 	ASSERT_STR(norm("https://h.example/s/abc"), "https://h.example/s/abc");
 	ASSERT_STR(norm("HTTPS://h.example/x"), "HTTPS://h.example/x");
 	ASSERT_STR(domain(norm("https://h.example?x=1")), "h.example");
@@ -131,6 +131,11 @@ test_normalize(void)
 	ASSERT(norm_err(big) == HAPPLINK_TOO_LONG);
 	big[HAPPLINK_URL_MAX] = '\0';
 	ASSERT(norm_err(big) == HAPPLINK_OK);
+	TEST("normalize: the '/' it adds must fit too");
+	memcpy(big, "https://h.example?", 18);
+	ASSERT(norm_err(big) == HAPPLINK_TOO_LONG);
+	big[HAPPLINK_URL_MAX - 1] = '\0';
+	ASSERT(strlen(norm(big)) == HAPPLINK_URL_MAX);
 	free(big);
 	ASSERT(strlen(happlink_strerror(HAPPLINK_NO_SCHEME)) > 0);
 }
@@ -196,6 +201,11 @@ test_final(void)
 	    "CODEcode1234");
 	ASSERT_STR(f, "https://s.example:8443/?k=v#a%2Fb%3Fc?installid="
 	    "CODEcode1234");
+	ASSERT_STR(domain(f), "s.example:8443");
+	/* nothing after the host: the fragment must not join the domain */
+	f = happlink_final(A, norm("https://s.example:8443"), "T",
+	    "CODEcode1234");
+	ASSERT_STR(f, "https://s.example:8443/#T?installid=CODEcode1234");
 	ASSERT_STR(domain(f), "s.example:8443");
 	f = happlink_final(A, "https://s.example/p#T?host=front.example.net",
 	    "host=evil", "CODEcode1234");

@@ -1,5 +1,5 @@
-/* The parts of sessions that need no database: cookie attributes and the
- * CSRF checks. */
+/* The parts of sessions that need no database: cookie attributes, the
+ * CSRF checks and the session cookie's hash. */
 #include <string.h>
 
 #include "arena.h"
@@ -109,6 +109,36 @@ test_csrf(void)
 	ASSERT(!session_csrf_ok(&h, &s));
 }
 
+static void
+test_cookie_hash(void)
+{
+	char *good[] = { "HTTP_COOKIE=a=b; ll_session="
+	    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMN-_0; c=d", NULL };
+	char *short_[] = { "HTTP_COOKIE=ll_session="
+	    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMN-_", NULL };
+	char *bad[] = { "HTTP_COOKIE=ll_session="
+	    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMN-_.", NULL };
+	char *none[] = { "HTTP_COOKIE=ll_signin="
+	    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMN-_0", NULL };
+	char hash[CRYPT_SHA256_HEX], want[CRYPT_SHA256_HEX];
+	struct http h;
+
+	TEST("cookie hash: the SHA-256 of a well-formed session token");
+	request(&h, good, NULL);
+	crypt_sha256_hex("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMN-_0", 43,
+	    want);
+	ASSERT(session_cookie_hash(&h, hash) == 1);
+	ASSERT_STR(hash, want);
+
+	TEST("cookie hash: none for a short, odd or missing token");
+	request(&h, short_, NULL);
+	ASSERT(session_cookie_hash(&h, hash) == 0 && hash[0] == '\0');
+	request(&h, bad, NULL);
+	ASSERT(session_cookie_hash(&h, hash) == 0 && hash[0] == '\0');
+	request(&h, none, NULL);
+	ASSERT(session_cookie_hash(&h, hash) == 0 && hash[0] == '\0');
+}
+
 int
 main(void)
 {
@@ -118,6 +148,7 @@ main(void)
 	test_signin_cookie();
 	test_signin_check();
 	test_csrf();
+	test_cookie_hash();
 	arena_free(A);
 	return TEST_REPORT("session");
 }
