@@ -262,9 +262,9 @@ export function schedule(seconds, every = 15) {
 export async function runSoak({ seconds = 600, lanes = 6, say = () => {} } = {}) {
   const want = workersWanted();
   const tag = randomCode(5);
-  const master = currentMaster();
-  if (!master || !workersReady(want, master)) throw new Error('the stack is not up');
-  const launch = launchOf(master);
+  // a stack just started may still be starting its workers
+  if (!(await recovered(() => workersReady(want)))) throw new Error('the stack is not up');
+  const launch = launchOf(currentMaster());
   const S = {
     seconds, lanes, want, tag, launch, asan: launch.asan, start: 0, stopping: false,
     counts: {}, failures: [], errors: [], windows: [], links: new Map(),
