@@ -21,8 +21,8 @@
 // stack's binary with the master restarted on it.
 import { execFileSync, spawn } from 'node:child_process';
 import {
-  chmodSync, chownSync, copyFileSync, existsSync, readFileSync, readdirSync, readlinkSync,
-  renameSync, statSync,
+  chmodSync, chownSync, closeSync, copyFileSync, existsSync, openSync, readFileSync, readdirSync,
+  readlinkSync, renameSync, statSync,
 } from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -160,23 +160,28 @@ function launchOf(pid) {
   }
   const uid = Number(/^Uid:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]);
   const asan = /asan/.test(readFileSync(`/proc/${pid}/maps`, 'utf8'));
-  return { argv, env, uid, asan, cwd: readlinkSync(`/proc/${pid}/cwd`), log: readlinkSync(`/proc/${pid}/fd/2`) };
+  return { pid, argv, env, uid, asan, cwd: readlinkSync(`/proc/${pid}/cwd`) };
 }
 
-// Starts a master as launch describes, as scripts/stack does: detached,
-// as the stack's user, its output appended to the log (opened as that user).
-function startMaster(launch) {
-  const run = ['sh', '-c', 'log=$1; shift; exec setsid "$@" >>"$log" 2>&1 </dev/null',
-    'sh', launch.log, ...launch.argv];
-  let cmd = run;
+// Starts a master as launch describes, as scripts/stack does: detached, as
+// the stack's user, its output appended to the log, here the very file the
+// old master wrote to (through its descriptor, not a path). Returns what
+// went wrong while starting, for as long as the starter runs (it lives as
+// long as the master).
+function startMaster(launch, logFd) {
+  let cmd = ['setsid', ...launch.argv];
   if (process.getuid() === 0 && launch.uid !== 0) {
     const user = execFileSync('getent', ['passwd', String(launch.uid)], { encoding: 'utf8' }).split(':')[0];
-    cmd = ['runuser', '-u', user, '--', ...run];
+    cmd = ['runuser', '-u', user, '--', ...cmd];
   }
+  const said = { text: '' };
   const child = spawn(cmd[0], cmd.slice(1), { env: launch.env,
-    cwd: existsSync(launch.cwd) ? launch.cwd : '/', detached: true, stdio: 'ignore' });
-  child.on('error', () => {});
+    cwd: existsSync(launch.cwd) ? launch.cwd : '/', detached: true,
+    stdio: ['ignore', logFd, logFd] });
+  child.on('error', (e) => { said.text += `${e.message}\n`; });
+  child.on('exit', (code, sig) => { said.text += `the starter exited with ${code ?? sig}\n`; });
   child.unref();
+  return said;
 }
 
 // Installs a fresh build over the master's binary and restarts the
@@ -194,9 +199,14 @@ async function replaceBinary(w) {
   chownSync(`${bin}.new`, st.uid, st.gid);
   renameSync(`${bin}.new`, bin);
   w.detail = `master ${old}, ${path.basename(src)}`;
-  process.kill(old, 'SIGTERM');
-  if (!(await recovered(() => !alive(old)))) throw new Error(`master ${old} did not stop`);
-  startMaster(launch);
+  const logFd = openSync(`/proc/${old}/fd/2`, 'a');
+  try {
+    process.kill(old, 'SIGTERM');
+    if (!(await recovered(() => !alive(old)))) throw new Error(`master ${old} did not stop`);
+    w.started = startMaster(launch, logFd);
+  } finally {
+    closeSync(logFd);
+  }
 }
 
 const FAULTS = {
@@ -219,6 +229,7 @@ const FAULTS = {
   },
   async reload(w, want) {
     const master = currentMaster();
+    if (!master) throw new Error('no master to reload');	// never kill(0)
     const old = kids(master);
     w.detail = `master ${master}`;
     process.kill(master, 'SIGHUP');
@@ -294,6 +305,8 @@ export async function runSoak({ seconds = 600, lanes = 6, say = () => {} } = {})
   const plan = schedule(seconds);
   say(`limited-links soak: ${seconds} s, ${lanes + 2} lanes, ${want} workers, ` +
     `${plan.length} faults planned`);
+  // the master's log, held open to start a master again if one fails to
+  S.logFd = openSync(`/proc/${launch.pid}/fd/2`, 'a');
   S.start = now();
   const end = S.start + seconds * 1000;
   const sampler = (async () => {
@@ -321,6 +334,7 @@ export async function runSoak({ seconds = 600, lanes = 6, say = () => {} } = {})
     await sampler;
     S.stopped = now();
     await heal(S);
+    closeSync(S.logFd);
   }
   return prove(S, { pgLog, srvLog });
 }
@@ -337,6 +351,7 @@ async function inject(S, kind, say) {
     w.recovered = false;
   }
   w.end = now();
+  if (!w.recovered && w.started?.text) w.error = `${w.error || ''} ${w.started.text.trim()}`;
   say(`  ${((w.start - S.start) / 1000).toFixed(1).padStart(6)} s  ${kind.padEnd(7)} ` +
     `${w.recovered ? `recovered in ${Math.round(w.end - w.start)} ms` : `NOT RECOVERED ${w.error || ''}`}` +
     `${w.detail ? ` (${w.detail})` : ''}`);
@@ -347,7 +362,7 @@ async function heal(S) {
   await pgStart().catch(() => {});
   if (!currentMaster()) {
     // a restart that did not come up: start the master again
-    try { startMaster(S.launch); } catch { /* judged below */ }
+    try { startMaster(S.launch, S.logFd); } catch { /* judged below */ }
   }
   await recovered(async () => workersReady(S.want) && (await limitedLinksBackends()) >= S.want);
 }
