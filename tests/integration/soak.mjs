@@ -811,7 +811,8 @@ function mayHold(d, a, b) {
 }
 
 async function prove(S, { pgLog, srvLog }) {
-  const inWindow = (t0, t1) => S.windows.some((w) => t0 <= (w.end || S.stopped) + GRACE_MS && t1 >= w.start);
+  const windowOf = (t0, t1) => S.windows.find((w) => t0 <= (w.end || S.stopped) + GRACE_MS && t1 >= w.start);
+  const inWindow = (t0, t1) => windowOf(t0, t1) !== undefined;
   const links = [...S.links.values()];
   const ids = links.map((l) => l.id);
   const providerIds = Object.values(S.P).map((p) => p.id);
@@ -924,7 +925,7 @@ async function prove(S, { pgLog, srvLog }) {
 
   const judged = memory(S, inWindow);
   const grown = judged.filter((j) => j.grew);
-  const failures = S.failures.map((f) => ({ ...f, inside: inWindow(f.t0, f.t1) }));
+  const failures = S.failures.map((f) => ({ ...f, fault: windowOf(f.t0, f.t1)?.kind, inside: inWindow(f.t0, f.t1) }));
   const outside = failures.filter((f) => !f.inside);
   const unrecovered = S.windows.filter((w) => !w.recovered);
   const faults = {};
@@ -942,6 +943,7 @@ async function prove(S, { pgLog, srvLog }) {
       ms: Math.round(w.end - w.start), detail: w.detail, recovered: w.recovered, error: w.error })),
     unrecovered: unrecovered.length,
     failures: failures.length, failuresByKind: byKind(failures),
+    failuresByFault: failures.filter((f) => f.inside).reduce((o, f) => ({ ...o, [f.fault]: (o[f.fault] || 0) + 1 }), {}),
     outside: outside.length, outsideSample: outside.slice(0, 8).map((f) =>
       `${f.kind} at ${((f.t0 - S.start) / 1000).toFixed(2)} s (${Math.round(f.t1 - f.t0)} ms): ${f.why}`),
     links: stored.length, missing, drift, admitted, deleted, mustHave, lost, overAdmitted: over,
@@ -977,8 +979,9 @@ export function formatReport(r) {
     `faults: ${r.windows.length} (${kinds(r.faults)}); longest recovery: ` +
       Object.entries(r.recovery).map(([k, ms]) => `${k} ${ms} ms`).join(', ') +
       (r.unrecovered ? `; NOT RECOVERED: ${r.unrecovered}` : ''),
-    `failures: ${r.failures}, ${r.failures - r.outside} within fault windows, ${r.outside} outside` +
-      (r.failures ? ` (${kinds(r.failuresByKind)})` : ''),
+    `failures: ${r.failures}, ${r.failures - r.outside} within fault windows ` +
+      `(${kinds(r.failuresByFault) || 'none'}), ${r.outside} outside`,
+    ...(r.failures ? [`  ${kinds(r.failuresByKind)}`] : []),
     ...r.outsideSample.map((s) => `  OUTSIDE: ${s}`),
     `answers no order of events explains: ${r.wrongCount}`,
     ...r.wrong.map((s) => `  WRONG: ${s}`),
