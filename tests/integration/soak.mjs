@@ -245,39 +245,47 @@ const FAULTS = {
   },
 };
 
+export const FAULT_KINDS = ['binary', 'reload', 'kill', 'pg'];
+
 // When each fault is injected, in ms from the start: after a warm-up,
 // evenly spaced about every `every` seconds, at least one of each kind;
-// the first half cycles through all four, the second only kills workers
-// and restarts PostgreSQL, so that workers live long enough there for
-// their memory to be judged. The last stretch stays quiet.
-export function schedule(seconds, every = 15) {
+// the first half cycles through all the kinds asked for, the second only
+// kills workers and restarts PostgreSQL (if asked for), so that workers
+// live long enough there for their memory to be judged. The last stretch
+// stays quiet.
+export function schedule(seconds, kinds = FAULT_KINDS, every = 15) {
   const warm = Math.min(10, Math.max(5, seconds * 0.05));
   const tail = Math.max(10, seconds * 0.03);
   const usable = seconds - warm - tail;
-  const n = Math.max(4, Math.round(usable / every));
+  const n = Math.max(kinds.length, Math.round(usable / every));
   const step = usable / n;
   const half = Math.ceil(n / 2);
   const plan = [];
   for (let i = 0; i < n; i++) {
-    const kinds = i < half ? ['binary', 'reload', 'kill', 'pg'] : ['kill', 'pg'];
-    plan.push({ at: (warm + i * step) * 1000, kind: kinds[(i < half ? i : i - half) % kinds.length] });
+    const late = kinds.filter((k) => k === 'kill' || k === 'pg');
+    const cycle = i < half || late.length === 0 ? kinds : late;
+    plan.push({ at: (warm + i * step) * 1000, kind: cycle[(i < half ? i : i - half) % cycle.length] });
   }
   return plan;
 }
 
 // --- the run -----------------------------------------------------------
 
-// Runs the soak for `seconds` against the stack of LL_VAR and LL_PORT and
-// returns the report (see prove()); say(line) hears progress. Leaves
-// PostgreSQL running and every worker up, whatever happens.
-export async function runSoak({ seconds = 600, lanes = 6, say = () => {} } = {}) {
+// Runs the soak for `seconds` against the stack of LL_VAR and LL_PORT,
+// injecting the faults of `faults` (FAULT_KINDS), and returns the report
+// (see prove()); say(line) hears progress. Leaves PostgreSQL running and
+// every worker up, whatever happens.
+export async function runSoak({ seconds = 600, lanes = 6, faults = FAULT_KINDS, say = () => {} } = {}) {
+  if (faults.length === 0 || !faults.every((k) => FAULT_KINDS.includes(k))) {
+    throw new Error(`faults must be some of ${FAULT_KINDS.join(',')}`);
+  }
   const want = workersWanted();
   const tag = randomCode(5);
   // a stack just started may still be starting its workers
   if (!(await recovered(() => workersReady(want)))) throw new Error('the stack is not up');
   const launch = launchOf(currentMaster());
   const S = {
-    seconds, lanes, want, tag, launch, asan: launch.asan, start: 0, stopping: false,
+    seconds, lanes, want, tag, launch, faultKinds: faults, asan: launch.asan, start: 0, stopping: false,
     counts: {}, failures: [], errors: [], windows: [], links: new Map(),
     kinds: { plain: [], churn: [], web: [], race: [] }, known: [], seq: 0,
     creating: false, samples: new Map(), killed: new Set(),
@@ -302,7 +310,7 @@ export async function runSoak({ seconds = 600, lanes = 6, say = () => {} } = {})
   for (let i = 0; i < 4; i++) await addLink(S, 'setup', P.C, 'web', 50);
   if (S.links.size !== 36) throw new Error('the links of the soak could not be created');
 
-  const plan = schedule(seconds);
+  const plan = schedule(seconds, faults);
   say(`limited-links soak: ${seconds} s, ${lanes + 2} lanes, ${want} workers, ` +
     `${plan.length} faults planned`);
   // the master's log, held open to start a master again if one fails to
@@ -943,13 +951,18 @@ async function prove(S, { pgLog, srvLog }) {
       ms: Math.round(w.end - w.start), detail: w.detail, recovered: w.recovered, error: w.error })),
     unrecovered: unrecovered.length,
     failures: failures.length, failuresByKind: byKind(failures),
+    failuresByReason: failures.reduce((o, f) => {
+      // one line per kind of failure: numbers and device ids left out
+      const k = `${f.kind}: ${f.why.replace(/sk-[\w-]+/g, 'HWID').replace(/\d{4,}/g, 'N').slice(0, 90)}`;
+      return { ...o, [k]: (o[k] || 0) + 1 };
+    }, {}),
     failuresByFault: failures.filter((f) => f.inside).reduce((o, f) => ({ ...o, [f.fault]: (o[f.fault] || 0) + 1 }), {}),
     outside: outside.length, outsideSample: outside.slice(0, 8).map((f) =>
       `${f.kind} at ${((f.t0 - S.start) / 1000).toFixed(2)} s (${Math.round(f.t1 - f.t0)} ms): ${f.why}`),
     links: stored.length, missing, drift, admitted, deleted, mustHave, lost, overAdmitted: over,
     raceLinks, violations: violations.length, crashes, wrong: wrong.slice(0, 8), wrongCount: wrong.length,
     memory: judged, grown, healthy, asan: !!S.asan, errors: S.errors.slice(0, 3),
-    allKinds: ['kill', 'pg', 'reload', 'binary'].every((k) => faults[k] > 0),
+    allKinds: S.faultKinds.every((k) => faults[k] > 0),
     rule: `per process, idle samples outside fault windows; baseline = first 3 samples >= ` +
       `${MEM_WARM_MS / 1000} s after it appeared, end = last 3, judged when >= ${MEM_MIN_SPAN_MS / 1000} s apart; ` +
       `RSS (median of 3) may grow <= ${MEM_RSS_TOLERANCE_KB} kB, open files (fewest of 3) not at all`,
@@ -982,6 +995,8 @@ export function formatReport(r) {
     `failures: ${r.failures}, ${r.failures - r.outside} within fault windows ` +
       `(${kinds(r.failuresByFault) || 'none'}), ${r.outside} outside`,
     ...(r.failures ? [`  ${kinds(r.failuresByKind)}`] : []),
+    ...Object.entries(r.failuresByReason).sort((a, b) => b[1] - a[1]).slice(0, 12)
+      .map(([k, n]) => `    ${String(n).padStart(6)}  ${k}`),
     ...r.outsideSample.map((s) => `  OUTSIDE: ${s}`),
     `answers no order of events explains: ${r.wrongCount}`,
     ...r.wrong.map((s) => `  WRONG: ${s}`),
@@ -1009,7 +1024,8 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const seconds = Number(process.argv[2] || 600);
   let code = 1;
   try {
-    const r = await runSoak({ seconds, lanes: Number(process.env.LL_SOAK_LANES || 6), say: console.log });
+    const r = await runSoak({ seconds, lanes: Number(process.env.LL_SOAK_LANES || 6),
+      faults: (process.env.LL_SOAK_FAULTS || FAULT_KINDS.join(',')).split(','), say: console.log });
     console.log(formatReport(r));
     code = r.ok ? 0 : 1;
   } catch (e) {
