@@ -893,7 +893,9 @@ async function prove(S, { pgLog, srvLog }) {
     // limit now; and at every moment, the devices that certainly held a
     // slot against the highest limit the link may have had then
     const kept = [...everAdmitted].filter((h) => link.devs.get(h).deletes.length === 0).length;
-    if (row && kept > row.install_limit) over.push(`link ${link.id}: ${kept} devices admitted and kept, limit ${row.install_limit}`);
+    if (row && kept > row.install_limit) {
+      over.push(`link ${link.id}: ${kept} devices admitted and kept, limit ${row.install_limit}`);
+    }
     const spans = [];
     for (const d of link.devs.values()) {
       for (const A of d.attempts) {
@@ -906,21 +908,27 @@ async function prove(S, { pgLog, srvLog }) {
     for (const [s] of spans) {
       const holders = new Set(spans.filter(([a, b]) => a <= s && s < b).map(([, , d]) => d)).size;
       const limit = Math.max(...possible(link.limit0, link.limits, s, s));
-      if (holders > limit) { over.push(`link ${link.id}: ${holders} devices held a slot at once, limit ${limit}`); break; }
+      if (holders > limit) {
+        over.push(`link ${link.id}: ${holders} devices held a slot at once, limit ${limit}`);
+        break;
+      }
     }
     if (link.kind === 'race') {
       raceLinks++;
       // no deletes and a fixed limit: a device is admitted always or never
       for (const [hwid, d] of link.devs) {
         const seen = new Set(d.attempts.filter((A) => A.res !== '?').map((A) => A.res));
-        if (seen.size > 1) contradicts(d.attempts[0], 'check-race', `${hwid} both admitted and refused on race link ${link.id}`);
+        if (seen.size > 1) {
+          contradicts(d.attempts[0], 'check-race', `${hwid} both admitted and refused on race link ${link.id}`);
+        }
       }
     }
   }
 
   // what is stored: the count is the rows, within the limit
   const drift = stored.filter((r) => r.install_count !== r.rows || r.install_count > r.install_limit)
-    .map((r) => `link ${r.id}: install_count ${r.install_count}, ${r.rows} device rows, limit ${r.install_limit}`);
+    .map((r) => `link ${r.id}: install_count ${r.install_count}, ${r.rows} device rows, ` +
+      `limit ${r.install_limit}`);
   const missing = ids.filter((id) => !byId.has(id));
   const violations = logSince('postgresql.log', pgLog).split('\n')
     .filter((l) => /links_count_within_limit|violates check constraint/.test(l));
@@ -933,8 +941,8 @@ async function prove(S, { pgLog, srvLog }) {
 
   const judged = memory(S, inWindow);
   const grown = judged.filter((j) => j.grew);
-  const failures = S.failures.map((f) => ({ ...f, fault: windowOf(f.t0, f.t1)?.kind, inside: inWindow(f.t0, f.t1) }));
-  const outside = failures.filter((f) => !f.inside);
+  const failures = S.failures.map((f) => ({ ...f, fault: windowOf(f.t0, f.t1)?.kind }));
+  const outside = failures.filter((f) => f.fault === undefined);
   const unrecovered = S.windows.filter((w) => !w.recovered);
   const faults = {};
   const recovery = {};
@@ -942,35 +950,42 @@ async function prove(S, { pgLog, srvLog }) {
     faults[w.kind] = (faults[w.kind] || 0) + 1;
     recovery[w.kind] = Math.max(recovery[w.kind] || 0, Math.round(w.end - w.start));
   }
-  const byKind = (list) => list.reduce((o, f) => ({ ...o, [f.kind]: (o[f.kind] || 0) + 1 }), {});
+  const tally = (list, key) => {
+    const o = {};
+    for (const x of list) o[key(x)] = (o[key(x)] || 0) + 1;
+    return o;
+  };
   const healthy = workersReady(S.want) && (await limitedLinksBackends()) >= S.want;
   const report = {
     seconds: S.seconds, lanes: S.lanes + 2, workers: S.want,
     requests: Object.values(S.counts).reduce((a, b) => a + b, 0), byKind: S.counts,
-    faults, recovery, windows: S.windows.map((w) => ({ kind: w.kind, start: Math.round(w.start - S.start),
+    faults, recovery, unrecovered: unrecovered.length,
+    windows: S.windows.map((w) => ({ kind: w.kind, start: Math.round(w.start - S.start),
       ms: Math.round(w.end - w.start), detail: w.detail, recovered: w.recovered, error: w.error })),
-    unrecovered: unrecovered.length,
-    failures: failures.length, failuresByKind: byKind(failures),
-    failuresByReason: failures.reduce((o, f) => {
-      // one line per kind of failure: numbers and device ids left out
-      const k = `${f.kind}: ${f.why.replace(/sk-[\w-]+/g, 'HWID').replace(/\d{4,}/g, 'N').slice(0, 90)}`;
-      return { ...o, [k]: (o[k] || 0) + 1 };
-    }, {}),
-    failuresByFault: failures.filter((f) => f.inside).reduce((o, f) => ({ ...o, [f.fault]: (o[f.fault] || 0) + 1 }), {}),
-    outside: outside.length, outsideSample: outside.slice(0, 8).map((f) =>
-      `${f.kind} at ${((f.t0 - S.start) / 1000).toFixed(2)} s (${Math.round(f.t1 - f.t0)} ms): ${f.why}`),
+    failures: failures.length,
+    failuresByKind: tally(failures, (f) => f.kind),
+    failuresByFault: tally(failures.filter((f) => f.fault), (f) => f.fault),
+    // one line per kind of failure: long numbers and device ids left out
+    failuresByReason: tally(failures, (f) =>
+      `${f.kind}: ${f.why.replace(/sk-[\w-]+/g, 'HWID').replace(/\d{4,}/g, 'N').slice(0, 90)}`),
+    outside: outside.length,
+    outsideSample: outside.slice(0, 8).map((f) => `${f.kind} at ` +
+      `${((f.t0 - S.start) / 1000).toFixed(2)} s (${Math.round(f.t1 - f.t0)} ms): ${f.why}`),
     links: stored.length, missing, drift, admitted, deleted, mustHave, lost, overAdmitted: over,
-    raceLinks, violations: violations.length, crashes, wrong: wrong.slice(0, 8), wrongCount: wrong.length,
+    raceLinks, violations: violations.length, crashes,
+    wrong: wrong.slice(0, 8), wrongCount: wrong.length,
     memory: judged, grown, healthy, asan: !!S.asan, errors: S.errors.slice(0, 3),
     allKinds: S.faultKinds.every((k) => faults[k] > 0),
-    rule: `per process, idle samples outside fault windows; baseline = first 3 samples >= ` +
-      `${MEM_WARM_MS / 1000} s after it appeared, end = last 3, judged when >= ${MEM_MIN_SPAN_MS / 1000} s apart; ` +
-      `RSS (median of 3) may grow <= ${MEM_RSS_TOLERANCE_KB} kB, open files (fewest of 3) not at all`,
+    rule: `per process, idle samples outside fault windows; baseline = first 3 samples ` +
+      `>= ${MEM_WARM_MS / 1000} s after it appeared, end = last 3, judged when ` +
+      `>= ${MEM_MIN_SPAN_MS / 1000} s apart; RSS (median of 3) may grow <= ` +
+      `${MEM_RSS_TOLERANCE_KB} kB, open files (fewest of 3) not at all`,
   };
-  report.ok = report.outside === 0 && wrong.length === 0 && report.unrecovered === 0 && missing.length === 0 &&
-    drift.length === 0 && lost.length === 0 && over.length === 0 && violations.length === 0 &&
-    crashes.length === 0 && grown.length === 0 && judged.some((j) => j.role === 'worker') &&
-    report.allKinds && healthy && S.errors.length === 0;
+  report.ok = report.outside === 0 && wrong.length === 0 && report.unrecovered === 0 &&
+    missing.length === 0 && drift.length === 0 && lost.length === 0 && over.length === 0 &&
+    violations.length === 0 && crashes.length === 0 && grown.length === 0 &&
+    judged.some((j) => j.role === 'worker') && report.allKinds && healthy &&
+    S.errors.length === 0;
   // how small a leak the tolerance catches: the requests a judged worker
   // served between its two samples, at the run's mean rate
   const spans = judged.filter((j) => j.role === 'worker').map((j) => j.span);
@@ -984,10 +999,13 @@ async function prove(S, { pgLog, srvLog }) {
 
 // The report as the lines scripts/soak prints.
 export function formatReport(r) {
-  const kinds = (o) => Object.entries(o).sort((a, b) => b[1] - a[1]).map(([k, n]) => `${k} ${n}`).join(', ');
+  const kinds = (o) => Object.entries(o).sort((a, b) => b[1] - a[1])
+    .map(([k, n]) => `${k} ${n}`).join(', ');
   const workers = r.memory.filter((j) => j.role === 'worker');
+  const stored = [...r.drift, ...r.missing.map((m) => `link ${m} missing`)];
   const lines = [
-    `requests: ${r.requests} in ${r.seconds} s (${Math.round(r.requests / r.seconds)}/s), ${r.lanes} lanes, ${r.workers} workers`,
+    `requests: ${r.requests} in ${r.seconds} s (${Math.round(r.requests / r.seconds)}/s), ` +
+      `${r.lanes} lanes, ${r.workers} workers`,
     `  ${kinds(r.byKind)}`,
     `faults: ${r.windows.length} (${kinds(r.faults)}); longest recovery: ` +
       Object.entries(r.recovery).map(([k, ms]) => `${k} ${ms} ms`).join(', ') +
@@ -1001,16 +1019,20 @@ export function formatReport(r) {
     `answers no order of events explains: ${r.wrongCount}`,
     ...r.wrong.map((s) => `  WRONG: ${s}`),
     `links: ${r.links}, install_count = device rows on all, none over its limit: ` +
-      `${r.drift.length === 0 && r.missing.length === 0 ? 'yes' : `NO (${[...r.drift, ...r.missing.map((m) => `link ${m} missing`)].slice(0, 5).join('; ')})`}`,
-    `admitted devices: ${r.admitted} (${r.deleted} deleted by the API), ${r.mustHave} must be stored, lost: ${r.lost.length}` +
+      (stored.length === 0 ? 'yes' : `NO (${stored.slice(0, 5).join('; ')})`),
+    `admitted devices: ${r.admitted} (${r.deleted} deleted by the API), ` +
+      `${r.mustHave} must be stored, lost: ${r.lost.length}` +
       (r.lost.length ? ` (${r.lost.slice(0, 5).map((x) => `${x.link}/${x.hwid}`).join(', ')})` : ''),
     `over-admitted: ${r.overAdmitted.length} (race links: ${r.raceLinks})` +
       (r.overAdmitted.length ? `: ${r.overAdmitted.slice(0, 5).join('; ')}` : ''),
-    `check constraint violations logged: ${r.violations}; workers that died unkilled: ${r.crashes.length}` +
+    `check constraint violations logged: ${r.violations}; ` +
+      `workers that died unkilled: ${r.crashes.length}` +
       (r.crashes.length ? ` (${r.crashes.slice(0, 3).join('; ')})` : ''),
-    `memory and open files: ${r.grown.length === 0 ? 'no growth' : 'GREW'} over ${workers.length} workers ` +
-      `and ${r.memory.length - workers.length} master(s) judged` + (r.asan ? ' (sanitizer build: open files only for workers)' : ''),
-    ...r.memory.map((j) => `  ${j.role} ${j.pid}: ${j.span} s, RSS ${j.rss0} -> ${j.rss1} kB, open files ${j.fd0} -> ${j.fd1}${j.grew ? '  GREW' : ''}`),
+    `memory and open files: ${r.grown.length === 0 ? 'no growth' : 'GREW'} over ` +
+      `${workers.length} workers and ${r.memory.length - workers.length} master(s) judged` +
+      (r.asan ? ' (sanitizer build: open files only for workers)' : ''),
+    ...r.memory.map((j) => `  ${j.role} ${j.pid}: ${j.span} s, RSS ${j.rss0} -> ${j.rss1} kB, ` +
+      `open files ${j.fd0} -> ${j.fd1}${j.grew ? '  GREW' : ''}`),
     `  rule: ${r.rule}`,
     ...(r.sensitivity ? [`  ${r.sensitivity}`] : []),
     `stack healthy at the end: ${r.healthy ? 'yes' : 'NO'}`,
