@@ -236,7 +236,7 @@ api_reply_rows(struct api_req *q, const struct db_res *r,
 		}
 		json_object_array_add(data, item);
 	}
-	o = reply_ok();
+	o = reply_ok(q->h);
 	json_object_object_add(o, "data", data);
 	reply_json(q->h, o);
 }
@@ -267,7 +267,7 @@ api_add_install(struct api_req *q)
 		return;
 	}
 	log_info("api: provider %s added link %lld", q->provider, id);
-	o = reply_ok();
+	o = reply_ok(q->h);
 	json_object_object_add(o, "install_code", json_object_new_string(code));
 	json_object_object_add(o, "id", json_object_new_int64(id));
 	reply_json(q->h, o);
@@ -300,7 +300,7 @@ api_update_install(struct api_req *q)
 		goto out;
 	}
 	log_info("api: provider %s updated link %s", q->provider, q->v[A_ID]);
-	o = reply_ok();
+	o = reply_ok(q->h);
 	json_object_object_add(o, "install_code",
 	    json_object_new_string(db_get(r, 0, 1)));
 	reply_json(q->h, o);
@@ -397,7 +397,7 @@ api_delete_hwid(struct api_req *q)
 	}
 	log_info("api: provider %s freed a slot on link %s", q->provider,
 	    link);
-	o = reply_ok();
+	o = reply_ok(q->h);
 	json_object_object_add(o, "install_count",
 	    json_object_new_int(db_int(r, 0, 1)));
 	reply_json(q->h, o);
@@ -425,7 +425,7 @@ api_add_domain(struct api_req *q)
 	}
 	log_info("api: provider %s %s domain %.16s", q->provider,
 	    strcmp(res, "ok") == 0 ? "added" : "re-activated", q->v[A_HASH]);
-	reply_json(q->h, reply_ok());
+	reply_json(q->h, reply_ok(q->h));
 out:
 	db_free(r);
 }
@@ -470,7 +470,7 @@ api_delete_domain(struct api_req *q)
 		    "links have devices added through this domain, their "
 		    "checks are now refused", links));
 	else
-		reply_json(q->h, reply_ok());
+		reply_json(q->h, reply_ok(q->h));
 out:
 	db_free(r);
 }

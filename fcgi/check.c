@@ -82,7 +82,7 @@ check_provider(struct http *h)
 	if (r != NULL && db_rows(r) == 1)
 		status = db_int(r, 0, 0) == 1;
 out:
-	o = json_object_new_object();
+	o = reply_object(h);
 	json_object_object_add(o, "status", json_object_new_int(status));
 	reply_json(h, o);
 	db_free(r);
@@ -96,7 +96,7 @@ check_provider_refuse(struct http *h, int status, const char *why)
 	(void)status;
 	(void)why;
 	h->status = 200;
-	o = json_object_new_object();
+	o = reply_object(h);
 	json_object_object_add(o, "status", json_object_new_int(0));
 	reply_json(h, o);
 }

@@ -2,6 +2,22 @@
 
 #define REPLY_FLAGS (JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE)
 
+static void
+reply_put(void *obj)
+{
+	json_object_put(obj);
+}
+
+struct json_object *
+reply_object(struct http *h)
+{
+	struct json_object *o;
+
+	o = json_object_new_object();
+	arena_cleanup(h->arena, reply_put, o);
+	return o;
+}
+
 void
 reply_json(struct http *h, struct json_object *obj)
 {
@@ -12,15 +28,14 @@ reply_json(struct http *h, struct json_object *obj)
 	h->content_type = "application/json";
 	h->body.len = 0;
 	buf_append(&h->body, s, len);
-	json_object_put(obj);
 }
 
 struct json_object *
-reply_ok(void)
+reply_ok(struct http *h)
 {
 	struct json_object *o;
 
-	o = json_object_new_object();
+	o = reply_object(h);
 	json_object_object_add(o, "rc", json_object_new_int(1));
 	json_object_object_add(o, "msg", json_object_new_string("Ok"));
 	return o;
@@ -31,7 +46,7 @@ reply_rc(struct http *h, int rc, const char *msg)
 {
 	struct json_object *o;
 
-	o = json_object_new_object();
+	o = reply_object(h);
 	json_object_object_add(o, "rc", json_object_new_int(rc));
 	json_object_object_add(o, "msg", json_object_new_string(msg));
 	h->status = 200;
@@ -43,7 +58,7 @@ reply_check(struct http *h, const char *providerid, int status, int admitted)
 {
 	struct json_object *o;
 
-	o = json_object_new_object();
+	o = reply_object(h);
 	json_object_object_add(o, "providerid",
 	    json_object_new_string(providerid != NULL ? providerid : ""));
 	json_object_object_add(o, "status", json_object_new_int(status));

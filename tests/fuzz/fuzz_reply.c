@@ -115,7 +115,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	/* an answer extended with a member of any name and value */
 	new_request(&h);
-	ok = reply_ok();
+	ok = reply_ok(&h);
 	extra = strcmp(key, "rc") != 0 && strcmp(key, "msg") != 0;
 	if (extra)
 		json_object_object_add(ok, key, json_object_new_string(msg));
