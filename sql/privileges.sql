@@ -1,7 +1,8 @@
 -- What ll_app, the workers' role, may do: run the entry points below and
--- nothing else. Re-applied by scripts/migrate after the numbered
--- migrations on every run, as ll_owner, because CREATE OR REPLACE
--- FUNCTION in a migration resets SECURITY DEFINER and its search_path.
+-- nothing else. Re-applied by scripts/migrate after the function files
+-- (sql/functions/) on every run, in their transaction, as ll_owner,
+-- because CREATE OR REPLACE FUNCTION resets SECURITY DEFINER and its
+-- search_path.
 --
 -- The entry points are the functions the server prepares (fcgi/db.c);
 -- a function added there must be added here. Each runs with its owner's
