@@ -7,6 +7,7 @@
 #include "account_page.h"
 #include "crypt.h"
 #include "db.h"
+#include "devices.h"
 #include "happlink.h"
 #include "html.h"
 #include "links.h"
@@ -497,16 +498,22 @@ acct_settings(struct acct *a, const struct db_res *l,
 	buf_puts(a->b, "</form></section>\n");
 }
 
-/* The devices card, from the rows of DB_DEVICE_LIST. */
-static void
-acct_devices(struct acct *a, const struct db_res *d)
+/* A device's text, or a dash when the app sent none. */
+static const char *
+acct_or_dash(const char *s)
 {
-	const char *hwid;
+	return s != NULL && *s != '\0' ? s : "—";
+}
+
+/* The devices card, from the n rows of devices_list(). */
+static void
+acct_devices(struct acct *a, const struct db_device *d, int n)
+{
 	int i;
 
 	html_printf(a->b, "<section class=\"card flush devices\">"
-	    "<h2>Devices <span class=\"count\">%d</span></h2>\n", db_rows(d));
-	if (db_rows(d) == 0) {
+	    "<h2>Devices <span class=\"count\">%d</span></h2>\n", n);
+	if (n == 0) {
 		buf_puts(a->b, "<p class=\"empty\">No device holds a slot on "
 		    "this link yet. When the app adds the link, its device "
 		    "appears here.</p>\n</section>\n");
@@ -516,24 +523,22 @@ acct_devices(struct acct *a, const struct db_res *d)
 	    "<th>Device</th><th>OS</th><th>App</th><th>First seen (UTC)</th>"
 	    "<th>Last seen (UTC)</th><th><span class=\"sr\">Delete</span>"
 	    "</th></tr></thead><tbody>\n");
-	for (i = 0; i < db_rows(d); i++) {
-		hwid = db_get(d, i, 0);
+	for (i = 0; i < n; i++) {
 		html_printf(a->b, "<tr><td data-label=\"HWID\" class=\"hwid\">"
 		    "<code>%s</code></td><td data-label=\"Device\">%s</td>"
 		    "<td data-label=\"OS\">%s %s</td>"
 		    "<td data-label=\"App\">%s</td>"
 		    "<td data-label=\"First seen\" class=\"date\">%s</td>"
 		    "<td data-label=\"Last seen\" class=\"date\">%s</td><td>",
-		    hwid, *db_get(d, i, 5) != '\0' ? db_get(d, i, 5) : "—",
-		    db_get(d, i, 3), db_get(d, i, 4),
-		    *db_get(d, i, 6) != '\0' ? db_get(d, i, 6) : "—",
-		    db_get(d, i, 8), db_get(d, i, 9));
+		    d[i].hwid, acct_or_dash(d[i].model), d[i].device_os,
+		    d[i].os_version, acct_or_dash(d[i].app_version),
+		    d[i].first_seen, d[i].last_seen);
 		acct_form_open(a, acct_link_path(a, "/devices/delete"),
 		    "inline");
 		html_printf(a->b, "<input type=\"hidden\" name=\"hwid\" "
 		    "value=\"%s\"><button type=\"submit\" class=\"danger small\" "
 		    "aria-label=\"Delete device %s\">Delete</button></form>"
-		    "</td></tr>\n", hwid, hwid);
+		    "</td></tr>\n", d[i].hwid, d[i].hwid);
 	}
 	buf_puts(a->b, "</tbody></table>\n<p class=\"hint pad\">Deleting a "
 	    "device frees its slot. If it adds the link again, it takes a "
@@ -546,8 +551,10 @@ static void
 acct_link_page(struct acct *a, int status, const struct acct_form *ef,
     const struct acct_form *tf)
 {
-	struct db_res *l = NULL, *t = NULL, *d = NULL;
+	struct db_res *l = NULL, *t = NULL;
+	struct db_device *d;
 	const char *values[5], *code, *note, *url = NULL, *title = "";
+	int nd;
 
 	values[0] = a->pid;
 	values[1] = a->ids;
@@ -561,13 +568,14 @@ acct_link_page(struct acct *a, int status, const struct acct_form *ef,
 		acct_not_found(a);
 		goto out;
 	}
-	/* the same first values, and a NULL hwid, serve these two */
 	t = acct_exec(a, "link target", DB_LINK_TARGET, 2, values, 0);
 	if (t == NULL)
 		goto out;
-	d = acct_exec(a, "device list", DB_DEVICE_LIST, 3, values, 0);
-	if (d == NULL)
+	if (devices_list(a->h->arena, a->s.provider_id, NULL, a->id, NULL,
+	    &d, &nd) == DB_FAILED) {
+		acct_db_error(a, "device list");
 		goto out;
+	}
 	if (db_rows(t) == 1 && !db_isnull(t, 0, 0)) {
 		url = db_get(t, 0, 0);
 		title = db_get(t, 0, 1);
@@ -591,12 +599,11 @@ acct_link_page(struct acct *a, int status, const struct acct_form *ef,
 	acct_share(a, code, url, title, tf);
 	acct_settings(a, l, ef);
 	buf_puts(a->b, "</div>\n");
-	acct_devices(a, d);
+	acct_devices(a, d, nd);
 	html_end(a->b);
 out:
 	db_free(l);
 	db_free(t);
-	db_free(d);
 }
 
 void
@@ -688,33 +695,31 @@ out:
 void
 acct_device_delete(struct acct *a)
 {
-	struct db_res *r = NULL;
-	const char *values[3];
-	int deleted;
+	struct db_device_deleted gone;
+	const char *hwid;
 
-	values[0] = a->pid;
-	values[1] = a->ids;
-	values[2] = http_param(a->h, "hwid");
-	if (!valid_hwid(values[2])) {
+	hwid = http_param(a->h, "hwid");
+	if (!valid_hwid(hwid)) {
 		acct_message(a, 400, "Bad request", "That is not a device id.");
-		goto out;
+		return;
 	}
-	r = acct_exec(a, "device delete", DB_DEVICE_DELETE, 3, values, 1);
-	if (r == NULL)
-		goto out;
-	/* a NULL count: the link is not the provider's */
-	if (db_isnull(r, 0, 1)) {
-		acct_not_found(a);
-		goto out;
-	}
-	deleted = db_int(r, 0, 0);
-	if (deleted)
+	switch (devices_delete(a->h->arena, a->s.provider_id, NULL, a->id,
+	    hwid, &gone)) {
+	case DB_OK:
 		log_info("account: %s deleted device %s from link %lld",
-		    a->s.provider, values[2], a->id);
-	acct_redirect(a, acct_link_path(a, deleted ? "?m=device-deleted" :
-	    "?m=device-gone"));
-out:
-	db_free(r);
+		    a->s.provider, hwid, a->id);
+		acct_redirect(a, acct_link_path(a, "?m=device-deleted"));
+		return;
+	case DB_NO_DEVICE:
+		acct_redirect(a, acct_link_path(a, "?m=device-gone"));
+		return;
+	case DB_NOT_FOUND:
+		acct_not_found(a);
+		return;
+	default:
+		acct_db_error(a, "device delete");
+		return;
+	}
 }
 
 void

@@ -9,6 +9,7 @@
 #include "api.h"
 #include "auth.h"
 #include "db.h"
+#include "devices.h"
 #include "links.h"
 #include "log.h"
 #include "params.h"
@@ -161,9 +162,6 @@ static const struct api_col api_link_cols[] = {
 	{ "id", 1 }, { "install_code", 0 }, { "install_limit", 1 },
 	{ "install_count", 1 }, { "status", 1 }, { "note", 0 },
 	{ "created_at", 0 },
-};
-static const struct api_col api_device_cols[] = {
-	{ "hwid", 0 }, { "date", 0 }, { "device_name", 0 },
 };
 static const struct api_col api_domain_cols[] = {
 	{ "id", 1 }, { "domain_name", 0 }, { "domain_hash", 0 },
@@ -333,76 +331,74 @@ out:
 	db_free(r);
 }
 
-/* Finds the provider's link named by install_code and/or install_id and
- * runs st (a device statement) with it and the hwid parameter; one as
- * for api_exec(). Returns the rows, or NULL once it has answered; the
- * link's id is left in *link. */
-static struct db_res *
-api_exec_device(struct api_req *q, enum db_stmt st, int one,
-    const char **link)
+/* The link list-hwid and delete-hwid act on, as devices_*() take it. */
+static long long
+api_link_id(const struct api_req *q)
 {
-	struct db_res *r;
-	const char *values[3];
-
-	*link = NULL;
-	values[0] = q->provider;
-	values[1] = q->v[A_CODE];
-	values[2] = q->v[A_INSTALL_ID];
-	r = api_exec(q, DB_LINK_FIND, 3, values, 0);
-	if (r == NULL)
-		return NULL;
-	if (db_rows(r) == 1)
-		*link = arena_strdup(q->h->arena, db_get(r, 0, 0));
-	else
-		reply_rc(q->h, 0, "Install not found");
-	db_free(r);
-	if (*link == NULL)
-		return NULL;
-	values[1] = *link;
-	values[2] = q->v[A_HWID];
-	return api_exec(q, st, 3, values, one);
+	return q->v[A_INSTALL_ID] != NULL ?
+	    strtoll(q->v[A_INSTALL_ID], NULL, 10) : 0;
 }
 
 static void
 api_list_hwid(struct api_req *q)
 {
-	struct db_res *r;
-	const char *link;
+	struct json_object *o, *data, *item;
+	struct db_device *d;
+	int i, n;
 
-	r = api_exec_device(q, DB_DEVICE_LIST, 0, &link);
-	if (r != NULL)
-		api_reply_rows(q, r, api_device_cols,
-		    API_NCOLS(api_device_cols));
-	db_free(r);
+	switch (devices_list(q->h->arena, q->provider_id, q->v[A_CODE],
+	    api_link_id(q), q->v[A_HWID], &d, &n)) {
+	case DB_OK:
+		break;
+	case DB_NOT_FOUND:
+		reply_rc(q->h, 0, "Install not found");
+		return;
+	default:
+		api_db_fail(q);
+		return;
+	}
+	data = json_object_new_array_ext(n);
+	for (i = 0; i < n; i++) {
+		item = json_object_new_object();
+		json_object_object_add(item, "hwid",
+		    json_object_new_string(d[i].hwid));
+		json_object_object_add(item, "date",
+		    json_object_new_string(d[i].date));
+		json_object_object_add(item, "device_name",
+		    json_object_new_string(d[i].device_name));
+		json_object_array_add(data, item);
+	}
+	o = reply_ok(q->h);
+	json_object_object_add(o, "data", data);
+	reply_json(q->h, o);
 }
 
 static void
 api_delete_hwid(struct api_req *q)
 {
 	struct json_object *o;
-	struct db_res *r;
-	const char *link;
+	struct db_device_deleted gone;
 
-	r = api_exec_device(q, DB_DEVICE_DELETE, 1, &link);
-	if (r == NULL)
-		goto out;
-	/* a NULL count: the link went away between the two calls */
-	if (db_isnull(r, 0, 1)) {
+	switch (devices_delete(q->h->arena, q->provider_id, q->v[A_CODE],
+	    api_link_id(q), q->v[A_HWID], &gone)) {
+	case DB_OK:
+		break;
+	case DB_NOT_FOUND:
 		reply_rc(q->h, 0, "Install not found");
-		goto out;
-	}
-	if (db_int(r, 0, 0) == 0) {
+		return;
+	case DB_NO_DEVICE:
 		reply_rc(q->h, 0, "HWID not found");
-		goto out;
+		return;
+	default:
+		api_db_fail(q);
+		return;
 	}
-	log_info("api: provider %s freed a slot on link %s", q->provider,
-	    link);
+	log_info("api: provider %s freed a slot on link %lld", q->provider,
+	    gone.link_id);
 	o = reply_ok(q->h);
 	json_object_object_add(o, "install_count",
-	    json_object_new_int(db_int(r, 0, 1)));
+	    json_object_new_int(gone.install_count));
 	reply_json(q->h, o);
-out:
-	db_free(r);
 }
 
 static void

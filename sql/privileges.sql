@@ -28,7 +28,7 @@ DECLARE
 		'll_provider_set_status', 'll_provider_set_key',
 		-- links, devices, domains
 		'll_link_add', 'll_link_update', 'll_link_list',
-		'll_link_count', 'll_link_find', 'll_device_list',
+		'll_link_count', 'll_device_list',
 		'll_device_delete', 'll_domain_add', 'll_domain_list',
 		'll_domain_delete',
 		-- the web account

@@ -84,18 +84,9 @@ LANGUAGE sql STABLE AS $$
 		l.note), lower(p_search)) > 0)
 $$;
 
--- The provider's link with this code or this id (either may be NULL);
--- no row when there is none.
-CREATE OR REPLACE FUNCTION ll_link_find(p_provider bigint, p_code text,
-    p_id bigint, OUT id bigint, OUT install_code text)
-RETURNS SETOF record
-LANGUAGE sql STABLE AS $$
-	SELECT l.id, l.install_code FROM links l
-	WHERE l.provider_id = p_provider
-	    AND (p_code IS NULL OR l.install_code = p_code)
-	    AND (p_id IS NULL OR l.id = p_id)
-	    AND (p_code IS NOT NULL OR p_id IS NOT NULL)
-$$;
+-- Gone: the device functions find their link themselves, in the
+-- statement that acts on it.
+DROP FUNCTION IF EXISTS ll_link_find(bigint, text, bigint);
 
 -- The subscription URL and title of the provider's link (kept for links
 -- made in the web account, to show their final link again); no row when
