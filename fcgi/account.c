@@ -8,7 +8,7 @@
 #include "account_page.h"
 #include "account_signin.h"
 #include "log.h"
-#include "session.h"
+#include "sessions.h"
 
 #define ACCT_PREFIX	"/account/"
 
@@ -96,22 +96,22 @@ acct_gate(struct acct *a, int post)
 {
 	struct http *h = a->h;
 
-	switch (session_load(h, &a->s)) {
-	case SESSION_DOWN:
+	switch (sessions_load(h, &a->s)) {
+	case SESSIONS_DOWN:
 		acct_db_error(a, "session");
 		return 0;
-	case SESSION_NONE:
+	case SESSIONS_NONE:
 		/* a cookie that opens nothing any more goes */
-		if (http_cookie(h, SESSION_COOKIE) != NULL)
-			session_end(h, NULL);
+		if (http_cookie(h, SESSIONS_COOKIE) != NULL)
+			sessions_end(h, NULL);
 		acct_redirect(a, post ? "/account/?m=expired" : "/account/");
 		return 0;
-	case SESSION_OK:
+	case SESSIONS_OK:
 		break;
 	}
 	a->signed_in = 1;
 	snprintf(a->pid, sizeof(a->pid), "%lld", a->s.provider_id);
-	if (post && !session_csrf_ok(h, &a->s)) {
+	if (post && !sessions_csrf_ok(h, &a->s)) {
 		log_warn("account: %s: POST %s without a valid CSRF token "
 		    "from %s", a->s.provider, h->path, h->remote_addr);
 		acct_message(a, 403, "Form refused", "This form did not carry "

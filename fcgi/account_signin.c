@@ -1,9 +1,9 @@
 #include "account_page.h"
 #include "account_signin.h"
-#include "auth.h"
 #include "html.h"
 #include "log.h"
-#include "session.h"
+#include "providers.h"
+#include "sessions.h"
 
 static void
 acct_signin_page(struct acct *a, int status, const char *code,
@@ -11,7 +11,7 @@ acct_signin_page(struct acct *a, int status, const char *code,
 {
 	const char *token;
 
-	token = session_signin_token(a->h);
+	token = sessions_signin_token(a->h);
 	acct_begin(a, status, "Sign in", NULL);
 	buf_puts(a->b, "<section class=\"card narrow signin\">\n"
 	    "<h1>Sign in</h1>\n<p class=\"lead\">Create limited links for "
@@ -46,14 +46,14 @@ acct_home(struct acct *a)
 {
 	struct session s;
 
-	switch (session_load(a->h, &s)) {
-	case SESSION_OK:
+	switch (sessions_load(a->h, &s)) {
+	case SESSIONS_OK:
 		acct_redirect(a, "/account/links");
 		return;
-	case SESSION_DOWN:
+	case SESSIONS_DOWN:
 		acct_db_error(a, "session");
 		return;
-	case SESSION_NONE:
+	case SESSIONS_NONE:
 		break;
 	}
 	acct_signin_page(a, 200, NULL, NULL);
@@ -70,14 +70,14 @@ acct_signin(struct acct *a)
 	/* the key, and the code beside it, never from the URL */
 	code = acct_body_param(a, "provider_code");
 	key = acct_body_param(a, "auth_key");
-	if (!session_signin_ok(a->h)) {
+	if (!sessions_signin_ok(a->h)) {
 		log_warn("account: sign-in from %s without a valid form token",
 		    a->h->remote_addr);
 		acct_signin_page(a, 403, code, "This sign-in form has expired "
 		    "or did not come from this site. Please sign in again.");
 		return;
 	}
-	wait = session_signin_wait(a->h);
+	wait = sessions_signin_wait(a->h);
 	if (wait < 0) {
 		acct_db_error(a, "signin wait");
 		return;
@@ -89,12 +89,13 @@ acct_signin(struct acct *a)
 		    "in %d seconds.", wait));
 		return;
 	}
-	switch (auth_provider(a->h->cfg, code, key, &provider_id)) {
-	case AUTH_DOWN:
+	switch (providers_auth(a->h->arena, a->h->cfg, code, key,
+	    &provider_id)) {
+	case PROVIDERS_AUTH_DOWN:
 		acct_db_error(a, "signin");
 		return;
-	case AUTH_DENIED:
-		wait = session_signin_failed(a->h);
+	case PROVIDERS_AUTH_DENIED:
+		wait = sessions_signin_failed(a->h);
 		log_info("account: failed sign-in from %s", a->h->remote_addr);
 		if (wait > 0) {
 			http_header(a->h, "Retry-After: %d", wait);
@@ -107,22 +108,22 @@ acct_signin(struct acct *a)
 			    "Wrong provider code or auth key.");
 		}
 		return;
-	case AUTH_OK:
+	case PROVIDERS_AUTH_OK:
 		break;
 	}
 	/* a fresh token at every sign-in: none chosen before it survives */
-	if (session_load(a->h, &old) == SESSION_OK)
-		session_end(a->h, &old);
-	switch (session_start(a->h, provider_id, &s)) {
-	case SESSION_OK:
+	if (sessions_load(a->h, &old) == SESSIONS_OK)
+		sessions_end(a->h, &old);
+	switch (sessions_start(a->h, provider_id, &s)) {
+	case SESSIONS_OK:
 		log_info("account: %s signed in from %s", code,
 		    a->h->remote_addr);
 		acct_redirect(a, "/account/links");
 		return;
-	case SESSION_DOWN:
+	case SESSIONS_DOWN:
 		acct_db_error(a, "session start");
 		return;
-	case SESSION_NONE:
+	case SESSIONS_NONE:
 		break;
 	}
 	acct_message(a, 500, "Cannot sign in",
@@ -132,7 +133,7 @@ acct_signin(struct acct *a)
 void
 acct_signout(struct acct *a)
 {
-	session_end(a->h, &a->s);
+	sessions_end(a->h, &a->s);
 	a->signed_in = 0;
 	acct_redirect(a, "/account/?m=signed-out");
 }

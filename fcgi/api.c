@@ -7,12 +7,12 @@
 #include <json-c/json.h>
 
 #include "api.h"
-#include "auth.h"
 #include "db.h"
 #include "devices.h"
 #include "links.h"
 #include "log.h"
 #include "params.h"
+#include "providers.h"
 #include "reply.h"
 #include "valid.h"
 
@@ -608,13 +608,13 @@ api_dispatch(struct http *h)
 		reply_rc(h, 0, err);
 		return;
 	}
-	switch (auth_provider(h->cfg, code, key, &q.provider_id)) {
-	case AUTH_OK:
+	switch (providers_auth(h->arena, h->cfg, code, key, &q.provider_id)) {
+	case PROVIDERS_AUTH_OK:
 		break;
-	case AUTH_DOWN:
+	case PROVIDERS_AUTH_DOWN:
 		api_db_fail(&q);
 		return;
-	case AUTH_DENIED:
+	case PROVIDERS_AUTH_DENIED:
 	default:
 		reply_rc(h, 0, "Auth error");
 		return;

@@ -5,6 +5,7 @@
 #include "devices.h"
 #include "log.h"
 #include "params.h"
+#include "providers.h"
 #include "reply.h"
 #include "valid.h"
 
@@ -62,21 +63,15 @@ void
 check_provider(struct http *h)
 {
 	struct json_object *o;
-	struct db_res *r = NULL;
 	const char *code;
-	int status = 0;
+	int active = 0;
 
 	code = check_single(h, "id");
-	if (h->params.status != PARAMS_OK || !valid_provider_code(code))
-		goto out;
-	r = db_exec(DB_PROVIDER_STATUS, 1, &code);
-	if (r != NULL && db_rows(r) == 1)
-		status = db_int(r, 0, 0) == 1;
-out:
+	if (h->params.status == PARAMS_OK)
+		active = providers_active(h->arena, code) == 1;
 	o = reply_object(h);
-	json_object_object_add(o, "status", json_object_new_int(status));
+	json_object_object_add(o, "status", json_object_new_int(active));
 	reply_json(h, o);
-	db_free(r);
 }
 
 void

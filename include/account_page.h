@@ -3,7 +3,7 @@
 
 #include "db.h"
 #include "http.h"
-#include "session.h"
+#include "sessions.h"
 
 /* What the pages of the web account share: account.c finds the page and
  * the session, account_signin.c, account_links.c and account_domains.c
