@@ -5,14 +5,12 @@
 #include "account_page.h"
 #include "crypt.h"
 #include "db.h"
+#include "domains.h"
 #include "happlink.h"
 #include "html.h"
 #include "log.h"
 #include "valid.h"
 
-#define ACCT_LABEL_MAX	255	/* characters in a domain's label */
-#define ACCT_LABEL_HASH	10	/* hash characters in a default label, as
-				   the API's add-domain has it */
 #define ACCT_DOMAIN_MAX	255	/* bytes of a domain typed in */
 
 enum { DOM_DOMAIN, DOM_HASH, DOM_NAME };
@@ -23,27 +21,26 @@ enum { DOM_DOMAIN, DOM_HASH, DOM_NAME };
 static int
 acct_domain_put(struct acct *a, const char *hash, const char *label)
 {
-	struct db_res *r;
-	const char *values[3];
-	int fresh;
-
-	values[0] = a->pid;
-	values[1] = hash;
-	values[2] = label;
-	r = acct_exec(a, "domain add", DB_DOMAIN_ADD, 3, values, 1);
-	fresh = r != NULL ? strcmp(db_get(r, 0, 0), "exists") != 0 : -1;
-	db_free(r);
-	return fresh;
+	switch (domains_add(a->h->arena, a->s.provider_id, hash, label)) {
+	case DB_OK:
+	case DB_REACTIVATED:
+		return 1;
+	case DB_EXISTS:
+		return 0;
+	default:
+		acct_db_error(a, "domain add");
+		return -1;
+	}
 }
 
 int
 acct_domain_put_text(struct acct *a, const char *domain)
 {
+	const char *label;
 	char hash[CRYPT_SHA256_HEX];
 
-	crypt_sha256_hex(domain, strlen(domain), hash);
-	return acct_domain_put(a, hash, valid_clean_text(a->h->arena, domain,
-	    ACCT_LABEL_MAX));
+	label = domains_hash(a->h->arena, domain, hash);
+	return acct_domain_put(a, hash, label);
 }
 
 /* One of the two add forms of the domains page; f (may be NULL) holds
@@ -88,13 +85,14 @@ static void
 acct_domains_page(struct acct *a, int status, const struct acct_form *f,
     int by_hash)
 {
-	struct db_res *r;
-	const char *pid = a->pid;
-	int i;
+	struct db_domain *d;
+	int i, n;
 
-	r = acct_exec(a, "domain list", DB_DOMAIN_LIST, 1, &pid, 0);
-	if (r == NULL)
-		goto out;
+	n = domains_list(a->h->arena, a->s.provider_id, &d);
+	if (n < 0) {
+		acct_db_error(a, "domain list");
+		return;
+	}
 	acct_begin(a, status, "Domains", "domains");
 	html_printf(a->b, "<div class=\"head\"><div><h1>Domains</h1>"
 	    "<p class=\"sub\">The app admits a link only through a domain "
@@ -108,33 +106,30 @@ acct_domains_page(struct acct *a, int status, const struct acct_form *f,
 	acct_domain_form(a, 1, by_hash ? f : NULL);
 	buf_puts(a->b, "</div>\n");
 	html_printf(a->b, "<section class=\"card flush\"><h2>Registered "
-	    "<span class=\"count\">%d</span></h2>\n", db_rows(r));
-	if (db_rows(r) == 0) {
+	    "<span class=\"count\">%d</span></h2>\n", n);
+	if (n == 0) {
 		buf_puts(a->b, "<p class=\"empty\">No domains yet.</p>"
 		    "</section>\n");
 		html_end(a->b);
-		goto out;
+		return;
 	}
 	buf_puts(a->b, "<table class=\"domains\"><thead><tr><th>Label</th>"
 	    "<th>SHA-256</th><th>Added (UTC)</th><th><span class=\"sr\">"
 	    "Delete</span></th></tr></thead><tbody>\n");
-	for (i = 0; i < db_rows(r); i++) {
+	for (i = 0; i < n; i++) {
 		html_printf(a->b, "<tr><td data-label=\"Label\">%s</td>"
 		    "<td data-label=\"SHA-256\" class=\"hash\"><code>%s</code>"
 		    "</td><td data-label=\"Added\" class=\"date\">%s</td><td>",
-		    db_get(r, i, 1), db_get(r, i, 2), db_get(r, i, 4));
+		    d[i].domain_name, d[i].domain_hash, d[i].created_at);
 		acct_form_open(a, "/account/domains/delete", "inline");
 		html_printf(a->b, "<input type=\"hidden\" name=\"id\" "
-		    "value=\"%s\"><button type=\"submit\" class=\"danger small\" "
+		    "value=\"%lld\"><button type=\"submit\" class=\"danger small\" "
 		    "data-confirm=\"Delete this domain? The app will refuse links "
 		    "that hash to it.\" aria-label=\"Delete domain %s\">Delete"
-		    "</button></form></td></tr>\n", db_get(r, i, 0),
-		    db_get(r, i, 1));
+		    "</button></form></td></tr>\n", d[i].id, d[i].domain_name);
 	}
 	buf_puts(a->b, "</tbody></table></section>\n");
 	html_end(a->b);
-out:
-	db_free(r);
 }
 
 void
@@ -196,7 +191,7 @@ void
 acct_domain_add(struct acct *a)
 {
 	struct acct_form f;
-	const char *domain = NULL, *label, *by;
+	const char *domain, *label = NULL, *by;
 	char hash[CRYPT_SHA256_HEX];
 	int by_hash, fresh;
 
@@ -211,16 +206,19 @@ acct_domain_add(struct acct *a)
 			f.error = "A domain hash is 64 hexadecimal digits "
 			    "(a SHA-256).";
 			f.bad = "hash";
+		} else {
+			label = domains_default_label(a->h->arena, hash);
 		}
 	} else if ((domain = acct_domain_text(a, f.v[DOM_DOMAIN],
 	    &f.error)) != NULL) {
-		crypt_sha256_hex(domain, strlen(domain), hash);
+		label = domains_hash(a->h->arena, domain, hash);
 	} else {
 		f.bad = "domain";
 	}
-	if (f.error == NULL && !valid_text(f.v[DOM_NAME], ACCT_LABEL_MAX)) {
-		f.error = "The label must be printable text of at most 255 "
-		    "characters.";
+	if (f.error == NULL && !domains_label_ok(f.v[DOM_NAME])) {
+		f.error = arena_printf(a->h->arena, "The label must be "
+		    "printable text of at most %d characters.",
+		    DOMAINS_LABEL_MAX);
 		f.bad = "name";
 	}
 	if (f.error != NULL) {
@@ -229,10 +227,6 @@ acct_domain_add(struct acct *a)
 	}
 	if (*f.v[DOM_NAME] != '\0')
 		label = f.v[DOM_NAME];
-	else if (by_hash)
-		label = arena_strndup(a->h->arena, hash, ACCT_LABEL_HASH);
-	else
-		label = valid_clean_text(a->h->arena, domain, ACCT_LABEL_MAX);
 	fresh = acct_domain_put(a, hash, label);
 	if (fresh < 0)
 		return;
@@ -243,26 +237,24 @@ acct_domain_add(struct acct *a)
 void
 acct_domain_delete(struct acct *a)
 {
-	struct db_res *r = NULL;
-	const char *values[2];
 	long id;
+	int links;
 
 	if (!valid_int(http_param(a->h, "id"), 1, LONG_MAX, &id)) {
 		acct_message(a, 400, "Bad request", "That is not a domain.");
-		goto out;
+		return;
 	}
-	values[0] = a->pid;
-	values[1] = arena_printf(a->h->arena, "%ld", id);
-	r = acct_exec(a, "domain delete", DB_DOMAIN_DELETE, 2, values, 1);
-	if (r == NULL)
-		goto out;
-	if (!db_bool(r, 0, 0)) {
+	switch (domains_delete(a->h->arena, a->s.provider_id, id, &links)) {
+	case DB_OK:
+		log_info("account: %s deleted domain %ld", a->s.provider, id);
+		acct_redirect(a, arena_printf(a->h->arena,
+		    "/account/domains?m=domain-deleted&n=%d", links));
+		return;
+	case DB_NOT_FOUND:
 		acct_redirect(a, "/account/domains?m=domain-gone");
-		goto out;
+		return;
+	default:
+		acct_db_error(a, "domain delete");
+		return;
 	}
-	log_info("account: %s deleted domain %ld", a->s.provider, id);
-	acct_redirect(a, arena_printf(a->h->arena,
-	    "/account/domains?m=domain-deleted&n=%d", db_int(r, 0, 1)));
-out:
-	db_free(r);
 }

@@ -9,6 +9,7 @@
 #include "api.h"
 #include "db.h"
 #include "devices.h"
+#include "domains.h"
 #include "links.h"
 #include "log.h"
 #include "params.h"
@@ -19,7 +20,6 @@
 #define API_PREFIX	"/api/"
 #define API_LIST_MAX	"5000"	/* links list-install answers without id */
 #define API_TEXT_MAX	255	/* characters in a note or a domain label */
-#define API_LABEL_LEN	10	/* hash characters in a default domain label */
 
 #define API_MSG_DOWN	"Database unavailable, try again"
 #define API_MSG_TIMEOUT	"Database timeout, try again"
@@ -162,10 +162,6 @@ static const struct api_col api_link_cols[] = {
 	{ "id", 1 }, { "install_code", 0 }, { "install_limit", 1 },
 	{ "install_count", 1 }, { "status", 1 }, { "note", 0 },
 	{ "created_at", 0 },
-};
-static const struct api_col api_domain_cols[] = {
-	{ "id", 1 }, { "domain_name", 0 }, { "domain_hash", 0 },
-	{ "status", 1 }, { "created_at", 0 },
 };
 
 #define API_NCOLS(cols)	(sizeof(cols) / sizeof((cols)[0]))
@@ -404,59 +400,68 @@ api_delete_hwid(struct api_req *q)
 static void
 api_add_domain(struct api_req *q)
 {
-	struct db_res *r;
-	const char *values[3], *res;
+	enum db_outcome r;
 
-	values[0] = q->provider;
-	values[1] = q->v[A_HASH];
-	values[2] = q->v[A_NAME] != NULL ? q->v[A_NAME] :
-	    arena_strndup(q->h->arena, q->v[A_HASH], API_LABEL_LEN);
-	r = api_exec(q, DB_DOMAIN_ADD, 3, values, 1);
-	if (r == NULL)
-		goto out;
-	res = db_get(r, 0, 0);
-	if (strcmp(res, "exists") == 0) {
+	r = domains_add(q->h->arena, q->provider_id, q->v[A_HASH],
+	    q->v[A_NAME] != NULL ? q->v[A_NAME] :
+	    domains_default_label(q->h->arena, q->v[A_HASH]));
+	switch (r) {
+	case DB_OK:
+	case DB_REACTIVATED:
+		log_info("api: provider %s %s domain %.16s", q->provider,
+		    r == DB_OK ? "added" : "re-activated", q->v[A_HASH]);
+		reply_json(q->h, reply_ok(q->h));
+		return;
+	case DB_EXISTS:
 		reply_rc(q->h, 2, "Domain hash exists");
-		goto out;
+		return;
+	default:
+		api_db_fail(q);
+		return;
 	}
-	log_info("api: provider %s %s domain %.16s", q->provider,
-	    strcmp(res, "ok") == 0 ? "added" : "re-activated", q->v[A_HASH]);
-	reply_json(q->h, reply_ok(q->h));
-out:
-	db_free(r);
 }
 
 static void
 api_list_domain(struct api_req *q)
 {
-	struct db_res *r;
+	static const struct reply_col cols[] = {
+		{ "id", REPLY_BIGINT, offsetof(struct db_domain, id) },
+		{ "domain_name", REPLY_TEXT,
+		    offsetof(struct db_domain, domain_name) },
+		{ "domain_hash", REPLY_TEXT,
+		    offsetof(struct db_domain, domain_hash) },
+		{ "status", REPLY_INT, offsetof(struct db_domain, status) },
+		{ "created_at", REPLY_TEXT,
+		    offsetof(struct db_domain, created_at) },
+	};
+	struct db_domain *d;
+	int n;
 
-	r = api_exec(q, DB_DOMAIN_LIST, 1, (const char *const[]){ q->provider },
-	    0);
-	if (r != NULL)
-		api_reply_rows(q, r, api_domain_cols,
-		    API_NCOLS(api_domain_cols));
-	db_free(r);
+	n = domains_list(q->h->arena, q->provider_id, &d);
+	if (n < 0)
+		api_db_fail(q);
+	else
+		reply_rows(q->h, d, n, sizeof(*d), cols,
+		    sizeof(cols) / sizeof(cols[0]));
 }
 
 static void
 api_delete_domain(struct api_req *q)
 {
-	struct db_res *r;
-	const char *values[2];
 	int links;
 
-	values[0] = q->provider;
-	values[1] = q->v[A_ID];
-	r = api_exec(q, DB_DOMAIN_DELETE, 2, values, 1);
-	if (r == NULL)
-		goto out;
-	if (!db_bool(r, 0, 0)) {
+	switch (domains_delete(q->h->arena, q->provider_id,
+	    strtoll(q->v[A_ID], NULL, 10), &links)) {
+	case DB_OK:
+		break;
+	case DB_NOT_FOUND:
 		reply_rc(q->h, 0, "Domain not found");
-		goto out;
+		return;
+	default:
+		api_db_fail(q);
+		return;
 	}
 	log_info("api: provider %s deleted domain %s", q->provider, q->v[A_ID]);
-	links = db_int(r, 0, 1);
 	/* allowed, but the provider should know what it just refused */
 	if (links == 1)
 		reply_rc(q->h, 1, "Ok; 1 active link has devices added through "
@@ -467,8 +472,6 @@ api_delete_domain(struct api_req *q)
 		    "checks are now refused", links));
 	else
 		reply_json(q->h, reply_ok(q->h));
-out:
-	db_free(r);
 }
 
 static const struct api_method api_methods[] = {
