@@ -166,7 +166,7 @@ static const struct db_stmt_def db_stmts[DB_NSTMT] = {
 	/* a second run after a lost answer would find its own link's code
 	 * taken */
 	[DB_LINK_ADD] = { "link_add",
-	    "ll_link_add($1, $2, $3, $4, $5)", 5, 0, NULL,
+	    "ll_link_add($1, $2, $3, $4, $5, $6, $7, $8, $9)", 9, 0, NULL,
 	    COLS(db_link_added_cols, struct db_link_added) },
 	[DB_LINK_UPDATE] = { "link_update",
 	    "ll_link_update($1, $2, $3, $4, $5::smallint)", 5, 1, NULL,
@@ -216,7 +216,7 @@ static const struct db_stmt_def db_stmts[DB_NSTMT] = {
 	    "ll_link_target($1, $2)", 2, 1, NULL,
 	    COLS(db_target_cols, struct db_target) },
 	[DB_LINK_SET_TARGET] = { "link_set_target",
-	    "ll_link_set_target($1, $2, $3, $4) AS found", 4, 1, NULL,
+	    "ll_link_set_target($1, $2, $3, $4, $5, $6) AS found", 6, 1, NULL,
 	    COLS(db_found_cols, struct db_found) },
 };
 
@@ -743,48 +743,4 @@ int
 db_retried(enum db_stmt st)
 {
 	return db_stmts[st].retry;
-}
-
-/* The interface of rows by column number, while callers move to the
- * named rows above. */
-struct db_res *
-db_exec(enum db_stmt st, int n, const char *const *values)
-{
-	return (struct db_res *)db_run(st, n, values);
-}
-
-int
-db_rows(const struct db_res *r)
-{
-	return PQntuples((const PGresult *)r);
-}
-
-const char *
-db_get(const struct db_res *r, int row, int col)
-{
-	return PQgetvalue((const PGresult *)r, row, col);
-}
-
-int
-db_isnull(const struct db_res *r, int row, int col)
-{
-	return PQgetisnull((const PGresult *)r, row, col);
-}
-
-int
-db_int(const struct db_res *r, int row, int col)
-{
-	return atoi(PQgetvalue((const PGresult *)r, row, col));
-}
-
-int
-db_bool(const struct db_res *r, int row, int col)
-{
-	return PQgetvalue((const PGresult *)r, row, col)[0] == 't';
-}
-
-void
-db_free(struct db_res *r)
-{
-	PQclear((PGresult *)r);
 }

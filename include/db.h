@@ -258,16 +258,4 @@ int db_check_columns(enum db_stmt st, const struct pg_result *r, char *why,
 int db_decode(struct arena *a, enum db_stmt st, const struct pg_result *r,
     void *rows, size_t size);
 
-/* Rows by column number, while callers move to db_all() and db_one():
- * db_exec() runs st and returns its result for the caller to free with
- * db_free(), or NULL (see db_failure()). */
-struct db_res;
-struct db_res *db_exec(enum db_stmt st, int n, const char *const *values);
-int db_rows(const struct db_res *r);
-const char *db_get(const struct db_res *r, int row, int col);
-int db_isnull(const struct db_res *r, int row, int col);
-int db_int(const struct db_res *r, int row, int col);
-int db_bool(const struct db_res *r, int row, int col);
-void db_free(struct db_res *r);
-
 #endif

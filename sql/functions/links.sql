@@ -2,11 +2,20 @@
 -- provider's id and touches nothing of another provider's, whatever ids
 -- it is given. Re-applied by scripts/migrate on every run.
 
--- Creates a link. o_result: 'ok' (o_id is the new link), 'exists' (the
--- code is taken, by anyone), 'cap' (the provider holds p_cap links or its
--- own link_cap already).
+-- Earlier versions made the link alone, and the web account registered
+-- its domain and stored its subscription URL in statements of their own.
+DROP FUNCTION IF EXISTS ll_link_add(bigint, text, integer, text, integer);
+DROP FUNCTION IF EXISTS ll_link_set_target(bigint, bigint, text, text);
+
+-- Creates a link, and for one made in the web account registers the
+-- domain its subscription URL hashes to (p_hash, labelled p_label) and
+-- stores that URL and title, all or nothing; the API gives NULL for
+-- these four. o_result: 'ok' (o_id is the new link), 'exists' (the code
+-- is taken, by anyone), 'cap' (the provider holds p_cap links or its own
+-- link_cap already): neither leaves anything behind.
 CREATE OR REPLACE FUNCTION ll_link_add(p_provider bigint, p_code text,
-    p_limit integer, p_note text, p_cap integer,
+    p_limit integer, p_note text, p_cap integer, p_hash text,
+    p_label text, p_url text, p_title text,
     OUT o_result text, OUT o_id bigint)
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -21,11 +30,20 @@ BEGIN
 		o_result := 'cap';
 		RETURN;
 	END IF;
-	INSERT INTO links (provider_id, install_code, install_limit, note)
-	    VALUES (p_provider, p_code, p_limit, coalesce(p_note, ''))
+	INSERT INTO links (provider_id, install_code, install_limit, note,
+	    sub_url, title)
+	    VALUES (p_provider, p_code, p_limit, coalesce(p_note, ''), p_url,
+		p_title)
 	    ON CONFLICT (install_code) DO NOTHING
 	    RETURNING id INTO o_id;
-	o_result := CASE WHEN o_id IS NULL THEN 'exists' ELSE 'ok' END;
+	IF o_id IS NULL THEN
+		o_result := 'exists';
+		RETURN;
+	END IF;
+	IF p_hash IS NOT NULL THEN
+		PERFORM ll_domain_add(p_provider, p_hash, p_label);
+	END IF;
+	o_result := 'ok';
 END
 $$;
 
@@ -99,11 +117,22 @@ LANGUAGE sql STABLE AS $$
 	WHERE l.id = p_id AND l.provider_id = p_provider
 $$;
 
--- Stores them; returns whether the link is the provider's.
+-- Stores them, and registers the domain the URL hashes to (p_hash,
+-- labelled p_label), all or nothing; returns whether the link is the
+-- provider's (when it is not, nothing is stored or registered).
 CREATE OR REPLACE FUNCTION ll_link_set_target(p_provider bigint, p_id bigint,
-    p_url text, p_title text) RETURNS boolean
-LANGUAGE sql AS $$
-	WITH u AS (UPDATE links l SET sub_url = p_url, title = p_title
-	    WHERE l.id = p_id AND l.provider_id = p_provider RETURNING 1)
-	SELECT EXISTS (SELECT 1 FROM u)
+    p_url text, p_title text, p_hash text, p_label text)
+RETURNS boolean
+LANGUAGE plpgsql AS $$
+BEGIN
+	UPDATE links l SET sub_url = p_url, title = p_title
+	    WHERE l.id = p_id AND l.provider_id = p_provider;
+	IF NOT FOUND THEN
+		RETURN false;
+	END IF;
+	IF p_hash IS NOT NULL THEN
+		PERFORM ll_domain_add(p_provider, p_hash, p_label);
+	END IF;
+	RETURN true;
+END
 $$;

@@ -1,30 +1,30 @@
-#include "account_page.h"
-#include "account_signin.h"
 #include "html.h"
 #include "log.h"
+#include "page.h"
+#include "page_signin.h"
 #include "providers.h"
 #include "sessions.h"
 
 static void
-acct_signin_page(struct acct *a, int status, const char *code,
+page_signin_page(struct page *p, int status, const char *code,
     const char *error)
 {
 	const char *token;
 
-	token = sessions_signin_token(a->h);
-	acct_begin(a, status, "Sign in", NULL);
-	buf_puts(a->b, "<section class=\"card narrow signin\">\n"
+	token = sessions_signin_token(p->h);
+	page_begin(p, status, "Sign in", NULL);
+	buf_puts(p->b, "<section class=\"card narrow signin\">\n"
 	    "<h1>Sign in</h1>\n<p class=\"lead\">Create limited links for "
 	    "your Happ subscriptions, see which devices hold them, free "
 	    "their slots.</p>\n");
 	if (error != NULL)
-		html_flash(a->b, "error", error);
+		html_flash(p->b, "error", error);
 	else
-		acct_flash_from_query(a);
-	buf_puts(a->b, "<form method=\"post\" action=\"/account/signin\" "
+		page_flash_from_query(p);
+	buf_puts(p->b, "<form method=\"post\" action=\"/account/signin\" "
 	    "class=\"stack\" novalidate>");
-	html_csrf(a->b, token);
-	html_printf(a->b, "\n<label for=\"code\">Provider code</label>\n"
+	html_csrf(p->b, token);
+	html_printf(p->b, "\n<label for=\"code\">Provider code</label>\n"
 	    "<input id=\"code\" name=\"provider_code\" value=\"%s\" "
 	    "maxlength=\"8\" autocomplete=\"username\" autocapitalize=\"off\" "
 	    "spellcheck=\"false\" required%s>\n"
@@ -38,29 +38,29 @@ acct_signin_page(struct acct *a, int status, const char *code,
 	    "</section>\n", code != NULL ? code : "",
 	    code == NULL || *code == '\0' ? " autofocus" : "",
 	    code != NULL && *code != '\0' ? " autofocus" : "");
-	html_end(a->b);
+	html_end(p->b);
 }
 
 void
-acct_home(struct acct *a)
+page_signin_home(struct page *p)
 {
 	struct session s;
 
-	switch (sessions_load(a->h, &s)) {
+	switch (sessions_load(p->h, &s)) {
 	case SESSIONS_OK:
-		acct_redirect(a, "/account/links");
+		page_redirect(p, "/account/links");
 		return;
 	case SESSIONS_DOWN:
-		acct_db_error(a, "session");
+		page_failed(p);
 		return;
 	case SESSIONS_NONE:
 		break;
 	}
-	acct_signin_page(a, 200, NULL, NULL);
+	page_signin_page(p, 200, NULL, NULL);
 }
 
 void
-acct_signin(struct acct *a)
+page_signin_post(struct page *p)
 {
 	struct session old, s;
 	const char *code, *key;
@@ -68,43 +68,43 @@ acct_signin(struct acct *a)
 	int wait;
 
 	/* the key, and the code beside it, never from the URL */
-	code = acct_body_param(a, "provider_code");
-	key = acct_body_param(a, "auth_key");
-	if (!sessions_signin_ok(a->h)) {
+	code = page_body_param(p, "provider_code");
+	key = page_body_param(p, "auth_key");
+	if (!sessions_signin_ok(p->h)) {
 		log_warn("account: sign-in from %s without a valid form token",
-		    a->h->remote_addr);
-		acct_signin_page(a, 403, code, "This sign-in form has expired "
+		    p->h->remote_addr);
+		page_signin_page(p, 403, code, "This sign-in form has expired "
 		    "or did not come from this site. Please sign in again.");
 		return;
 	}
-	wait = sessions_signin_wait(a->h);
+	wait = sessions_signin_wait(p->h);
 	if (wait < 0) {
-		acct_db_error(a, "signin wait");
+		page_failed(p);
 		return;
 	}
 	if (wait > 0) {
-		http_header(a->h, "Retry-After: %d", wait);
-		acct_signin_page(a, 429, code, arena_printf(a->h->arena,
+		http_header(p->h, "Retry-After: %d", wait);
+		page_signin_page(p, 429, code, arena_printf(p->a,
 		    "Too many failed sign-ins from your address. Try again "
 		    "in %d seconds.", wait));
 		return;
 	}
-	switch (providers_auth(a->h->arena, a->h->cfg, code, key,
+	switch (providers_auth(p->a, p->h->cfg, code, key,
 	    &provider_id)) {
 	case PROVIDERS_AUTH_DOWN:
-		acct_db_error(a, "signin");
+		page_failed(p);
 		return;
 	case PROVIDERS_AUTH_DENIED:
-		wait = sessions_signin_failed(a->h);
-		log_info("account: failed sign-in from %s", a->h->remote_addr);
+		wait = sessions_signin_failed(p->h);
+		log_info("account: failed sign-in from %s", p->h->remote_addr);
 		if (wait > 0) {
-			http_header(a->h, "Retry-After: %d", wait);
-			acct_signin_page(a, 429, code, arena_printf(
-			    a->h->arena, "Wrong provider code or auth key. "
+			http_header(p->h, "Retry-After: %d", wait);
+			page_signin_page(p, 429, code, arena_printf(
+			    p->a, "Wrong provider code or auth key. "
 			    "After repeated failures this address must wait "
 			    "%d seconds before trying again.", wait));
 		} else {
-			acct_signin_page(a, 403, code,
+			page_signin_page(p, 403, code,
 			    "Wrong provider code or auth key.");
 		}
 		return;
@@ -112,28 +112,28 @@ acct_signin(struct acct *a)
 		break;
 	}
 	/* a fresh token at every sign-in: none chosen before it survives */
-	if (sessions_load(a->h, &old) == SESSIONS_OK)
-		sessions_end(a->h, &old);
-	switch (sessions_start(a->h, provider_id, &s)) {
+	if (sessions_load(p->h, &old) == SESSIONS_OK)
+		sessions_end(p->h, &old);
+	switch (sessions_start(p->h, provider_id, &s)) {
 	case SESSIONS_OK:
 		log_info("account: %s signed in from %s", code,
-		    a->h->remote_addr);
-		acct_redirect(a, "/account/links");
+		    p->h->remote_addr);
+		page_redirect(p, "/account/links");
 		return;
 	case SESSIONS_DOWN:
-		acct_db_error(a, "session start");
+		page_failed(p);
 		return;
 	case SESSIONS_NONE:
 		break;
 	}
-	acct_message(a, 500, "Cannot sign in",
+	page_message(p, 500, "Cannot sign in",
 	    "The session could not be started; the error was logged.");
 }
 
 void
-acct_signout(struct acct *a)
+page_signin_out(struct page *p)
 {
-	sessions_end(a->h, &a->s);
-	a->signed_in = 0;
-	acct_redirect(a, "/account/?m=signed-out");
+	sessions_end(p->h, &p->s);
+	p->signed_in = 0;
+	page_redirect(p, "/account/?m=signed-out");
 }

@@ -1,65 +1,38 @@
 #include <limits.h>
 #include <string.h>
 
-#include "account_domains.h"
-#include "account_page.h"
 #include "crypt.h"
 #include "db.h"
 #include "domains.h"
 #include "happlink.h"
 #include "html.h"
 #include "log.h"
+#include "page.h"
+#include "page_domains.h"
 #include "valid.h"
 
-#define ACCT_DOMAIN_MAX	255	/* bytes of a domain typed in */
+#define PAGE_DOMAIN_MAX	255	/* bytes of a domain typed in */
 
+/* The fields of the add forms, by their place in page_form.v. */
 enum { DOM_DOMAIN, DOM_HASH, DOM_NAME };
-
-/* Registers hash, labelled label, for the provider. Returns 1 when it is
- * new or active again, 0 when it was active already, or -1 once the
- * failure is answered. */
-static int
-acct_domain_put(struct acct *a, const char *hash, const char *label)
-{
-	switch (domains_add(a->h->arena, a->s.provider_id, hash, label)) {
-	case DB_OK:
-	case DB_REACTIVATED:
-		return 1;
-	case DB_EXISTS:
-		return 0;
-	default:
-		acct_db_error(a, "domain add");
-		return -1;
-	}
-}
-
-int
-acct_domain_put_text(struct acct *a, const char *domain)
-{
-	const char *label;
-	char hash[CRYPT_SHA256_HEX];
-
-	label = domains_hash(a->h->arena, domain, hash);
-	return acct_domain_put(a, hash, label);
-}
 
 /* One of the two add forms of the domains page; f (may be NULL) holds
  * what was typed and what is wrong. */
 static void
-acct_domain_form(struct acct *a, int by_hash, const struct acct_form *f)
+page_domains_form(struct page *p, int by_hash, const struct page_form *f)
 {
-	acct_form_open(a, "/account/domains/add", "card stack");
+	page_form_open(p, "/account/domains/add", "card stack");
 	if (by_hash)
-		html_printf(a->b, "<input type=\"hidden\" name=\"by\" "
+		html_printf(p->b, "<input type=\"hidden\" name=\"by\" "
 		    "value=\"hash\"><h2>Add by hash</h2>\n<p class=\"hint\">"
 		    "The SHA-256 of the domain, as the API takes it.</p>\n"
 		    "<label for=\"hash\">Domain hash</label>\n<input id=\"hash\" "
 		    "name=\"hash\" class=\"mono\" value=\"%s\" maxlength=\"64\" "
 		    "placeholder=\"64 hexadecimal digits\" autocomplete=\"off\" "
 		    "spellcheck=\"false\"%s>\n", f != NULL ? f->v[DOM_HASH] : "",
-		    acct_bad(f, "hash"));
+		    page_bad(f, "hash"));
 	else
-		html_printf(a->b, "<input type=\"hidden\" name=\"by\" "
+		html_printf(p->b, "<input type=\"hidden\" name=\"by\" "
 		    "value=\"domain\"><h2>Add by domain</h2>\n<p class=\"hint\">"
 		    "Hashed here exactly as the app does: no case folding, "
 		    "any :port kept. A whole URL works too.</p>\n"
@@ -67,81 +40,81 @@ acct_domain_form(struct acct *a, int by_hash, const struct acct_form *f)
 		    "name=\"domain\" value=\"%s\" placeholder=\"sub.example.com\" "
 		    "autocomplete=\"off\" autocapitalize=\"off\" "
 		    "spellcheck=\"false\"%s>\n", f != NULL ? f->v[DOM_DOMAIN] : "",
-		    acct_bad(f, "domain"));
-	html_printf(a->b, "<label for=\"name-%s\">Label <span class=\"opt\">"
+		    page_bad(f, "domain"));
+	html_printf(p->b, "<label for=\"name-%s\">Label <span class=\"opt\">"
 	    "optional</span></label>\n<input id=\"name-%s\" name=\"name\" "
 	    "value=\"%s\" maxlength=\"255\"%s>\n", by_hash ? "h" : "d",
 	    by_hash ? "h" : "d", f != NULL ? f->v[DOM_NAME] : "",
-	    acct_bad(f, "name"));
+	    page_bad(f, "name"));
 	if (f != NULL && f->error != NULL)
-		html_flash(a->b, "error", f->error);
-	buf_puts(a->b, "<div class=\"actions\"><button type=\"submit\" "
+		html_flash(p->b, "error", f->error);
+	buf_puts(p->b, "<div class=\"actions\"><button type=\"submit\" "
 	    "class=\"primary\">Add domain</button></div></form>\n");
 }
 
 /* The domains page; f (may be NULL) is the add form shown again, the one
  * by hash when by_hash. */
 static void
-acct_domains_page(struct acct *a, int status, const struct acct_form *f,
+page_domains_page(struct page *p, int status, const struct page_form *f,
     int by_hash)
 {
 	struct db_domain *d;
 	int i, n;
 
-	n = domains_list(a->h->arena, a->s.provider_id, &d);
+	n = domains_list(p->a, p->s.provider_id, &d);
 	if (n < 0) {
-		acct_db_error(a, "domain list");
+		page_failed(p);
 		return;
 	}
-	acct_begin(a, status, "Domains", "domains");
-	html_printf(a->b, "<div class=\"head\"><div><h1>Domains</h1>"
+	page_begin(p, status, "Domains", "domains");
+	html_printf(p->b, "<div class=\"head\"><div><h1>Domains</h1>"
 	    "<p class=\"sub\">The app admits a link only through a domain "
 	    "registered here. It sends the SHA-256 of the subscription's "
 	    "domain; creating a link registers its domain for you.</p></div>"
 	    "</div>\n");
 	if (status == 200)
-		acct_flash_from_query(a);
-	buf_puts(a->b, "<div class=\"cols\">\n");
-	acct_domain_form(a, 0, by_hash ? NULL : f);
-	acct_domain_form(a, 1, by_hash ? f : NULL);
-	buf_puts(a->b, "</div>\n");
-	html_printf(a->b, "<section class=\"card flush\"><h2>Registered "
+		page_flash_from_query(p);
+	buf_puts(p->b, "<div class=\"cols\">\n");
+	page_domains_form(p, 0, by_hash ? NULL : f);
+	page_domains_form(p, 1, by_hash ? f : NULL);
+	buf_puts(p->b, "</div>\n");
+	html_printf(p->b, "<section class=\"card flush\"><h2>Registered "
 	    "<span class=\"count\">%d</span></h2>\n", n);
 	if (n == 0) {
-		buf_puts(a->b, "<p class=\"empty\">No domains yet.</p>"
+		buf_puts(p->b, "<p class=\"empty\">No domains yet.</p>"
 		    "</section>\n");
-		html_end(a->b);
+		html_end(p->b);
 		return;
 	}
-	buf_puts(a->b, "<table class=\"domains\"><thead><tr><th>Label</th>"
+	buf_puts(p->b, "<table class=\"domains\"><thead><tr><th>Label</th>"
 	    "<th>SHA-256</th><th>Added (UTC)</th><th><span class=\"sr\">"
 	    "Delete</span></th></tr></thead><tbody>\n");
 	for (i = 0; i < n; i++) {
-		html_printf(a->b, "<tr><td data-label=\"Label\">%s</td>"
+		html_printf(p->b, "<tr><td data-label=\"Label\">%s</td>"
 		    "<td data-label=\"SHA-256\" class=\"hash\"><code>%s</code>"
 		    "</td><td data-label=\"Added\" class=\"date\">%s</td><td>",
 		    d[i].domain_name, d[i].domain_hash, d[i].created_at);
-		acct_form_open(a, "/account/domains/delete", "inline");
-		html_printf(a->b, "<input type=\"hidden\" name=\"id\" "
+		page_form_open(p, "/account/domains/delete", "inline");
+		html_printf(p->b, "<input type=\"hidden\" name=\"id\" "
 		    "value=\"%lld\"><button type=\"submit\" class=\"danger small\" "
 		    "data-confirm=\"Delete this domain? The app will refuse links "
 		    "that hash to it.\" aria-label=\"Delete domain %s\">Delete"
 		    "</button></form></td></tr>\n", d[i].id, d[i].domain_name);
 	}
-	buf_puts(a->b, "</tbody></table></section>\n");
-	html_end(a->b);
+	buf_puts(p->b, "</tbody></table></section>\n");
+	html_end(p->b);
 }
 
 void
-acct_domains(struct acct *a)
+page_domains_show(struct page *p)
 {
-	acct_domains_page(a, 200, NULL, 0);
+	page_domains_page(p, 200, NULL, 0);
 }
 
 /* The domain text typed in the form (a domain or a whole URL); NULL and a
  * message in *error when it is not one. */
 static const char *
-acct_domain_text(struct acct *a, const char *in, const char **error)
+page_domains_text(struct page *p, const char *in, const char **error)
 {
 	enum happlink_err err;
 	const char *norm, *domain;
@@ -152,17 +125,17 @@ acct_domain_text(struct acct *a, const char *in, const char **error)
 		return NULL;
 	}
 	if (strstr(in, "://") != NULL) {
-		norm = happlink_normalize(a->h->arena, in, &err);
+		norm = happlink_normalize(p->a, in, &err);
 		if (norm == NULL) {
 			*error = happlink_strerror(err);
 			return NULL;
 		}
-		domain = happlink_domain(a->h->arena, norm);
+		domain = happlink_domain(p->a, norm);
 		if (domain == NULL)
 			*error = "The URL has no domain the app could hash.";
 		return domain;
 	}
-	if (strlen(in) > ACCT_DOMAIN_MAX || !valid_utf8_text(in) ||
+	if (strlen(in) > PAGE_DOMAIN_MAX || !valid_utf8_text(in) ||
 	    strpbrk(in, " /?#") != NULL) {
 		*error = "Type only the domain (with its :port, if any), or "
 		    "paste a whole URL.";
@@ -174,7 +147,7 @@ acct_domain_text(struct acct *a, const char *in, const char **error)
 /* Copies the SHA-256 typed in as in into hash, in lower case. Returns 0,
  * or -1 when it is not 64 hexadecimal digits. */
 static int
-acct_hash_text(const char *in, char hash[CRYPT_SHA256_HEX])
+page_domains_hash_text(const char *in, char hash[CRYPT_SHA256_HEX])
 {
 	size_t i;
 
@@ -188,73 +161,80 @@ acct_hash_text(const char *in, char hash[CRYPT_SHA256_HEX])
 }
 
 void
-acct_domain_add(struct acct *a)
+page_domains_add(struct page *p)
 {
-	struct acct_form f;
+	struct page_form f;
 	const char *domain, *label = NULL, *by;
 	char hash[CRYPT_SHA256_HEX];
-	int by_hash, fresh;
+	int by_hash;
 
 	memset(&f, 0, sizeof(f));
-	by = http_param(a->h, "by");
+	by = http_param(p->h, "by");
 	by_hash = by != NULL && strcmp(by, "hash") == 0;
-	f.v[DOM_DOMAIN] = acct_param(a, "domain");
-	f.v[DOM_HASH] = acct_param(a, "hash");
-	f.v[DOM_NAME] = acct_param(a, "name");
+	f.v[DOM_DOMAIN] = page_param(p, "domain");
+	f.v[DOM_HASH] = page_param(p, "hash");
+	f.v[DOM_NAME] = page_param(p, "name");
 	if (by_hash) {
-		if (acct_hash_text(f.v[DOM_HASH], hash) != 0) {
+		if (page_domains_hash_text(f.v[DOM_HASH], hash) != 0) {
 			f.error = "A domain hash is 64 hexadecimal digits "
 			    "(a SHA-256).";
 			f.bad = "hash";
 		} else {
-			label = domains_default_label(a->h->arena, hash);
+			label = domains_default_label(p->a, hash);
 		}
-	} else if ((domain = acct_domain_text(a, f.v[DOM_DOMAIN],
+	} else if ((domain = page_domains_text(p, f.v[DOM_DOMAIN],
 	    &f.error)) != NULL) {
-		label = domains_hash(a->h->arena, domain, hash);
+		label = domains_hash(p->a, domain, hash);
 	} else {
 		f.bad = "domain";
 	}
 	if (f.error == NULL && !domains_label_ok(f.v[DOM_NAME])) {
-		f.error = arena_printf(a->h->arena, "The label must be "
+		f.error = arena_printf(p->a, "The label must be "
 		    "printable text of at most %d characters.",
 		    DOMAINS_LABEL_MAX);
 		f.bad = "name";
 	}
 	if (f.error != NULL) {
-		acct_domains_page(a, 400, &f, by_hash);
+		page_domains_page(p, 400, &f, by_hash);
 		return;
 	}
 	if (*f.v[DOM_NAME] != '\0')
 		label = f.v[DOM_NAME];
-	fresh = acct_domain_put(a, hash, label);
-	if (fresh < 0)
+	switch (domains_add(p->a, p->s.provider_id, hash, label)) {
+	case DB_OK:
+	case DB_REACTIVATED:
+		page_redirect(p, "/account/domains?m=domain-added");
 		return;
-	acct_redirect(a, fresh ? "/account/domains?m=domain-added" :
-	    "/account/domains?m=domain-exists");
+	case DB_EXISTS:
+		page_redirect(p, "/account/domains?m=domain-exists");
+		return;
+	default:
+		page_failed(p);
+		return;
+	}
 }
 
 void
-acct_domain_delete(struct acct *a)
+page_domains_delete(struct page *p)
 {
 	long id;
 	int links;
 
-	if (!valid_int(http_param(a->h, "id"), 1, LONG_MAX, &id)) {
-		acct_message(a, 400, "Bad request", "That is not a domain.");
+	if (!valid_int(http_param(p->h, "id"), 1, LONG_MAX, &id)) {
+		page_message(p, 400, "Bad request", "That is not a domain.");
 		return;
 	}
-	switch (domains_delete(a->h->arena, a->s.provider_id, id, &links)) {
+	switch (domains_delete(p->a, p->s.provider_id, id, &links)) {
 	case DB_OK:
-		log_info("account: %s deleted domain %ld", a->s.provider, id);
-		acct_redirect(a, arena_printf(a->h->arena,
+		log_info("account: %s deleted domain %ld", p->s.provider, id);
+		page_redirect(p, arena_printf(p->a,
 		    "/account/domains?m=domain-deleted&n=%d", links));
 		return;
 	case DB_NOT_FOUND:
-		acct_redirect(a, "/account/domains?m=domain-gone");
+		page_redirect(p, "/account/domains?m=domain-gone");
 		return;
 	default:
-		acct_db_error(a, "domain delete");
+		page_failed(p);
 		return;
 	}
 }
