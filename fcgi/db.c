@@ -3,10 +3,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <libpq-fe.h>
 
+#include "backoff.h"
 #include "db.h"
 #include "log.h"
 
@@ -234,20 +234,11 @@ static const char *const db_outcomes[DB_NOUTCOME] = {
 static PGconn		*db_conn;
 static char		*db_conninfo;
 static int		 db_backoff_ms;
-static struct timespec	 db_next_try;
+static long long	 db_next_try;	/* no connect before, in ms */
 static long long	 db_end_ms;	/* the current call's deadline */
 static enum db_fail	 db_last_fail;
 static char		 db_last_state[6];
 static char		 db_last_msg[256];
-
-static long long
-db_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static void
 db_drop(void)
@@ -409,7 +400,7 @@ db_await(void)
 	long long left;
 
 	while (PQisBusy(db_conn)) {
-		left = db_end_ms - db_now_ms();
+		left = db_end_ms - backoff_now_ms();
 		if (left <= 0)
 			return -1;
 		pfd.fd = PQsocket(db_conn);
@@ -508,9 +499,8 @@ db_connect(void)
 	long long now;
 	int i;
 
-	now = db_now_ms();
-	if (now < (long long)db_next_try.tv_sec * 1000 +
-	    db_next_try.tv_nsec / 1000000)
+	now = backoff_now_ms();
+	if (now < db_next_try)
 		return -1;
 	db_drop();
 	db_conn = PQconnectdbParams(keys, values, 1);
@@ -528,13 +518,9 @@ db_connect(void)
 	return 0;
 fail:
 	db_drop();
-	db_backoff_ms = db_backoff_ms == 0 ? DB_BACKOFF_MIN_MS :
-	    db_backoff_ms * 2;
-	if (db_backoff_ms > DB_BACKOFF_MAX_MS)
-		db_backoff_ms = DB_BACKOFF_MAX_MS;
-	now += db_backoff_ms;
-	db_next_try.tv_sec = now / 1000;
-	db_next_try.tv_nsec = (now % 1000) * 1000000;
+	db_backoff_ms = backoff_next(db_backoff_ms, DB_BACKOFF_MIN_MS,
+	    DB_BACKOFF_MAX_MS);
+	db_next_try = now + db_backoff_ms;
 	return -1;
 }
 
@@ -545,9 +531,8 @@ db_open(const char *conninfo)
 	db_conninfo = strdup(conninfo);
 	if (db_conninfo == NULL)
 		return -1;
-	db_next_try.tv_sec = 0;
-	db_next_try.tv_nsec = 0;
-	db_end_ms = db_now_ms() + DB_REPLY_MS;
+	db_next_try = 0;
+	db_end_ms = backoff_now_ms() + DB_REPLY_MS;
 	return db_connect();
 }
 
@@ -632,7 +617,7 @@ db_run(enum db_stmt st, int n, const char *const *values)
 		db_last_fail = DB_FAIL_SQL;
 		return NULL;
 	}
-	db_end_ms = db_now_ms() + DB_REPLY_MS;
+	db_end_ms = backoff_now_ms() + DB_REPLY_MS;
 	for (attempt = 0; attempt < 2 && db_usable(); attempt++) {
 		r = db_call(def, n, values, &late);
 		if (PQresultStatus(r) == PGRES_TUPLES_OK) {
@@ -655,8 +640,7 @@ db_run(enum db_stmt st, int n, const char *const *values)
 		log_warn("db: connection lost during %s", def->name);
 		PQclear(r);
 		db_drop();
-		db_next_try.tv_sec = 0;
-		db_next_try.tv_nsec = 0;
+		db_next_try = 0;
 		if (!def->retry)
 			break;
 	}
