@@ -83,6 +83,42 @@ api_failed(struct http *h)
 	reply_rc(h, 0, API_MSG_UNKNOWN);
 }
 
+/* What each call answers when its service says no. */
+struct api_refusals {
+	const char	*not_found;	/* DB_NOT_FOUND */
+	const char	*exists;	/* DB_EXISTS, with rc 2 */
+};
+
+static const struct api_refusals api_refusals[API_NCALLS] = {
+	[API_ADD_INSTALL] = { NULL, "Install code exists" },
+	[API_UPDATE_INSTALL] = { "Install not found", NULL },
+	[API_LIST_INSTALL] = { "Install not found", NULL },
+	[API_LIST_HWID] = { "Install not found", NULL },
+	[API_DELETE_HWID] = { "Install not found", NULL },
+	[API_ADD_DOMAIN] = { NULL, "Domain hash exists" },
+	[API_LIST_DOMAIN] = { NULL, NULL },
+	[API_DELETE_DOMAIN] = { "Domain not found", NULL },
+};
+
+/* Answers outcome r of q's service, other than DB_OK, in the contract's
+ * words. */
+static void
+api_refused(struct api_req *q, enum db_outcome r)
+{
+	const struct api_refusals *say = &api_refusals[q->call];
+
+	if (r == DB_NOT_FOUND && say->not_found != NULL)
+		reply_rc(q->h, 0, say->not_found);
+	else if (r == DB_EXISTS && say->exists != NULL)
+		reply_rc(q->h, 2, say->exists);
+	else if (r == DB_CAP)
+		reply_rc(q->h, 0, "Install code limit reached");
+	else if (r == DB_NO_DEVICE)
+		reply_rc(q->h, 0, "HWID not found");
+	else
+		api_failed(q->h);
+}
+
 /* Parameter arg as a number, 0 when absent. */
 static long long
 api_num(const struct api_req *q, enum api_arg arg)
@@ -95,20 +131,13 @@ api_add_install(struct api_req *q)
 {
 	struct json_object *o;
 	char code[VALID_CODE_LEN + 1];
+	enum db_outcome r;
 	long long id;
 
-	switch (links_create(q->a, q->h->cfg, q->provider_id, q->v[API_CODE],
-	    (int)api_num(q, API_LIMIT), q->v[API_NOTE], NULL, &id, code)) {
-	case DB_OK:
-		break;
-	case DB_EXISTS:
-		reply_rc(q->h, 2, "Install code exists");
-		return;
-	case DB_CAP:
-		reply_rc(q->h, 0, "Install code limit reached");
-		return;
-	default:
-		api_failed(q->h);
+	r = links_create(q->a, q->h->cfg, q->provider_id, q->v[API_CODE],
+	    (int)api_num(q, API_LIMIT), q->v[API_NOTE], NULL, &id, code);
+	if (r != DB_OK) {
+		api_refused(q, r);
 		return;
 	}
 	log_info("api: provider %lld added link %lld", q->provider_id, id);
@@ -123,22 +152,19 @@ api_update_install(struct api_req *q)
 {
 	struct json_object *o;
 	struct db_link_updated u;
+	enum db_outcome r;
 
-	switch (links_update(q->a, q->provider_id, api_num(q, API_ID),
+	r = links_update(q->a, q->provider_id, api_num(q, API_ID),
 	    (int)api_num(q, API_LIMIT), q->v[API_NOTE],
-	    (int)api_num(q, API_STATUS), &u)) {
-	case DB_OK:
-		break;
-	case DB_NOT_FOUND:
-		reply_rc(q->h, 0, "Install not found");
-		return;
-	case DB_BELOW_COUNT:
+	    (int)api_num(q, API_STATUS), &u);
+	if (r == DB_BELOW_COUNT) {
 		reply_rc(q->h, 0, arena_printf(q->a, "Install limit error: "
 		    "install_limit cannot go below install_count (%d)",
 		    u.install_count));
 		return;
-	default:
-		api_failed(q->h);
+	}
+	if (r != DB_OK) {
+		api_refused(q, r);
 		return;
 	}
 	log_info("api: provider %lld updated link %s", q->provider_id,
@@ -163,7 +189,7 @@ api_list_install(struct api_req *q)
 	/* asking for one link that is not the provider's is an error, as
 	 * everywhere else */
 	else if (n == 0 && q->v[API_ID] != NULL)
-		reply_rc(q->h, 0, "Install not found");
+		api_refused(q, DB_NOT_FOUND);
 	else
 		reply_rows(q->h, l, n, sizeof(*l), api_link_cols,
 		    API_NCOLS(api_link_cols));
@@ -173,21 +199,16 @@ static void
 api_list_hwid(struct api_req *q)
 {
 	struct db_device *d;
+	enum db_outcome r;
 	int n;
 
-	switch (devices_list(q->a, q->provider_id, q->v[API_CODE],
-	    api_num(q, API_INSTALL_ID), q->v[API_HWID], &d, &n)) {
-	case DB_OK:
+	r = devices_list(q->a, q->provider_id, q->v[API_CODE],
+	    api_num(q, API_INSTALL_ID), q->v[API_HWID], &d, &n);
+	if (r != DB_OK)
+		api_refused(q, r);
+	else
 		reply_rows(q->h, d, n, sizeof(*d), api_device_cols,
 		    API_NCOLS(api_device_cols));
-		return;
-	case DB_NOT_FOUND:
-		reply_rc(q->h, 0, "Install not found");
-		return;
-	default:
-		api_failed(q->h);
-		return;
-	}
 }
 
 static void
@@ -195,19 +216,12 @@ api_delete_hwid(struct api_req *q)
 {
 	struct json_object *o;
 	struct db_device_deleted gone;
+	enum db_outcome r;
 
-	switch (devices_delete(q->a, q->provider_id, q->v[API_CODE],
-	    api_num(q, API_INSTALL_ID), q->v[API_HWID], &gone)) {
-	case DB_OK:
-		break;
-	case DB_NOT_FOUND:
-		reply_rc(q->h, 0, "Install not found");
-		return;
-	case DB_NO_DEVICE:
-		reply_rc(q->h, 0, "HWID not found");
-		return;
-	default:
-		api_failed(q->h);
+	r = devices_delete(q->a, q->provider_id, q->v[API_CODE],
+	    api_num(q, API_INSTALL_ID), q->v[API_HWID], &gone);
+	if (r != DB_OK) {
+		api_refused(q, r);
 		return;
 	}
 	log_info("api: provider %lld freed a slot on link %lld",
@@ -226,20 +240,13 @@ api_add_domain(struct api_req *q)
 	r = domains_add(q->a, q->provider_id, q->v[API_HASH],
 	    q->v[API_NAME] != NULL ? q->v[API_NAME] :
 	    domains_default_label(q->a, q->v[API_HASH]));
-	switch (r) {
-	case DB_OK:
-	case DB_REACTIVATED:
-		log_info("api: provider %lld %s domain %.16s", q->provider_id,
-		    r == DB_OK ? "added" : "re-activated", q->v[API_HASH]);
-		reply_json(q->h, reply_ok(q->h));
-		return;
-	case DB_EXISTS:
-		reply_rc(q->h, 2, "Domain hash exists");
-		return;
-	default:
-		api_failed(q->h);
+	if (r != DB_OK && r != DB_REACTIVATED) {
+		api_refused(q, r);
 		return;
 	}
+	log_info("api: provider %lld %s domain %.16s", q->provider_id,
+	    r == DB_OK ? "added" : "re-activated", q->v[API_HASH]);
+	reply_json(q->h, reply_ok(q->h));
 }
 
 static void
@@ -259,17 +266,12 @@ api_list_domain(struct api_req *q)
 static void
 api_delete_domain(struct api_req *q)
 {
+	enum db_outcome r;
 	int links;
 
-	switch (domains_delete(q->a, q->provider_id, api_num(q, API_ID),
-	    &links)) {
-	case DB_OK:
-		break;
-	case DB_NOT_FOUND:
-		reply_rc(q->h, 0, "Domain not found");
-		return;
-	default:
-		api_failed(q->h);
+	r = domains_delete(q->a, q->provider_id, api_num(q, API_ID), &links);
+	if (r != DB_OK) {
+		api_refused(q, r);
 		return;
 	}
 	log_info("api: provider %lld deleted domain %s", q->provider_id,

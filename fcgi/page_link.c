@@ -186,6 +186,19 @@ page_link_devices(struct page *p, const struct db_device *d, int n)
 	    "slot again while one is free.</p></section>\n");
 }
 
+/* Answers outcome r of a change to the link: on to the link's page with
+ * the message m asks for when r is DB_OK, else 404 or the failure. */
+static void
+page_link_done(struct page *p, enum db_outcome r, const char *m)
+{
+	if (r == DB_OK)
+		page_redirect(p, page_link_path(p, m));
+	else if (r == DB_NOT_FOUND)
+		page_not_found(p);
+	else
+		page_failed(p);
+}
+
 /* The link's page; ef and tf (may be NULL) are the settings and the
  * target form shown again with an error. */
 static void
@@ -241,6 +254,7 @@ page_link_edit(struct page *p)
 {
 	struct page_form f;
 	struct db_link_updated u;
+	enum db_outcome r;
 	int limit;
 
 	memset(&f, 0, sizeof(f));
@@ -250,31 +264,24 @@ page_link_edit(struct page *p)
 		page_link_page(p, 400, &f, NULL);
 		return;
 	}
-	switch (links_update(p->a, p->s.provider_id, p->id, limit,
-	    f.v[PAGE_F_NOTE], 0, &u)) {
-	case DB_OK:
-		page_redirect(p, page_link_path(p, "?m=saved"));
-		return;
-	case DB_BELOW_COUNT:
-		f.error = arena_printf(p->a, "The limit cannot go below the %d "
-		    "devices that hold a slot. Delete devices first.",
-		    u.install_count);
-		f.bad = "limit";
-		page_link_page(p, 400, &f, NULL);
-		return;
-	case DB_NOT_FOUND:
-		page_not_found(p);
-		return;
-	default:
-		page_failed(p);
+	r = links_update(p->a, p->s.provider_id, p->id, limit,
+	    f.v[PAGE_F_NOTE], 0, &u);
+	if (r != DB_BELOW_COUNT) {
+		page_link_done(p, r, "?m=saved");
 		return;
 	}
+	f.error = arena_printf(p->a, "The limit cannot go below the %d "
+	    "devices that hold a slot. Delete devices first.",
+	    u.install_count);
+	f.bad = "limit";
+	page_link_page(p, 400, &f, NULL);
 }
 
 void
 page_link_status(struct page *p)
 {
 	struct db_link_updated u;
+	enum db_outcome r;
 	int status, off;
 
 	if (!links_status_ok(http_param(p->h, "status"), &status)) {
@@ -283,28 +290,19 @@ page_link_status(struct page *p)
 		    LINKS_DISABLED, LINKS_ACTIVE));
 		return;
 	}
-	switch (links_update(p->a, p->s.provider_id, p->id, 0, NULL, status,
-	    &u)) {
-	case DB_OK:
-		break;
-	case DB_NOT_FOUND:
-		page_not_found(p);
-		return;
-	default:
-		page_failed(p);
-		return;
-	}
+	r = links_update(p->a, p->s.provider_id, p->id, 0, NULL, status, &u);
 	off = status == LINKS_DISABLED;
-	log_info("account: %s %s link %lld", p->s.provider,
-	    off ? "disabled" : "enabled", p->id);
-	page_redirect(p, page_link_path(p, off ? "?m=disabled" :
-	    "?m=enabled"));
+	if (r == DB_OK)
+		log_info("account: %s %s link %lld", p->s.provider,
+		    off ? "disabled" : "enabled", p->id);
+	page_link_done(p, r, off ? "?m=disabled" : "?m=enabled");
 }
 
 void
 page_link_device_delete(struct page *p)
 {
 	struct db_device_deleted gone;
+	enum db_outcome r;
 	const char *hwid;
 
 	hwid = http_param(p->h, "hwid");
@@ -312,23 +310,15 @@ page_link_device_delete(struct page *p)
 		page_message(p, 400, "Bad request", "That is not a device id.");
 		return;
 	}
-	switch (devices_delete(p->a, p->s.provider_id, NULL, p->id, hwid,
-	    &gone)) {
-	case DB_OK:
+	r = devices_delete(p->a, p->s.provider_id, NULL, p->id, hwid, &gone);
+	if (r == DB_OK)
 		log_info("account: %s deleted device %s from link %lld",
 		    p->s.provider, hwid, p->id);
-		page_redirect(p, page_link_path(p, "?m=device-deleted"));
-		return;
-	case DB_NO_DEVICE:
-		page_redirect(p, page_link_path(p, "?m=device-gone"));
-		return;
-	case DB_NOT_FOUND:
-		page_not_found(p);
-		return;
-	default:
-		page_failed(p);
-		return;
-	}
+	/* gone already is no fault: the page says so */
+	if (r == DB_NO_DEVICE)
+		page_link_done(p, DB_OK, "?m=device-gone");
+	else
+		page_link_done(p, r, "?m=device-deleted");
 }
 
 void
@@ -345,15 +335,6 @@ page_link_target(struct page *p)
 		return;
 	}
 	/* the target and its domain: both or neither */
-	switch (links_set_target(p->a, p->s.provider_id, p->id, &t)) {
-	case DB_OK:
-		page_redirect(p, page_link_path(p, "?m=target"));
-		return;
-	case DB_NOT_FOUND:
-		page_not_found(p);
-		return;
-	default:
-		page_failed(p);
-		return;
-	}
+	page_link_done(p, links_set_target(p->a, p->s.provider_id, p->id, &t),
+	    "?m=target");
 }

@@ -41,28 +41,32 @@ page_signin_page(struct page *p, int status, const char *code,
 	html_end(p->b);
 }
 
+/* Answers a session that r says is there (on to the links) or could not
+ * be looked at; returns 0, having answered nothing, when there is none. */
+static int
+page_signin_onward(struct page *p, enum sessions_result r)
+{
+	if (r == SESSIONS_OK)
+		page_redirect(p, "/account/links");
+	else if (r == SESSIONS_DOWN)
+		page_failed(p);
+	return r != SESSIONS_NONE;
+}
+
 void
 page_signin_home(struct page *p)
 {
 	struct session s;
 
-	switch (sessions_load(p->h, &s)) {
-	case SESSIONS_OK:
-		page_redirect(p, "/account/links");
-		return;
-	case SESSIONS_DOWN:
-		page_failed(p);
-		return;
-	case SESSIONS_NONE:
-		break;
-	}
-	page_signin_page(p, 200, NULL, NULL);
+	if (!page_signin_onward(p, sessions_load(p->h, &s)))
+		page_signin_page(p, 200, NULL, NULL);
 }
 
 void
 page_signin_post(struct page *p)
 {
 	struct session old, s;
+	enum sessions_result r;
 	const char *code, *key;
 	long long provider_id = 0;
 	int wait;
@@ -89,8 +93,7 @@ page_signin_post(struct page *p)
 		    "in %d seconds.", wait));
 		return;
 	}
-	switch (providers_auth(p->a, p->h->cfg, code, key,
-	    &provider_id)) {
+	switch (providers_auth(p->a, p->h->cfg, code, key, &provider_id)) {
 	case PROVIDERS_AUTH_DOWN:
 		page_failed(p);
 		return;
@@ -114,20 +117,13 @@ page_signin_post(struct page *p)
 	/* a fresh token at every sign-in: none chosen before it survives */
 	if (sessions_load(p->h, &old) == SESSIONS_OK)
 		sessions_end(p->h, &old);
-	switch (sessions_start(p->h, provider_id, &s)) {
-	case SESSIONS_OK:
+	r = sessions_start(p->h, provider_id, &s);
+	if (r == SESSIONS_OK)
 		log_info("account: %s signed in from %s", code,
 		    p->h->remote_addr);
-		page_redirect(p, "/account/links");
-		return;
-	case SESSIONS_DOWN:
-		page_failed(p);
-		return;
-	case SESSIONS_NONE:
-		break;
-	}
-	page_message(p, 500, "Cannot sign in",
-	    "The session could not be started; the error was logged.");
+	if (!page_signin_onward(p, r))
+		page_message(p, 500, "Cannot sign in",
+		    "The session could not be started; the error was logged.");
 }
 
 void
