@@ -154,8 +154,8 @@ master_chase(const struct config *cfg)
 
 	for (i = 0; i < master_nkids; i++) {
 		k = &master_kids[i];
-		if (!k->retiring || k->killed ||
-		    backoff_now_ms() - k->retired_at <= cfg->stop_timeout * 1000LL)
+		if (!k->retiring || k->killed || backoff_now_ms() -
+		    k->retired_at <= cfg->stop_timeout * 1000LL)
 			continue;
 		log_warn("master: worker %ld did not stop in %d s, killing it",
 		    (long)k->pid, cfg->stop_timeout);

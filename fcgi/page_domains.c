@@ -43,9 +43,9 @@ page_domains_form(struct page *p, int by_hash, const struct page_form *f)
 		    page_bad(f, "domain"));
 	html_printf(p->b, "<label for=\"name-%s\">Label <span class=\"opt\">"
 	    "optional</span></label>\n<input id=\"name-%s\" name=\"name\" "
-	    "value=\"%s\" maxlength=\"255\"%s>\n", by_hash ? "h" : "d",
+	    "value=\"%s\" maxlength=\"%d\"%s>\n", by_hash ? "h" : "d",
 	    by_hash ? "h" : "d", f != NULL ? f->v[DOM_NAME] : "",
-	    page_bad(f, "name"));
+	    DOMAINS_LABEL_MAX, page_bad(f, "name"));
 	if (f != NULL && f->error != NULL)
 		html_flash(p->b, "error", f->error);
 	buf_puts(p->b, "<div class=\"actions\"><button type=\"submit\" "

@@ -86,8 +86,9 @@ sessions_start(struct http *h, long long provider_id, struct session *s)
 	const char *v[5];
 
 	memset(s, 0, sizeof(*s));
-	if (crypt_random_string(token, SESSIONS_TOKEN_LEN, CRYPT_KEYCHARS) != 0
-	    || crypt_random_string(s->csrf, SESSIONS_CSRF_LEN, CRYPT_ALNUM) != 0) {
+	if (crypt_random_string(token, SESSIONS_TOKEN_LEN,
+	    CRYPT_KEYCHARS) != 0 || crypt_random_string(s->csrf,
+	    SESSIONS_CSRF_LEN, CRYPT_ALNUM) != 0) {
 		log_error("sessions: the random source failed");
 		return SESSIONS_NONE;
 	}

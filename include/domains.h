@@ -11,7 +11,7 @@
  * for the API and the web account alike. */
 
 #define DOMAINS_LABEL_MAX	255	/* characters in a label */
-#define DOMAINS_LABEL_HASH	10	/* hash characters in the default label */
+#define DOMAINS_LABEL_HASH	10	/* hash characters of a default label */
 
 /* Whether label may label a domain: printable text of at most
  * DOMAINS_LABEL_MAX characters ("" is one). */
