@@ -1,5 +1,6 @@
 #include <ctype.h>
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -7,22 +8,43 @@
 
 #include "config.h"
 
-void
-config_defaults(struct config *c)
+/* Every key: its default and its bounds, in this one table. The README's
+ * table of keys is checked against it (tests/unit/test_config.c). */
+static const struct config_key config_keys[] = {
+	{ "listen", CONFIG_STR, offsetof(struct config, listen),
+	    sizeof(((struct config *)0)->listen), "var/run/fcgi.sock", 0, 0 },
+	{ "workers", CONFIG_INT, offsetof(struct config, workers), 0, "0", 0,
+	    CONFIG_WORKERS_MAX },
+	{ "backlog", CONFIG_INT, offsetof(struct config, backlog), 0, "1024",
+	    1, 65535 },
+	{ "database", CONFIG_STR, offsetof(struct config, database),
+	    sizeof(((struct config *)0)->database), "dbname=limitedlinks", 0,
+	    0 },
+	{ "secret_file", CONFIG_STR, offsetof(struct config, secret_file),
+	    sizeof(((struct config *)0)->secret_file), "var/secret.key", 0, 0 },
+	{ "crypt4_key", CONFIG_STR, offsetof(struct config, crypt4_key),
+	    sizeof(((struct config *)0)->crypt4_key),
+	    "var/happ-crypt4-public.pem", 0, 0 },
+	{ "link_cap", CONFIG_INT, offsetof(struct config, link_cap), 0,
+	    "100000", 1, 100000000 },
+	{ "session_ttl", CONFIG_INT, offsetof(struct config, session_ttl), 0,
+	    "28800", 60, 90 * 86400 },
+	{ "max_requests", CONFIG_INT, offsetof(struct config, max_requests),
+	    0, "0", 0, 1000000000 },
+	{ "log_level", CONFIG_INT, offsetof(struct config, log_level), 0, "1",
+	    0, 3 },
+	{ "stop_timeout", CONFIG_INT, offsetof(struct config, stop_timeout),
+	    0, "10", 1, 3600 },
+	{ "pid_file", CONFIG_STR, offsetof(struct config, pid_file),
+	    sizeof(((struct config *)0)->pid_file), "", 0, 0 },
+};
+
+#define CONFIG_NKEYS	(sizeof(config_keys) / sizeof(config_keys[0]))
+
+const struct config_key *
+config_key(size_t i)
 {
-	memset(c, 0, sizeof(*c));
-	snprintf(c->listen, sizeof(c->listen), "var/run/fcgi.sock");
-	c->workers = 0;
-	c->backlog = 1024;
-	snprintf(c->database, sizeof(c->database), "dbname=limitedlinks");
-	snprintf(c->secret_file, sizeof(c->secret_file), "var/secret.key");
-	snprintf(c->crypt4_key, sizeof(c->crypt4_key),
-	    "nginx/happ-crypt4-public.pem");
-	c->link_cap = 100000;
-	c->session_ttl = 8 * 3600;
-	c->max_requests = 0;
-	c->log_level = 1;
-	c->stop_timeout = 10;
+	return i < CONFIG_NKEYS ? &config_keys[i] : NULL;
 }
 
 static int
@@ -48,34 +70,34 @@ config_str(const char *v, char *dst, size_t size)
 	return 0;
 }
 
+/* Sets key k to v. Returns 0, -1 for a bad value, -2 for no such key. */
 static int
 config_set(struct config *c, const char *k, const char *v)
 {
-	if (strcmp(k, "listen") == 0)
-		return config_str(v, c->listen, sizeof(c->listen));
-	if (strcmp(k, "pid_file") == 0)
-		return config_str(v, c->pid_file, sizeof(c->pid_file));
-	if (strcmp(k, "workers") == 0)
-		return config_int(v, 0, CONFIG_WORKERS_MAX, &c->workers);
-	if (strcmp(k, "backlog") == 0)
-		return config_int(v, 1, 65535, &c->backlog);
-	if (strcmp(k, "database") == 0)
-		return config_str(v, c->database, sizeof(c->database));
-	if (strcmp(k, "secret_file") == 0)
-		return config_str(v, c->secret_file, sizeof(c->secret_file));
-	if (strcmp(k, "crypt4_key") == 0)
-		return config_str(v, c->crypt4_key, sizeof(c->crypt4_key));
-	if (strcmp(k, "link_cap") == 0)
-		return config_int(v, 1, 100000000, &c->link_cap);
-	if (strcmp(k, "session_ttl") == 0)
-		return config_int(v, 60, 90 * 86400, &c->session_ttl);
-	if (strcmp(k, "max_requests") == 0)
-		return config_int(v, 0, 1000000000, &c->max_requests);
-	if (strcmp(k, "log_level") == 0)
-		return config_int(v, 0, 3, &c->log_level);
-	if (strcmp(k, "stop_timeout") == 0)
-		return config_int(v, 1, 3600, &c->stop_timeout);
+	const struct config_key *key;
+	char *at;
+	size_t i;
+
+	for (i = 0; i < CONFIG_NKEYS; i++) {
+		key = &config_keys[i];
+		if (strcmp(k, key->name) != 0)
+			continue;
+		at = (char *)c + key->offset;
+		if (key->type == CONFIG_STR)
+			return config_str(v, at, key->size);
+		return config_int(v, key->lo, key->hi, (int *)(void *)at);
+	}
 	return -2;
+}
+
+void
+config_defaults(struct config *c)
+{
+	size_t i;
+
+	memset(c, 0, sizeof(*c));
+	for (i = 0; i < CONFIG_NKEYS; i++)
+		config_set(c, config_keys[i].name, config_keys[i].def);
 }
 
 static char *

@@ -11,11 +11,11 @@
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <fcgiapp.h>
 
+#include "backoff.h"
 #include "log.h"
 #include "master.h"
 #include "worker.h"
@@ -23,6 +23,7 @@
 #define MASTER_MAX_WORKERS	256
 #define MASTER_TICK_MS		100	/* how often the master looks around */
 #define MASTER_CRASH_MS		2000	/* dying younger than this is a crash */
+#define MASTER_BACKOFF_MIN_MS	100	/* first pause after a young death */
 #define MASTER_BACKOFF_MAX_MS	5000	/* longest pause between respawns */
 
 struct kid {
@@ -39,15 +40,6 @@ static int		master_nkids;
 static int		master_gen;
 static long long	master_spawn_after;
 static int		master_backoff_ms;
-
-static long long
-master_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* A unix socket that answers belongs to a running server. */
 static int
@@ -117,7 +109,7 @@ master_spawn(int listen_fd, const struct config *cfg, int sigfd)
 	pid = fork();
 	if (pid < 0) {
 		log_error("master: fork: %s", strerror(errno));
-		master_spawn_after = master_now() + 1000;
+		master_spawn_after = backoff_now_ms() + 1000;
 		return;
 	}
 	if (pid == 0) {
@@ -135,7 +127,7 @@ master_spawn(int listen_fd, const struct config *cfg, int sigfd)
 	k->gen = master_gen;
 	k->retiring = 0;
 	k->killed = 0;
-	k->started = master_now();
+	k->started = backoff_now_ms();
 	k->retired_at = 0;
 	log_info("master: started worker %ld", (long)pid);
 }
@@ -148,7 +140,7 @@ master_retire(struct kid *k)
 	if (k->retiring)
 		return;
 	k->retiring = 1;
-	k->retired_at = master_now();
+	k->retired_at = backoff_now_ms();
 	kill(k->pid, SIGTERM);
 }
 
@@ -162,8 +154,8 @@ master_chase(const struct config *cfg)
 
 	for (i = 0; i < master_nkids; i++) {
 		k = &master_kids[i];
-		if (!k->retiring || k->killed ||
-		    master_now() - k->retired_at <= cfg->stop_timeout * 1000LL)
+		if (!k->retiring || k->killed || backoff_now_ms() -
+		    k->retired_at <= cfg->stop_timeout * 1000LL)
 			continue;
 		log_warn("master: worker %ld did not stop in %d s, killing it",
 		    (long)k->pid, cfg->stop_timeout);
@@ -194,12 +186,11 @@ master_reap(int stopping)
 			else
 				log_warn("master: worker %ld exited with %d",
 				    (long)pid, WEXITSTATUS(status));
-			if (master_now() - k->started < MASTER_CRASH_MS) {
-				master_backoff_ms = master_backoff_ms == 0 ?
-				    100 : master_backoff_ms * 2;
-				if (master_backoff_ms > MASTER_BACKOFF_MAX_MS)
-					master_backoff_ms = MASTER_BACKOFF_MAX_MS;
-				master_spawn_after = master_now() +
+			if (backoff_now_ms() - k->started < MASTER_CRASH_MS) {
+				master_backoff_ms = backoff_next(
+				    master_backoff_ms, MASTER_BACKOFF_MIN_MS,
+				    MASTER_BACKOFF_MAX_MS);
+				master_spawn_after = backoff_now_ms() +
 				    master_backoff_ms;
 			} else {
 				master_backoff_ms = 0;
@@ -230,7 +221,7 @@ master_balance(int listen_fd, const struct config *cfg, int sigfd)
 			old = &master_kids[i];
 	}
 	if (alive < cfg->workers) {
-		if (master_now() >= master_spawn_after)
+		if (backoff_now_ms() >= master_spawn_after)
 			master_spawn(listen_fd, cfg, sigfd);
 		return;
 	}

@@ -8,9 +8,11 @@
 
 #define CONFIG_SECRET_LEN 32	/* bytes of the key-hashing secret */
 #define CONFIG_LINE_MAX	2048	/* bytes in a line, newline and NUL included */
-/* Workers when the configuration says 0. A worker spends much of a check
- * waiting on nginx or on PostgreSQL's commit flush; under a load of new
- * admissions four per core keep the cores busier (see scripts/bench). */
+/* Workers when the configuration says 0: two per core, each with its own
+ * PostgreSQL connection. A worker spends much of a check waiting on nginx
+ * or on PostgreSQL's commit flush, so a load of new admissions keeps more
+ * of them busy (scripts/bench runs four per core); the default stays at
+ * two, so that the connections stay few, and 'workers' sets more. */
 #define CONFIG_WORKERS_PER_CORE	2
 #define CONFIG_WORKERS_MAX	256	/* highest 'workers' accepted */
 
@@ -31,7 +33,28 @@ struct config {
 	int	stop_timeout;		/* seconds a stopping worker may take */
 };
 
-/* Fills c with defaults. Cannot fail. */
+/* One key of the file: its default (as the file would write it; "" for
+ * none) and, for a number, its bounds. */
+enum config_type {
+	CONFIG_STR,		/* a char array of size bytes */
+	CONFIG_INT		/* an int from lo to hi */
+};
+
+struct config_key {
+	const char	*name;
+	enum config_type type;
+	size_t		 offset;	/* in struct config */
+	size_t		 size;
+	const char	*def;
+	int		 lo;
+	int		 hi;
+};
+
+/* The i-th key the file may set, from the one table of keys, defaults and
+ * bounds; NULL past the last. Cannot fail. */
+const struct config_key *config_key(size_t i);
+
+/* Fills c with the defaults of every key. Cannot fail. */
 void config_defaults(struct config *c);
 
 /* Reads path over the defaults already in c, then loads the secret.

@@ -1,7 +1,8 @@
 -- What ll_app, the workers' role, may do: run the entry points below and
--- nothing else. Re-applied by scripts/migrate after the numbered
--- migrations on every run, as ll_owner, because CREATE OR REPLACE
--- FUNCTION in a migration resets SECURITY DEFINER and its search_path.
+-- nothing else. Re-applied by scripts/migrate after the function files
+-- (sql/functions/) on every run, in their transaction, as ll_owner,
+-- because CREATE OR REPLACE FUNCTION resets SECURITY DEFINER and its
+-- search_path.
 --
 -- The entry points are the functions the server prepares (fcgi/db.c);
 -- a function added there must be added here. Each runs with its owner's
@@ -27,7 +28,7 @@ DECLARE
 		'll_provider_set_status', 'll_provider_set_key',
 		-- links, devices, domains
 		'll_link_add', 'll_link_update', 'll_link_list',
-		'll_link_count', 'll_link_find', 'll_device_list',
+		'll_link_count', 'll_device_list',
 		'll_device_delete', 'll_domain_add', 'll_domain_list',
 		'll_domain_delete',
 		-- the web account

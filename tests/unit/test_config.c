@@ -294,6 +294,114 @@ test_secret(void)
 	ASSERT(load(&c, text) == 0);
 }
 
+/* Column col (0 the first) of a Markdown table row, trimmed, into out. */
+static void
+readme_cell(const char *row, int col, char *out, size_t len)
+{
+	const char *p = row, *end;
+	size_t n;
+
+	out[0] = '\0';
+	for (; col >= 0; col--) {
+		p = strchr(p, '|');
+		if (p == NULL)
+			return;
+		p++;
+	}
+	while (*p == ' ')
+		p++;
+	end = strchr(p, '|');
+	if (end == NULL)
+		return;
+	while (end > p && end[-1] == ' ')
+		end--;
+	n = (size_t)(end - p) < len - 1 ? (size_t)(end - p) : len - 1;
+	memcpy(out, p, n);
+	out[n] = '\0';
+}
+
+/* The first `quoted` word of cell into out; the cell itself when it has
+ * none ("none"). */
+static void
+readme_code(const char *cell, char *out, size_t len)
+{
+	const char *a, *b;
+
+	a = strchr(cell, '`');
+	b = a != NULL ? strchr(a + 1, '`') : NULL;
+	if (b == NULL) {
+		snprintf(out, len, "%s", cell);
+		return;
+	}
+	snprintf(out, len, "%.*s", (int)(b - a - 1), a + 1);
+}
+
+static void
+test_readme(void)
+{
+	const struct config_key *k;
+	FILE *f;
+	char line[1024], key[128], def[512], cell[512];
+	int in = 0, rows = 0, listed[64] = { 0 };
+	size_t i;
+
+	TEST("the README's table of keys is the one in config.c");
+	f = fopen("README.md", "r");
+	ASSERT(f != NULL);
+	while (f != NULL && fgets(line, sizeof(line), f) != NULL) {
+		if (strncmp(line, "## ", 3) == 0)
+			in = strncmp(line, "## Configuration", 16) == 0;
+		if (!in || strncmp(line, "| `", 3) != 0)
+			continue;
+		readme_cell(line, 0, cell, sizeof(cell));
+		readme_code(cell, key, sizeof(key));
+		readme_cell(line, 1, cell, sizeof(cell));
+		readme_code(cell, def, sizeof(def));
+		rows++;
+		for (i = 0; (k = config_key(i)) != NULL; i++)
+			if (strcmp(k->name, key) == 0)
+				break;
+		if (k == NULL) {
+			fprintf(stderr, "  README lists '%s', config.c does "
+			    "not\n", key);
+			ASSERT(k != NULL);
+			continue;
+		}
+		listed[i < 64 ? i : 63] = 1;
+		if (strcmp(def, k->def[0] != '\0' ? k->def : "none") != 0) {
+			fprintf(stderr, "  %s: README says %s, config.c %s\n",
+			    key, def, k->def);
+			ASSERT(0);
+		}
+	}
+	if (f != NULL)
+		fclose(f);
+	ASSERT(rows > 0);
+	for (i = 0; (k = config_key(i)) != NULL; i++) {
+		if (!listed[i < 64 ? i : 63])
+			fprintf(stderr, "  README lacks '%s'\n", k->name);
+		ASSERT(listed[i < 64 ? i : 63]);
+	}
+
+	TEST("the defaults are the table's, and within its bounds");
+	{
+		struct config c;
+		const int *v;
+
+		config_defaults(&c);
+		for (i = 0; (k = config_key(i)) != NULL; i++) {
+			if (k->type == CONFIG_STR) {
+				ASSERT_STR((const char *)&c + k->offset, k->def);
+				continue;
+			}
+			v = (const int *)(const void *)((const char *)&c +
+			    k->offset);
+			ASSERT(*v == atoi(k->def));
+			ASSERT(*v >= k->lo && *v <= k->hi);
+		}
+	}
+}
+
 int
 main(void)
 {
@@ -312,6 +420,7 @@ main(void)
 	test_long_line();
 	test_stream();
 	test_secret();
+	test_readme();
 	snprintf(err, sizeof(err), "rm -rf '%s'", dir);
 	if (system(err) != 0)
 		fprintf(stderr, "could not remove %s\n", dir);

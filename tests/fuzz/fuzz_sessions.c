@@ -1,4 +1,4 @@
-/* Session cookies and CSRF tokens: fcgi/session.c, the parts that need no
+/* Session cookies and CSRF tokens: fcgi/sessions.c, the parts that need no
  * database.
  *
  * The input is five lines: the Cookie header, the query string, the
@@ -12,7 +12,7 @@
 #include "crypt.h"
 #include "fuzzhelp.h"
 #include "http.h"
-#include "session.h"
+#include "sessions.h"
 
 static struct arena *A;
 static struct config cfg;
@@ -20,8 +20,8 @@ static struct config cfg;
 static int
 token_ok(const char *s)
 {
-	return s != NULL && strlen(s) == SESSION_TOKEN_LEN &&
-	    strspn(s, CRYPT_KEYCHARS) == SESSION_TOKEN_LEN;
+	return s != NULL && strlen(s) == SESSIONS_TOKEN_LEN &&
+	    strspn(s, CRYPT_KEYCHARS) == SESSIONS_TOKEN_LEN;
 }
 
 /* The csrf parameter when it was given exactly once, in the body alone,
@@ -69,13 +69,13 @@ check_cookie_hash(struct http *h)
 	char got[CRYPT_SHA256_HEX], want[CRYPT_SHA256_HEX];
 	const char *token;
 
-	token = http_cookie(h, SESSION_COOKIE);
+	token = http_cookie(h, SESSIONS_COOKIE);
 	if (token_ok(token)) {
-		FUZZ_CHECK(session_cookie_hash(h, got) == 1);
+		FUZZ_CHECK(sessions_cookie_hash(h, got) == 1);
 		crypt_sha256_hex(token, strlen(token), want);
 		FUZZ_CHECK_STR(got, want);
 	} else {
-		FUZZ_CHECK(session_cookie_hash(h, got) == 0);
+		FUZZ_CHECK(sessions_cookie_hash(h, got) == 0);
 		FUZZ_CHECK(got[0] == '\0');
 	}
 }
@@ -89,7 +89,7 @@ check_csrf(struct http *h, const char *stored)
 	memset(&s, 0, sizeof(s));
 	snprintf(s.csrf, sizeof(s.csrf), "%s", stored);
 	given = csrf_param(h);
-	FUZZ_CHECK(session_csrf_ok(h, &s) == (given != NULL &&
+	FUZZ_CHECK(sessions_csrf_ok(h, &s) == (given != NULL &&
 	    s.csrf[0] != '\0' && strcmp(given, s.csrf) == 0));
 }
 
@@ -101,14 +101,14 @@ check_signin(struct http *h, int tls)
 	size_t before;
 	int want;
 
-	pre = http_cookie(h, SESSION_PRE_COOKIE);
+	pre = http_cookie(h, SESSIONS_PRE_COOKIE);
 	given = csrf_param(h);
 	want = token_ok(pre) && given != NULL &&
 	    strcmp(given, signin_hash(pre)) == 0;
-	FUZZ_CHECK(session_signin_ok(h) == want);
+	FUZZ_CHECK(sessions_signin_ok(h) == want);
 
 	before = h->headers.len;
-	tok = session_signin_token(h);
+	tok = sessions_signin_token(h);
 	FUZZ_CHECK(strlen(tok) == CRYPT_SHA256_HEX - 1);
 	if (token_ok(pre)) {
 		/* the cookie stays: the form gets its token */
@@ -118,20 +118,20 @@ check_signin(struct http *h, int tls)
 	}
 	/* a fresh cookie, with every attribute, whose token validates */
 	line = h->headers.data + before;
-	FUZZ_CHECK(strncmp(line, "Set-Cookie: " SESSION_PRE_COOKIE "=",
-	    strlen("Set-Cookie: " SESSION_PRE_COOKIE "=")) == 0);
+	FUZZ_CHECK(strncmp(line, "Set-Cookie: " SESSIONS_PRE_COOKIE "=",
+	    strlen("Set-Cookie: " SESSIONS_PRE_COOKIE "=")) == 0);
 	fresh = arena_strndup(A, line + strlen("Set-Cookie: "
-	    SESSION_PRE_COOKIE "="), SESSION_TOKEN_LEN);
+	    SESSIONS_PRE_COOKIE "="), SESSIONS_TOKEN_LEN);
 	FUZZ_CHECK(token_ok(fresh));
-	FUZZ_CHECK_STR(line + strlen("Set-Cookie: " SESSION_PRE_COOKIE "=") +
-	    SESSION_TOKEN_LEN, tls ? "; Path=" SESSION_PATH "; HttpOnly; "
-	    "SameSite=Strict; Secure\r\n" : "; Path=" SESSION_PATH
+	FUZZ_CHECK_STR(line + strlen("Set-Cookie: " SESSIONS_PRE_COOKIE "=") +
+	    SESSIONS_TOKEN_LEN, tls ? "; Path=" SESSIONS_PATH "; HttpOnly; "
+	    "SameSite=Strict; Secure\r\n" : "; Path=" SESSIONS_PATH
 	    "; HttpOnly; SameSite=Strict\r\n");
 	FUZZ_CHECK_STR(tok, signin_hash(fresh));
-	request(&again, arena_printf(A, SESSION_PRE_COOKIE "=%s", fresh), "",
+	request(&again, arena_printf(A, SESSIONS_PRE_COOKIE "=%s", fresh), "",
 	    arena_printf(A, "csrf=%s", tok), strlen("csrf=") + strlen(tok),
 	    tls);
-	FUZZ_CHECK(session_signin_ok(&again));
+	FUZZ_CHECK(sessions_signin_ok(&again));
 }
 
 int
@@ -162,11 +162,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	/* signing out without a session only clears the cookie */
 	request(&h, cookie, query, body, blen, tls);
-	session_end(&h, NULL);
-	FUZZ_CHECK_STR(h.headers.data, tls ? "Set-Cookie: " SESSION_COOKIE
-	    "=; Path=" SESSION_PATH "; Max-Age=0; HttpOnly; SameSite=Strict; "
-	    "Secure\r\n" : "Set-Cookie: " SESSION_COOKIE "=; Path="
-	    SESSION_PATH "; Max-Age=0; HttpOnly; SameSite=Strict\r\n");
+	sessions_end(&h, NULL);
+	FUZZ_CHECK_STR(h.headers.data, tls ? "Set-Cookie: " SESSIONS_COOKIE
+	    "=; Path=" SESSIONS_PATH "; Max-Age=0; HttpOnly; SameSite=Strict; "
+	    "Secure\r\n" : "Set-Cookie: " SESSIONS_COOKIE "=; Path="
+	    SESSIONS_PATH "; Max-Age=0; HttpOnly; SameSite=Strict\r\n");
 	arena_reset(A);
 	return 0;
 }

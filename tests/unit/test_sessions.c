@@ -5,7 +5,7 @@
 #include "arena.h"
 #include "config.h"
 #include "http.h"
-#include "session.h"
+#include "sessions.h"
 #include "testhelp.h"
 
 static struct arena *A;
@@ -31,7 +31,7 @@ test_signin_cookie(void)
 
 	TEST("signin token: sets its cookie with the right attributes");
 	request(&h, plain, NULL);
-	tok = session_signin_token(&h);
+	tok = sessions_signin_token(&h);
 	ASSERT(strlen(tok) == 64);
 	ASSERT(strncmp(h.headers.data, "Set-Cookie: ll_signin=", 22) == 0);
 	ASSERT(strstr(h.headers.data, "; Path=/account/; HttpOnly; "
@@ -40,7 +40,7 @@ test_signin_cookie(void)
 
 	TEST("signin token: Secure over TLS");
 	request(&h, tls, NULL);
-	session_signin_token(&h);
+	sessions_signin_token(&h);
 	ASSERT(strstr(h.headers.data, "HttpOnly; SameSite=Strict; Secure\r\n")
 	    != NULL);
 }
@@ -55,7 +55,7 @@ test_signin_check(void)
 	char *body, *other;
 
 	request(&h, first, NULL);
-	tok = session_signin_token(&h);
+	tok = sessions_signin_token(&h);
 	set = h.headers.data + strlen("Set-Cookie: ");
 	end = strchr(set, ';');
 	snprintf(cookie, sizeof(cookie), "HTTP_COOKIE=a=b; %.*s",
@@ -67,22 +67,22 @@ test_signin_check(void)
 	TEST("signin check: the token of this cookie passes");
 	body = arena_printf(A, "csrf=%s&provider_code=x", tok);
 	request(&h, envp, body);
-	ASSERT(session_signin_ok(&h));
+	ASSERT(sessions_signin_ok(&h));
 	ASSERT(h.headers.len == 0);
 
 	TEST("signin check: no token, another token, two tokens fail");
 	request(&h, envp, "provider_code=x");
-	ASSERT(!session_signin_ok(&h));
+	ASSERT(!sessions_signin_ok(&h));
 	other = arena_strdup(A, tok);
 	other[63] = other[63] == '0' ? '1' : '0';
 	request(&h, envp, arena_printf(A, "csrf=%s", other));
-	ASSERT(!session_signin_ok(&h));
+	ASSERT(!sessions_signin_ok(&h));
 	request(&h, envp, arena_printf(A, "csrf=%s&csrf=%s", tok, tok));
-	ASSERT(!session_signin_ok(&h));
+	ASSERT(!sessions_signin_ok(&h));
 
 	TEST("signin check: the token without its cookie fails");
 	request(&h, first, arena_printf(A, "csrf=%s", tok));
-	ASSERT(!session_signin_ok(&h));
+	ASSERT(!sessions_signin_ok(&h));
 }
 
 static void
@@ -98,15 +98,15 @@ test_csrf(void)
 
 	TEST("csrf: the session's token passes, anything else fails");
 	request(&h, envp, "csrf=abcdefghijklmnopqrstuvwxyz012345");
-	ASSERT(session_csrf_ok(&h, &s));
+	ASSERT(sessions_csrf_ok(&h, &s));
 	request(&h, envp, "csrf=abcdefghijklmnopqrstuvwxyz01234");
-	ASSERT(!session_csrf_ok(&h, &s));
+	ASSERT(!sessions_csrf_ok(&h, &s));
 	request(&h, envp, "note=x");
-	ASSERT(!session_csrf_ok(&h, &s));
+	ASSERT(!sessions_csrf_ok(&h, &s));
 	request(&h, envp, "csrf=");
-	ASSERT(!session_csrf_ok(&h, &s));
+	ASSERT(!sessions_csrf_ok(&h, &s));
 	memset(&s, 0, sizeof(s));
-	ASSERT(!session_csrf_ok(&h, &s));
+	ASSERT(!sessions_csrf_ok(&h, &s));
 }
 
 static void
@@ -127,16 +127,16 @@ test_cookie_hash(void)
 	request(&h, good, NULL);
 	crypt_sha256_hex("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMN-_0", 43,
 	    want);
-	ASSERT(session_cookie_hash(&h, hash) == 1);
+	ASSERT(sessions_cookie_hash(&h, hash) == 1);
 	ASSERT_STR(hash, want);
 
 	TEST("cookie hash: none for a short, odd or missing token");
 	request(&h, short_, NULL);
-	ASSERT(session_cookie_hash(&h, hash) == 0 && hash[0] == '\0');
+	ASSERT(sessions_cookie_hash(&h, hash) == 0 && hash[0] == '\0');
 	request(&h, bad, NULL);
-	ASSERT(session_cookie_hash(&h, hash) == 0 && hash[0] == '\0');
+	ASSERT(sessions_cookie_hash(&h, hash) == 0 && hash[0] == '\0');
 	request(&h, none, NULL);
-	ASSERT(session_cookie_hash(&h, hash) == 0 && hash[0] == '\0');
+	ASSERT(sessions_cookie_hash(&h, hash) == 0 && hash[0] == '\0');
 }
 
 int
@@ -150,5 +150,5 @@ main(void)
 	test_csrf();
 	test_cookie_hash();
 	arena_free(A);
-	return TEST_REPORT("session");
+	return TEST_REPORT("sessions");
 }
