@@ -3,7 +3,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/un.h>
 #include <unistd.h>
+
+#include <libpq-fe.h>
 
 #include "config.h"
 
@@ -48,11 +51,48 @@ config_str(const char *v, char *dst, size_t size)
 	return 0;
 }
 
+/* A unix socket path that fits a socket address, or tcp:[HOST]:PORT. */
+static int
+config_listen(const char *v, char *dst, size_t size)
+{
+	const char *port;
+	int n;
+
+	if (strncmp(v, "tcp:", 4) == 0) {
+		port = strrchr(v + 4, ':');
+		if (port == NULL || strchr(v, ' ') != NULL ||
+		    config_int(port + 1, 1, 65535, &n) != 0)
+			return -1;
+	} else if (*v == '\0' ||
+	    strlen(v) >= sizeof(((struct sockaddr_un *)NULL)->sun_path)) {
+		return -1;
+	}
+	return config_str(v, dst, size);
+}
+
+/* What libpq would refuse on every connection is refused here, with the
+ * line; libpq's own message is not repeated, since it may quote the
+ * string, password and all. */
+static int
+config_conninfo(const char *v, char *dst, size_t size)
+{
+	PQconninfoOption *opts;
+	char *msg = NULL;
+
+	opts = PQconninfoParse(v, &msg);
+	if (msg != NULL)
+		PQfreemem(msg);
+	if (opts == NULL)
+		return -1;
+	PQconninfoFree(opts);
+	return config_str(v, dst, size);
+}
+
 static int
 config_set(struct config *c, const char *k, const char *v)
 {
 	if (strcmp(k, "listen") == 0)
-		return config_str(v, c->listen, sizeof(c->listen));
+		return config_listen(v, c->listen, sizeof(c->listen));
 	if (strcmp(k, "pid_file") == 0)
 		return config_str(v, c->pid_file, sizeof(c->pid_file));
 	if (strcmp(k, "workers") == 0)
@@ -60,7 +100,7 @@ config_set(struct config *c, const char *k, const char *v)
 	if (strcmp(k, "backlog") == 0)
 		return config_int(v, 1, 65535, &c->backlog);
 	if (strcmp(k, "database") == 0)
-		return config_str(v, c->database, sizeof(c->database));
+		return config_conninfo(v, c->database, sizeof(c->database));
 	if (strcmp(k, "secret_file") == 0)
 		return config_str(v, c->secret_file, sizeof(c->secret_file));
 	if (strcmp(k, "crypt4_key") == 0)
