@@ -110,20 +110,49 @@ out:
 	return fd;
 }
 
+/* Reads what is waiting on fd (which does not block) onto the end of buf
+ * (size bytes, kept NUL-terminated); what does not fit is dropped. */
+static void
+upgrade_drain(int fd, char *buf, size_t size)
+{
+	char scrap[256];
+	size_t used = strlen(buf);
+	ssize_t n;
+
+	for (;;) {
+		if (used + 1 < size)
+			n = read(fd, buf + used, size - used - 1);
+		else
+			n = read(fd, scrap, sizeof(scrap));
+		if (n <= 0)
+			break;
+		if (used + 1 < size) {
+			used += (size_t)n;
+			buf[used] = '\0';
+		}
+	}
+}
+
 /* Runs "EXE -c CONFIG check-config" with its output (the "ok" line) thrown
- * away and its errors in the log. Returns 0 when it passed. */
+ * away; what it says on stderr is logged as one line of ours, so that the
+ * log stays one stamped event per line. Returns 0 when it passed. */
 static int
 upgrade_check(const char *config_path)
 {
 	struct timespec tick = { 0, UPGRADE_POLL_MS * 1000000L };
+	char said[512] = "";
 	sigset_t none;
 	pid_t pid;
-	int status, waited, fd;
+	int status, waited, fd, pipefd[2] = { -1, -1 }, rc = -1;
 
+	if (pipe2(pipefd, O_CLOEXEC | O_NONBLOCK) != 0) {
+		log_error("upgrade: pipe: %s", strerror(errno));
+		goto out;
+	}
 	pid = fork();
 	if (pid < 0) {
 		log_error("upgrade: fork: %s", strerror(errno));
-		return -1;
+		goto out;
 	}
 	if (pid == 0) {
 		sigemptyset(&none);
@@ -131,30 +160,42 @@ upgrade_check(const char *config_path)
 		fd = open("/dev/null", O_WRONLY);
 		if (fd >= 0)
 			dup2(fd, STDOUT_FILENO);
+		dup2(pipefd[1], STDERR_FILENO);
 		execl(upgrade_exe, upgrade_exe, "-c", config_path,
 		    "check-config", (char *)NULL);
 		_exit(127);
 	}
+	close(pipefd[1]);
+	pipefd[1] = -1;
 	for (waited = 0; waited < UPGRADE_CHECK_MS; waited += UPGRADE_POLL_MS) {
+		upgrade_drain(pipefd[0], said, sizeof(said));
 		if (waitpid(pid, &status, WNOHANG) == pid)
 			break;
 		nanosleep(&tick, NULL);
 	}
+	upgrade_drain(pipefd[0], said, sizeof(said));
 	if (waited >= UPGRADE_CHECK_MS) {
 		kill(pid, SIGKILL);
 		waitpid(pid, &status, 0);
 		log_error("upgrade: %s check-config did not end in %d ms",
 		    upgrade_exe, UPGRADE_CHECK_MS);
-		return -1;
+		goto out;
 	}
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-		log_error("upgrade: %s refuses %s (check-config %s %d)",
+		log_error("upgrade: %s refuses %s (check-config %s %d): %s",
 		    upgrade_exe, config_path,
 		    WIFEXITED(status) ? "exited with" : "killed by signal",
-		    WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
-		return -1;
+		    WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status),
+		    said[0] != '\0' ? said : "(it said nothing)");
+		goto out;
 	}
-	return 0;
+	rc = 0;
+out:
+	if (pipefd[0] >= 0)
+		close(pipefd[0]);
+	if (pipefd[1] >= 0)
+		close(pipefd[1]);
+	return rc;
 }
 
 int

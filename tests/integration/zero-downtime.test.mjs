@@ -124,6 +124,10 @@ test('a new build that refuses the configuration leaves the old one serving', as
     process.kill(master, 'SIGUSR2');
     assert.ok(await waitFor(() => /master: upgrade refused/.test(readFileSync(log)
       .subarray(mark).toString()), 20000), 'the master says it refused');
+    // and why, in its own stamped line: what the new binary said
+    const said = readFileSync(log).subarray(mark).toString().split('\n').filter(Boolean);
+    assert.ok(said.some((l) => /^\S+Z \[\d+\] error: upgrade: .* refuses .*: refusing: -c .* check-config$/.test(l)),
+      said.join('\n'));
     assert.equal(masterPid(), master);
     assert.equal(exeIno(master), running, 'the master still runs its build');
     assert.deepEqual(workerPids(), workers, 'no worker was touched');
