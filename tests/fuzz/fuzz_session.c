@@ -1,11 +1,12 @@
 /* Session cookies and CSRF tokens: fcgi/session.c, the parts that need no
  * database.
  *
- * The input is four lines: the Cookie header, the urlencoded body, the
- * CSRF token the session holds, and "on" for a request over TLS. A cookie
- * is taken only when it is a token this server could have made, a CSRF
- * check passes only for exactly the right token given once, and the
- * sign-in token handed out with a fresh cookie validates. */
+ * The input is five lines: the Cookie header, the query string, the
+ * urlencoded body, the CSRF token the session holds, and "on" for a
+ * request over TLS. A cookie is taken only when it is a token this server
+ * could have made, a CSRF check passes only for exactly the right token
+ * given once and in the body, and the sign-in token handed out with a
+ * fresh cookie validates. */
 
 #include "config.h"
 #include "crypt.h"
@@ -23,26 +24,29 @@ token_ok(const char *s)
 	    strspn(s, CRYPT_KEYCHARS) == SESSION_TOKEN_LEN;
 }
 
-/* The csrf parameter when it was given exactly once, else NULL. */
+/* The csrf parameter when it was given exactly once, in the body alone,
+ * else NULL: a token in the query string would land in access logs. */
 static const char *
 csrf_param(const struct http *h)
 {
 	const struct param *p = params_find(&h->params, "csrf");
 
-	return p != NULL && p->count == 1 ? p->value : NULL;
+	return p != NULL && p->count == 1 && p->from == PARAMS_BODY ?
+	    p->value : NULL;
 }
 
 static void
-request(struct http *h, const char *cookie, const char *body, size_t blen,
-    int tls)
+request(struct http *h, const char *cookie, const char *query,
+    const char *body, size_t blen, int tls)
 {
 	char **envp;
 
-	envp = arena_alloc(A, 4 * sizeof(*envp));
+	envp = arena_alloc(A, 5 * sizeof(*envp));
 	envp[0] = arena_printf(A, "HTTP_COOKIE=%s", cookie);
 	envp[1] = "REQUEST_METHOD=POST";
-	envp[2] = tls ? "HTTPS=on" : NULL;
-	envp[3] = NULL;
+	envp[2] = arena_printf(A, "QUERY_STRING=%s", query);
+	envp[3] = tls ? "HTTPS=on" : NULL;
+	envp[4] = NULL;
 	http_init(h, A, envp);
 	h->cfg = &cfg;
 	http_add_body(h, body, blen);
@@ -124,7 +128,7 @@ check_signin(struct http *h, int tls)
 	    "SameSite=Strict; Secure\r\n" : "; Path=" SESSION_PATH
 	    "; HttpOnly; SameSite=Strict\r\n");
 	FUZZ_CHECK_STR(tok, signin_hash(fresh));
-	request(&again, arena_printf(A, SESSION_PRE_COOKIE "=%s", fresh),
+	request(&again, arena_printf(A, SESSION_PRE_COOKIE "=%s", fresh), "",
 	    arena_printf(A, "csrf=%s", tok), strlen("csrf=") + strlen(tok),
 	    tls);
 	FUZZ_CHECK(session_signin_ok(&again));
@@ -134,7 +138,7 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct fuzz_in in = { data, size };
-	const char *cookie, *body, *stored;
+	const char *cookie, *query, *body, *stored;
 	struct http h;
 	size_t blen;
 	int tls;
@@ -145,18 +149,19 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		memset(cfg.secret, 0x5a, sizeof(cfg.secret));
 	}
 	cookie = fuzz_field(A, &in, '\n', NULL);
+	query = fuzz_field(A, &in, '\n', NULL);
 	body = (const char *)in.p;
 	fuzz_field(A, &in, '\n', &blen);
 	stored = fuzz_field(A, &in, '\n', NULL);
 	tls = strcmp(fuzz_field(A, &in, '\n', NULL), "on") == 0;
 
-	request(&h, cookie, body, blen, tls);
+	request(&h, cookie, query, body, blen, tls);
 	check_cookie_hash(&h);
 	check_csrf(&h, stored);
 	check_signin(&h, tls);
 
 	/* signing out without a session only clears the cookie */
-	request(&h, cookie, body, blen, tls);
+	request(&h, cookie, query, body, blen, tls);
 	session_end(&h, NULL);
 	FUZZ_CHECK_STR(h.headers.data, tls ? "Set-Cookie: " SESSION_COOKIE
 	    "=; Path=" SESSION_PATH "; Max-Age=0; HttpOnly; SameSite=Strict; "
