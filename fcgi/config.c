@@ -51,18 +51,24 @@ config_str(const char *v, char *dst, size_t size)
 	return 0;
 }
 
-/* A unix socket path that fits a socket address, or tcp:[HOST]:PORT. */
+/* A unix socket path that fits a socket address, or tcp:[HOST]:PORT
+ * with no space anywhere and PORT only digits, 1 to 65535. */
 static int
 config_listen(const char *v, char *dst, size_t size)
 {
-	const char *port;
+	const char *port, *s;
 	int n;
 
 	if (strncmp(v, "tcp:", 4) == 0) {
 		port = strrchr(v + 4, ':');
-		if (port == NULL || strchr(v, ' ') != NULL ||
+		if (port == NULL || port[1] == '\0' ||
+		    strspn(port + 1, "0123456789") != strlen(port + 1) ||
+		    strlen(port + 1) > 5 ||
 		    config_int(port + 1, 1, 65535, &n) != 0)
 			return -1;
+		for (s = v; *s != '\0'; s++)
+			if (isspace((unsigned char)*s))
+				return -1;
 	} else if (*v == '\0' ||
 	    strlen(v) >= sizeof(((struct sockaddr_un *)NULL)->sun_path)) {
 		return -1;

@@ -166,6 +166,7 @@ test_values(void)
 	    "listen = tcp:\n", "listen = tcp:127.0.0.1\n",
 	    "listen = tcp:127.0.0.1:0\n", "listen = tcp:127.0.0.1:65536\n",
 	    "listen = tcp:127.0.0.1:90x\n", "listen = tcp:a b:9000\n",
+	    "listen = tcp:a\tb:9000\n", "listen = tcp:a:+900\n",
 	    "database = dbname\n", "database = usr=ll_app\n",
 	    "database = dbname='open\n" };
 	struct config c;
