@@ -1,6 +1,7 @@
 # limited-links: `make` builds, `make run` brings the local stack up,
 # `make test` runs every test on a throwaway stack, `make stop` stops it,
-# `make fuzz` runs the fuzz targets for FUZZ_SECONDS each.
+# `make fuzz` runs the fuzz targets for FUZZ_SECONDS each, `make install`
+# lays the server out under PREFIX (scripts/install).
 
 CC	?= cc
 PKGS	 = json-c libpq
@@ -28,6 +29,17 @@ FUZZCC	 = clang
 FUZZFLAGS = -O1 -g -std=c17 $(WARN) -fno-omit-frame-pointer \
 	   -fsanitize=address,undefined -fno-sanitize-recover=undefined
 FUZZ_SECONDS ?= 600
+
+# make install (scripts/install): FHS paths under PREFIX, DESTDIR staged
+PREFIX	?= /usr/local
+SBINDIR	?= $(PREFIX)/sbin
+DATADIR	?= $(PREFIX)/share/limited-links
+MANDIR	?= $(PREFIX)/share/man
+UNITDIR	?= $(PREFIX)/lib/systemd/system
+SYSCONFDIR ?= /etc
+INSTALLVARS = PREFIX='$(PREFIX)' DESTDIR='$(DESTDIR)' SBINDIR='$(SBINDIR)' \
+	   DATADIR='$(DATADIR)' MANDIR='$(MANDIR)' UNITDIR='$(UNITDIR)' \
+	   SYSCONFDIR='$(SYSCONFDIR)'
 FUZZLIB	 = $(LIBSRCS:fcgi/%.c=build/fuzz/obj/%.o)
 FUZZERS	 = $(patsubst tests/fuzz/%.c,build/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
 
@@ -83,7 +95,13 @@ test:
 bench:
 	scripts/bench
 
+install: bin/limited-links
+	$(INSTALLVARS) scripts/install
+
+uninstall:
+	$(INSTALLVARS) scripts/install uninstall
+
 clean:
 	rm -rf build bin
 
-.PHONY: all fuzzers fuzz run stop test bench clean
+.PHONY: all fuzzers fuzz run stop test bench clean install uninstall

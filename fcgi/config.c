@@ -4,20 +4,23 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/un.h>
 #include <unistd.h>
+
+#include <libpq-fe.h>
 
 #include "config.h"
 
 /* Every key: its default and its bounds, in this one table. The README's
  * table of keys is checked against it (tests/unit/test_config.c). */
 static const struct config_key config_keys[] = {
-	{ "listen", CONFIG_STR, offsetof(struct config, listen),
+	{ "listen", CONFIG_LISTEN, offsetof(struct config, listen),
 	    sizeof(((struct config *)0)->listen), "var/run/fcgi.sock", 0, 0 },
 	{ "workers", CONFIG_INT, offsetof(struct config, workers), 0, "0", 0,
 	    CONFIG_WORKERS_MAX },
 	{ "backlog", CONFIG_INT, offsetof(struct config, backlog), 0, "1024",
 	    1, 65535 },
-	{ "database", CONFIG_STR, offsetof(struct config, database),
+	{ "database", CONFIG_CONNINFO, offsetof(struct config, database),
 	    sizeof(((struct config *)0)->database), "dbname=limitedlinks", 0,
 	    0 },
 	{ "secret_file", CONFIG_STR, offsetof(struct config, secret_file),
@@ -70,6 +73,49 @@ config_str(const char *v, char *dst, size_t size)
 	return 0;
 }
 
+/* A unix socket path that fits a socket address, or tcp:[HOST]:PORT
+ * with no space anywhere and PORT only digits, 1 to 65535. */
+static int
+config_listen(const char *v, char *dst, size_t size)
+{
+	const char *port, *s;
+	int n;
+
+	if (strncmp(v, "tcp:", 4) == 0) {
+		port = strrchr(v + 4, ':');
+		if (port == NULL || port[1] == '\0' ||
+		    strspn(port + 1, "0123456789") != strlen(port + 1) ||
+		    strlen(port + 1) > 5 ||
+		    config_int(port + 1, 1, 65535, &n) != 0)
+			return -1;
+		for (s = v; *s != '\0'; s++)
+			if (isspace((unsigned char)*s))
+				return -1;
+	} else if (*v == '\0' ||
+	    strlen(v) >= sizeof(((struct sockaddr_un *)NULL)->sun_path)) {
+		return -1;
+	}
+	return config_str(v, dst, size);
+}
+
+/* What libpq would refuse on every connection is refused here, with the
+ * line; libpq's own message is not repeated, since it may quote the
+ * string, password and all. */
+static int
+config_conninfo(const char *v, char *dst, size_t size)
+{
+	PQconninfoOption *opts;
+	char *msg = NULL;
+
+	opts = PQconninfoParse(v, &msg);
+	if (msg != NULL)
+		PQfreemem(msg);
+	if (opts == NULL)
+		return -1;
+	PQconninfoFree(opts);
+	return config_str(v, dst, size);
+}
+
 /* Sets key k to v. Returns 0, -1 for a bad value, -2 for no such key. */
 static int
 config_set(struct config *c, const char *k, const char *v)
@@ -83,8 +129,16 @@ config_set(struct config *c, const char *k, const char *v)
 		if (strcmp(k, key->name) != 0)
 			continue;
 		at = (char *)c + key->offset;
-		if (key->type == CONFIG_STR)
+		switch (key->type) {
+		case CONFIG_STR:
 			return config_str(v, at, key->size);
+		case CONFIG_LISTEN:
+			return config_listen(v, at, key->size);
+		case CONFIG_CONNINFO:
+			return config_conninfo(v, at, key->size);
+		case CONFIG_INT:
+			break;
+		}
 		return config_int(v, key->lo, key->hi, (int *)(void *)at);
 	}
 	return -2;

@@ -10,6 +10,8 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -18,6 +20,7 @@
 #include "backoff.h"
 #include "log.h"
 #include "master.h"
+#include "upgrade.h"
 #include "worker.h"
 
 #define MASTER_MAX_WORKERS	256
@@ -88,8 +91,10 @@ master_listen(const struct config *cfg)
 		return -1;
 	}
 	/* workers wait in epoll_pwait() and then accept: the ones that lose the
-	 * race for a connection must get EAGAIN, not sleep in accept() */
-	if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) != 0) {
+	 * race for a connection must get EAGAIN, not sleep in accept(); and
+	 * no program the master runs (an upgrade's check) may hold it */
+	if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) != 0 ||
+	    fcntl(fd, F_SETFD, FD_CLOEXEC) != 0) {
 		log_error("master: %s: %s", cfg->listen, strerror(errno));
 		close(fd);
 		return -1;
@@ -255,6 +260,66 @@ master_reload(struct config *cfg)
 	log_info("master: configuration reloaded, replacing workers");
 }
 
+/* Execs the new binary in this process (fcgi/upgrade.c), handing it the
+ * socket and every worker; returns only when that did not happen, and
+ * then the old image goes on as if nothing was asked. */
+static void
+master_upgrade(const struct config *cfg, int listen_fd)
+{
+	pid_t pids[MASTER_MAX_WORKERS * 2];
+	int i;
+
+	for (i = 0; i < master_nkids; i++)
+		pids[i] = master_kids[i].pid;
+	if (upgrade_exec(cfg->path, listen_fd, pids, master_nkids) != 0)
+		log_error("master: upgrade refused, the running binary "
+		    "keeps serving");
+}
+
+/* Takes over the workers a previous image handed over: they are of an
+ * older generation, so master_balance() replaces them one by one. The
+ * socket stays what it was: when the configuration now names another,
+ * cfg->listen is set back to the socket's own address, so that a stop
+ * unlinks the path this socket is bound to, never another. */
+static void
+master_adopt(struct config *cfg, int listen_fd, const pid_t *pids,
+    int npids)
+{
+	struct sockaddr_storage ss;
+	struct sockaddr_un *sun = (struct sockaddr_un *)&ss;
+	struct sockaddr_in *sin = (struct sockaddr_in *)&ss;
+	socklen_t len = sizeof(ss);
+	char name[sizeof(cfg->listen)], host[INET_ADDRSTRLEN];
+	struct kid *k;
+	int i;
+
+	memset(&ss, 0, sizeof(ss));
+	name[0] = '\0';
+	if (getsockname(listen_fd, (struct sockaddr *)&ss, &len) == 0) {
+		if (ss.ss_family == AF_UNIX)
+			snprintf(name, sizeof(name), "%.*s",
+			    (int)sizeof(sun->sun_path), sun->sun_path);
+		else if (ss.ss_family == AF_INET &&
+		    inet_ntop(AF_INET, &sin->sin_addr, host, sizeof(host)))
+			snprintf(name, sizeof(name), "tcp:%s:%u", host,
+			    (unsigned)ntohs(sin->sin_port));
+	}
+	if (name[0] != '\0' && (ss.ss_family == AF_UNIX ?
+	    strcmp(name, cfg->listen) != 0 :
+	    strncmp(cfg->listen, "tcp:", 4) != 0)) {
+		log_warn("master: 'listen' changes only on restart; keeping %s",
+		    name);
+		memcpy(cfg->listen, name, sizeof(cfg->listen));
+	}
+	for (i = 0; i < npids && master_nkids < MASTER_MAX_WORKERS * 2; i++) {
+		k = &master_kids[master_nkids++];
+		memset(k, 0, sizeof(*k));
+		k->pid = pids[i];
+		k->gen = master_gen - 1;
+		k->started = backoff_now_ms();
+	}
+}
+
 static void
 master_pidfile(const struct config *cfg, int create)
 {
@@ -275,14 +340,20 @@ master_pidfile(const struct config *cfg, int create)
 	fclose(f);
 }
 
-/* Acts on one signal from the signalfd; sets *stopping on a stop. */
+/* Acts on one signal from the signalfd; sets *stopping on a stop. A
+ * SIGHUP that finds another binary installed where this one was started
+ * from upgrades, since what was installed is what is meant to run. */
 static void
-master_signal(struct config *cfg, int signo, int *stopping)
+master_signal(struct config *cfg, int signo, int *stopping, int listen_fd)
 {
 	int i;
 
 	if (*stopping || signo == SIGCHLD)
 		return;
+	if (signo == SIGUSR2 || (signo == SIGHUP && upgrade_binary_changed())) {
+		master_upgrade(cfg, listen_fd);
+		return;
+	}
 	if (signo == SIGHUP) {
 		master_reload(cfg);
 		return;
@@ -296,10 +367,11 @@ master_signal(struct config *cfg, int signo, int *stopping)
 int
 master_run(struct config *cfg)
 {
+	static pid_t inherited[MASTER_MAX_WORKERS * 2];
 	struct signalfd_siginfo si;
 	struct pollfd pfd;
 	sigset_t set;
-	int listen_fd, sigfd = -1, stopping = 0, rc = 1;
+	int listen_fd, sigfd = -1, stopping = 0, rc = 1, ninherited;
 
 	if (FCGX_Init() != 0) {
 		log_error("master: FCGX_Init failed");
@@ -311,10 +383,21 @@ master_run(struct config *cfg)
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGQUIT);
 	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGUSR2);
 	sigprocmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	sigfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
-	listen_fd = master_listen(cfg);
+	/* after an upgrade, the socket is the previous image's: binding
+	 * anew would unlink the path under the workers still serving */
+	listen_fd = upgrade_inherited(inherited, MASTER_MAX_WORKERS * 2,
+	    &ninherited);
+	if (listen_fd >= 0) {
+		master_adopt(cfg, listen_fd, inherited, ninherited);
+		log_info("master: upgraded; took over the socket on %s and "
+		    "%d workers", cfg->listen, ninherited);
+	} else {
+		listen_fd = master_listen(cfg);
+	}
 	if (sigfd < 0 || listen_fd < 0)
 		goto out;
 	master_pidfile(cfg, 1);
@@ -332,7 +415,8 @@ master_run(struct config *cfg)
 		if (poll(&pfd, 1, MASTER_TICK_MS) <= 0)
 			continue;
 		while (read(sigfd, &si, sizeof(si)) == sizeof(si))
-			master_signal(cfg, (int)si.ssi_signo, &stopping);
+			master_signal(cfg, (int)si.ssi_signo, &stopping,
+			    listen_fd);
 	}
 	if (strncmp(cfg->listen, "tcp:", 4) != 0)
 		unlink(cfg->listen);

@@ -37,6 +37,8 @@ struct config {
  * none) and, for a number, its bounds. */
 enum config_type {
 	CONFIG_STR,		/* a char array of size bytes */
+	CONFIG_LISTEN,		/* a string: a socket path or tcp:HOST:PORT */
+	CONFIG_CONNINFO,	/* a string libpq can parse */
 	CONFIG_INT		/* an int from lo to hi */
 };
 

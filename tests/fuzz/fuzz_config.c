@@ -2,12 +2,16 @@
  *
  * The input is the file. A plain reference reading of the format in
  * include/config.h (lines, '#' comments, "key = value" with spaces around,
- * known keys and their ranges) must agree with the parser: a file it
+ * known keys and their ranges, a listen address of either form, a
+ * database string libpq takes) must agree with the parser: a file it
  * refuses is refused with the same message naming the same line, and a
  * file it takes leaves every setting as the reference does. */
 
 #include <ctype.h>
 #include <limits.h>
+#include <sys/un.h>
+
+#include <libpq-fe.h>
 
 #include "config.h"
 #include "fuzzhelp.h"
@@ -87,6 +91,49 @@ ref_int(const char *v, long lo, long hi, int *out)
 	return 0;
 }
 
+/* listen: "tcp:" then anything without a space, ':' and 1 to 5 digits
+ * making 1..65535; else a non-empty path shorter than sun_path. */
+static int
+ref_listen(const char *v)
+{
+	const char *colon = NULL, *s;
+	long port = 0;
+	size_t digits = 0;
+
+	if (strncmp(v, "tcp:", 4) != 0)
+		return *v != '\0' &&
+		    strlen(v) < sizeof(((struct sockaddr_un *)NULL)->sun_path) ? 0 : -1;
+	for (s = v; *s != '\0'; s++) {
+		if (strchr(" \t\n\v\f\r", *s) != NULL)
+			return -1;
+		if (*s == ':' && s >= v + 4)
+			colon = s;
+	}
+	if (colon == NULL)
+		return -1;
+	for (s = colon + 1; *s != '\0'; s++, digits++) {
+		if (*s < '0' || *s > '9' || digits == 5)
+			return -1;
+		port = port * 10 + (*s - '0');
+	}
+	return digits > 0 && port >= 1 && port <= 65535 ? 0 : -1;
+}
+
+/* database: what libpq itself would take. */
+static int
+ref_database(const char *v)
+{
+	PQconninfoOption *o;
+	char *msg = NULL;
+
+	o = PQconninfoParse(v, &msg);
+	PQfreemem(msg);
+	if (o == NULL)
+		return -1;
+	PQconninfoFree(o);
+	return 0;
+}
+
 /* Applies the whole input to c as the format says; returns 0, or -1 with
  * the message in err. */
 static int
@@ -132,7 +179,9 @@ ref_read(struct config *c, const char *data, size_t size, char *err,
 			    lineno, k);
 			return -1;
 		}
-		if (keys[i].str > 0 ? strlen(v) >= keys[i].str :
+		if (keys[i].str > 0 ? strlen(v) >= keys[i].str ||
+		    (strcmp(k, "listen") == 0 && ref_listen(v) != 0) ||
+		    (strcmp(k, "database") == 0 && ref_database(v) != 0) :
 		    ref_int(v, keys[i].lo, keys[i].hi, field(c, i)) != 0) {
 			snprintf(err, errlen, NAME ":%d: bad value for '%s'",
 			    lineno, k);

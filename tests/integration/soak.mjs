@@ -185,8 +185,9 @@ function startMaster(launch, logFd) {
 }
 
 // Installs a fresh build over the master's binary and restarts the
-// master on it as scripts/stack does on a new build: SIGTERM, wait for it
-// to finish, start it again the same way.
+// master on it: SIGTERM, wait for it to finish, start it again the same
+// way. (scripts/stack upgrades in place instead, which
+// zero-downtime.test.mjs covers; a restart remains a fault of its own.)
 async function replaceBinary(w) {
   const old = currentMaster();
   if (!old) throw new Error('no master to restart');

@@ -162,7 +162,13 @@ test_values(void)
 	    "workers =\n", "workers = 99999999999999999999\n",
 	    "backlog = 0\n", "backlog = 65536\n", "log_level = 4\n",
 	    "session_ttl = 59\n", "stop_timeout = 0\n", "link_cap = 0\n",
-	    "max_requests = -5\n", "workers = 1.5\n" };
+	    "max_requests = -5\n", "workers = 1.5\n", "listen =\n",
+	    "listen = tcp:\n", "listen = tcp:127.0.0.1\n",
+	    "listen = tcp:127.0.0.1:0\n", "listen = tcp:127.0.0.1:65536\n",
+	    "listen = tcp:127.0.0.1:90x\n", "listen = tcp:a b:9000\n",
+	    "listen = tcp:a\tb:9000\n", "listen = tcp:a:+900\n",
+	    "database = dbname\n", "database = usr=ll_app\n",
+	    "database = dbname='open\n" };
 	struct config c;
 	char text[2048];
 	size_t i;
@@ -172,6 +178,27 @@ test_values(void)
 		ASSERT(load(&c, bad[i]) != 0);
 		ASSERT(has(err, ":2: bad value for '"));
 	}
+	TEST("a socket path longer than a socket address holds");
+	memset(text, 's', sizeof(text));
+	memcpy(text, "listen = /", 10);
+	text[10 + 107] = '\n';
+	text[10 + 108] = '\0';
+	ASSERT(load(&c, text) != 0);
+	ASSERT(has(err, ":2: bad value for 'listen'"));
+	text[10 + 106] = '\n';
+	text[10 + 107] = '\0';
+	ASSERT(load(&c, text) == 0);
+
+	TEST("tcp:HOST:PORT and tcp::PORT");
+	ASSERT(load(&c, "listen = tcp:127.0.0.1:9000\n") == 0);
+	ASSERT_STR(c.listen, "tcp:127.0.0.1:9000");
+	ASSERT(load(&c, "listen = tcp::65535\n") == 0);
+
+	TEST("a bad connection string is refused without quoting it");
+	ASSERT(load(&c, "database = dbname=ll password=hunter2 usr=x\n") != 0);
+	ASSERT(has(err, ":2: bad value for 'database'"));
+	ASSERT(strstr(err, "hunter2") == NULL);
+
 	TEST("a value too long for its field");
 	memset(text, 'L', sizeof(text));
 	memcpy(text, "listen = ", 9);
@@ -202,8 +229,8 @@ test_long_line(void)
 	ASSERT(has(err, ":2: line too long"));
 
 	TEST("the longest line that fits");
-	memcpy(text, "database = ", 11);
-	memset(text + 11, 'd', 1000);
+	memcpy(text, "database = dbname=", 18);
+	memset(text + 18, 'd', 993);
 	memcpy(text + 1011, "\n", 2);
 	ASSERT(load(&c, text) == 0);
 	ASSERT(strlen(c.database) == 1000);
@@ -390,7 +417,7 @@ test_readme(void)
 
 		config_defaults(&c);
 		for (i = 0; (k = config_key(i)) != NULL; i++) {
-			if (k->type == CONFIG_STR) {
+			if (k->type != CONFIG_INT) {
 				ASSERT_STR((const char *)&c + k->offset, k->def);
 				continue;
 			}
