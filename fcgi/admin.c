@@ -5,9 +5,14 @@
 
 #include "admin.h"
 #include "arena.h"
+#include "audit.h"
 #include "db.h"
 #include "providers.h"
 #include "valid.h"
+
+/* Whom the audit trail names for what these commands do. */
+static const struct audit_actor admin_operator = { AUDIT_OPERATOR, NULL,
+    AUDIT_LOCAL };
 
 /* Prints o as one line of JSON and frees it. */
 static void
@@ -48,7 +53,7 @@ admin_add(struct arena *a, const struct config *cfg, const char *name)
 		    "printable characters\n", PROVIDERS_NAME_MAX);
 		return 1;
 	}
-	r = providers_add(a, cfg, name, code, key);
+	r = providers_add(a, cfg, name, &admin_operator, code, key);
 	if (r != DB_OK)
 		return admin_failed("add", r, NULL);
 	o = json_object_new_object();
@@ -101,8 +106,8 @@ admin_change(struct arena *a, const struct config *cfg, const char *verb,
 	}
 	rotate = strcmp(verb, "rotate-key") == 0;
 	enable = strcmp(verb, "enable") == 0;
-	r = rotate ? providers_rotate_key(a, cfg, code, key) :
-	    providers_set_active(a, code, enable);
+	r = rotate ? providers_rotate_key(a, cfg, code, &admin_operator, key) :
+	    providers_set_active(a, code, enable, &admin_operator);
 	if (r != DB_OK)
 		return admin_failed(verb, r, code);
 	o = json_object_new_object();

@@ -6,6 +6,7 @@
 
 #include "api.h"
 #include "api_rules.h"
+#include "audit.h"
 #include "db.h"
 #include "devices.h"
 #include "domains.h"
@@ -29,6 +30,7 @@ struct api_req {
 	struct arena	*a;		/* the request's */
 	enum api_call	 call;
 	long long	 provider_id;	/* the authenticated provider */
+	struct audit_actor who;		/* for the audit trail */
 	const char	*const *v;	/* by enum api_arg, as api_rules_check()
 					   left them */
 };
@@ -135,7 +137,8 @@ api_add_install(struct api_req *q)
 	long long id;
 
 	r = links_create(q->a, q->h->cfg, q->provider_id, q->v[API_CODE],
-	    (int)api_num(q, API_LIMIT), q->v[API_NOTE], NULL, &id, code);
+	    (int)api_num(q, API_LIMIT), q->v[API_NOTE], NULL, &q->who, &id,
+	    code);
 	if (r != DB_OK) {
 		api_refused(q, r);
 		return;
@@ -156,7 +159,7 @@ api_update_install(struct api_req *q)
 
 	r = links_update(q->a, q->provider_id, api_num(q, API_ID),
 	    (int)api_num(q, API_LIMIT), q->v[API_NOTE],
-	    (int)api_num(q, API_STATUS), &u);
+	    (int)api_num(q, API_STATUS), &q->who, &u);
 	if (r == DB_BELOW_COUNT) {
 		reply_rc(q->h, 0, arena_printf(q->a, "Install limit error: "
 		    "install_limit cannot go below install_count (%d)",
@@ -219,7 +222,7 @@ api_delete_hwid(struct api_req *q)
 	enum db_outcome r;
 
 	r = devices_delete(q->a, q->provider_id, q->v[API_CODE],
-	    api_num(q, API_INSTALL_ID), q->v[API_HWID], &gone);
+	    api_num(q, API_INSTALL_ID), q->v[API_HWID], &q->who, &gone);
 	if (r != DB_OK) {
 		api_refused(q, r);
 		return;
@@ -239,7 +242,7 @@ api_add_domain(struct api_req *q)
 
 	r = domains_add(q->a, q->provider_id, q->v[API_HASH],
 	    q->v[API_NAME] != NULL ? q->v[API_NAME] :
-	    domains_default_label(q->a, q->v[API_HASH]));
+	    domains_default_label(q->a, q->v[API_HASH]), &q->who);
 	if (r != DB_OK && r != DB_REACTIVATED) {
 		api_refused(q, r);
 		return;
@@ -269,7 +272,8 @@ api_delete_domain(struct api_req *q)
 	enum db_outcome r;
 	int links;
 
-	r = domains_delete(q->a, q->provider_id, api_num(q, API_ID), &links);
+	r = domains_delete(q->a, q->provider_id, api_num(q, API_ID), &q->who,
+	    &links);
 	if (r != DB_OK) {
 		api_refused(q, r);
 		return;
@@ -335,6 +339,8 @@ api_dispatch(struct http *h)
 		return;
 	}
 	q.v = args.v;
+	q.who.kind = AUDIT_API;
+	q.who.address = h->remote_addr;
 	api_handlers[q.call](&q);
 }
 

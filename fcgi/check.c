@@ -23,7 +23,7 @@ void
 check_install(struct http *h)
 {
 	struct devices_seen d;
-	struct db_check answer = { NULL, 0, 0 };
+	struct db_check answer = { NULL, 0, 0, DB_REFUSED_UNKNOWN, 0, 0 };
 	const char *hwid;
 
 	d.hash = check_single(h, "id");

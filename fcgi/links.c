@@ -1,6 +1,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "audit.h"
 #include "crypt.h"
 #include "domains.h"
 #include "links.h"
@@ -45,12 +46,12 @@ links_num(struct arena *a, long long n)
 enum db_outcome
 links_create(struct arena *a, const struct config *cfg,
     long long provider_id, const char *code, int limit, const char *note,
-    const struct links_target *t, long long *id,
-    char code_out[VALID_CODE_LEN + 1])
+    const struct links_target *t, const struct audit_actor *who,
+    long long *id, char code_out[VALID_CODE_LEN + 1])
 {
 	struct db_link_added r;
 	char hash[CRYPT_SHA256_HEX];
-	const char *v[9];
+	const char *v[9 + AUDIT_PARAMS];
 	int tries;
 
 	v[0] = links_num(a, provider_id);
@@ -65,6 +66,7 @@ links_create(struct arena *a, const struct config *cfg,
 		v[7] = t->url;
 		v[8] = t->title;
 	}
+	audit_values(who, v + 9);
 	for (tries = 0; tries < LINKS_CODE_TRIES; tries++) {
 		if (code != NULL)
 			snprintf(code_out, VALID_CODE_LEN + 1, "%s", code);
@@ -84,10 +86,14 @@ links_create(struct arena *a, const struct config *cfg,
 
 enum db_outcome
 links_update(struct arena *a, long long provider_id, long long id,
-    int limit, const char *note, int status, struct db_link_updated *u)
+    int limit, const char *note, int status, const struct audit_actor *who,
+    struct db_link_updated *u)
 {
-	const char *v[] = { links_num(a, provider_id), links_num(a, id),
-	    links_num(a, limit), note, links_num(a, status) };
+	const char *v[5 + AUDIT_PARAMS] = { links_num(a, provider_id),
+	    links_num(a, id), links_num(a, limit), note,
+	    links_num(a, status) };
+
+	audit_values(who, v + 5);
 
 	if (DB_ONE(a, DB_LINK_UPDATE, v, u) != 1)
 		return DB_FAILED;
@@ -139,11 +145,11 @@ links_target(struct arena *a, long long provider_id, long long id,
 
 enum db_outcome
 links_set_target(struct arena *a, long long provider_id, long long id,
-    const struct links_target *t)
+    const struct links_target *t, const struct audit_actor *who)
 {
 	struct db_found f;
 	char hash[CRYPT_SHA256_HEX];
-	const char *label, *v[6];
+	const char *label, *v[6 + AUDIT_PARAMS];
 
 	label = domains_hash(a, t->domain, hash);
 	v[0] = links_num(a, provider_id);
@@ -152,6 +158,7 @@ links_set_target(struct arena *a, long long provider_id, long long id,
 	v[3] = t->title;
 	v[4] = hash;
 	v[5] = label;
+	audit_values(who, v + 6);
 	if (DB_ONE(a, DB_LINK_SET_TARGET, v, &f) != 1)
 		return DB_FAILED;
 	return f.found ? DB_OK : DB_NOT_FOUND;

@@ -49,6 +49,18 @@ page_trim(struct page *p, const char *s)
 	return arena_strndup(p->a, s, len);
 }
 
+const struct audit_actor *
+page_actor(struct page *p)
+{
+	struct audit_actor *who;
+
+	who = arena_alloc(p->a, sizeof(*who));
+	who->kind = AUDIT_WEB;
+	who->session = p->s.token_hash;
+	who->address = p->h->remote_addr;
+	return who;
+}
+
 const char *
 page_param(struct page *p, const char *name)
 {

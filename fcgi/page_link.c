@@ -265,7 +265,7 @@ page_link_edit(struct page *p)
 		return;
 	}
 	r = links_update(p->a, p->s.provider_id, p->id, limit,
-	    f.v[PAGE_F_NOTE], 0, &u);
+	    f.v[PAGE_F_NOTE], 0, page_actor(p), &u);
 	if (r != DB_BELOW_COUNT) {
 		page_link_done(p, r, "?m=saved");
 		return;
@@ -290,7 +290,8 @@ page_link_status(struct page *p)
 		    LINKS_DISABLED, LINKS_ACTIVE));
 		return;
 	}
-	r = links_update(p->a, p->s.provider_id, p->id, 0, NULL, status, &u);
+	r = links_update(p->a, p->s.provider_id, p->id, 0, NULL, status,
+	    page_actor(p), &u);
 	off = status == LINKS_DISABLED;
 	if (r == DB_OK)
 		log_info("account: %s %s link %lld", p->s.provider,
@@ -310,7 +311,8 @@ page_link_device_delete(struct page *p)
 		page_message(p, 400, "Bad request", "That is not a device id.");
 		return;
 	}
-	r = devices_delete(p->a, p->s.provider_id, NULL, p->id, hwid, &gone);
+	r = devices_delete(p->a, p->s.provider_id, NULL, p->id, hwid,
+	    page_actor(p), &gone);
 	if (r == DB_OK)
 		log_info("account: %s deleted device %s from link %lld",
 		    p->s.provider, hwid, p->id);
@@ -335,6 +337,6 @@ page_link_target(struct page *p)
 		return;
 	}
 	/* the target and its domain: both or neither */
-	page_link_done(p, links_set_target(p->a, p->s.provider_id, p->id, &t),
-	    "?m=target");
+	page_link_done(p, links_set_target(p->a, p->s.provider_id, p->id, &t,
+	    page_actor(p)), "?m=target");
 }

@@ -1,6 +1,7 @@
 #ifndef LL_PAGE_H
 #define LL_PAGE_H
 
+#include "audit.h"
 #include "http.h"
 #include "sessions.h"
 
@@ -27,6 +28,10 @@ struct page_form {
 	const char	*error;		/* the message; NULL: no error */
 	const char	*bad;		/* the field at fault, by name */
 };
+
+/* Who the signed-in session is, for the audit trail of what the page
+ * changes; lives as long as p. Cannot fail. */
+const struct audit_actor *page_actor(struct page *p);
 
 /* Returns parameter name without the white space around it, in the
  * request's arena; "" when it is absent. Cannot fail. */

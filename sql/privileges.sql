@@ -8,13 +8,14 @@
 -- a function added there must be added here. Each runs with its owner's
 -- rights (SECURITY DEFINER) and a search_path that only the owner can put
 -- objects in. The helpers they call (ll_ts, ll_seen_every,
--- ll_signin_delay, ll_signin_window, ...) stay plain: nobody but the
--- owner may call them directly. ll_app holds no right on any table or
--- sequence.
+-- ll_signin_delay, ll_signin_window, ll_audit, ll_domain_put, ...) stay
+-- plain: nobody but the owner may call them directly. ll_app holds no
+-- right on any table or sequence, and ll_bi none here (sql/bi.sql grants
+-- it the views).
 
-REVOKE ALL ON ALL TABLES IN SCHEMA public FROM PUBLIC, ll_app;
-REVOKE ALL ON ALL SEQUENCES IN SCHEMA public FROM PUBLIC, ll_app;
-REVOKE ALL ON ALL FUNCTIONS IN SCHEMA public FROM PUBLIC, ll_app;
+REVOKE ALL ON ALL TABLES IN SCHEMA public FROM PUBLIC, ll_app, ll_bi;
+REVOKE ALL ON ALL SEQUENCES IN SCHEMA public FROM PUBLIC, ll_app, ll_bi;
+REVOKE ALL ON ALL FUNCTIONS IN SCHEMA public FROM PUBLIC, ll_app, ll_bi;
 -- a function made later is not everyone's to run either
 ALTER DEFAULT PRIVILEGES FOR ROLE ll_owner REVOKE EXECUTE ON FUNCTIONS FROM PUBLIC;
 
@@ -34,7 +35,11 @@ DECLARE
 		-- the web account
 		'll_session_create', 'll_session_get', 'll_session_delete',
 		'll_signin_wait', 'll_signin_failed', 'll_link_target',
-		'll_link_set_target'];
+		'll_link_set_target',
+		-- what the checks decided, the audit trail, upkeep
+		'll_stats_flush', 'll_stats_days', 'll_stats_devices',
+		'll_stats_fill', 'll_stats_attention', 'll_refused_list',
+		'll_audit_list', 'll_report', 'll_maintain'];
 	n text;
 	f regprocedure;
 BEGIN
