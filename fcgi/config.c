@@ -40,6 +40,12 @@ static const struct config_key config_keys[] = {
 	    0, "10", 1, 3600 },
 	{ "pid_file", CONFIG_STR, offsetof(struct config, pid_file),
 	    sizeof(((struct config *)0)->pid_file), "", 0, 0 },
+	{ "stats", CONFIG_SWITCH, offsetof(struct config, stats), 0, "on", 0,
+	    1 },
+	{ "stats_flush", CONFIG_INT, offsetof(struct config, stats_flush), 0,
+	    "5", 1, 3600 },
+	{ "retention_months", CONFIG_INT,
+	    offsetof(struct config, retention_months), 0, "13", 1, 1200 },
 };
 
 #define CONFIG_NKEYS	(sizeof(config_keys) / sizeof(config_keys[0]))
@@ -116,6 +122,18 @@ config_conninfo(const char *v, char *dst, size_t size)
 	return config_str(v, dst, size);
 }
 
+static int
+config_switch(const char *v, int *out)
+{
+	if (strcmp(v, "on") == 0)
+		*out = 1;
+	else if (strcmp(v, "off") == 0)
+		*out = 0;
+	else
+		return -1;
+	return 0;
+}
+
 /* Sets key k to v. Returns 0, -1 for a bad value, -2 for no such key. */
 static int
 config_set(struct config *c, const char *k, const char *v)
@@ -136,6 +154,8 @@ config_set(struct config *c, const char *k, const char *v)
 			return config_listen(v, at, key->size);
 		case CONFIG_CONNINFO:
 			return config_conninfo(v, at, key->size);
+		case CONFIG_SWITCH:
+			return config_switch(v, (int *)(void *)at);
 		case CONFIG_INT:
 			break;
 		}

@@ -811,7 +811,7 @@ db_one(struct arena *a, enum db_stmt st, int n, const char *const *values,
 const char *
 db_decision_name(enum db_decision d)
 {
-	return d >= 0 && d < DB_NDECISION ? db_decisions[d] : "";
+	return (unsigned int)d < DB_NDECISION ? db_decisions[d] : "";
 }
 
 enum db_fail

@@ -78,6 +78,13 @@ static const char main_help[] =
     "  log_level = N        0 debug, 1 info, 2 warn, 3 error; default 1\n"
     "  stop_timeout = S     seconds a stopping worker may take, 1 to 3600;\n"
     "                       default 10\n"
+    "  stats = on | off     count what every check decides, and keep new\n"
+    "                       admissions and refusals for the limit one by one;\n"
+    "                       default on\n"
+    "  stats_flush = S      seconds a worker keeps its counts before writing\n"
+    "                       them, 1 to 3600 (what a crash may lose); default 5\n"
+    "  retention_months = N months of check events that maintain keeps,\n"
+    "                       1 to 1200; default 13\n"
     "\n"
     "Environment:\n"
     "  LL_CONFIG            the configuration file when -c is not given\n";

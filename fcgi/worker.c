@@ -10,6 +10,7 @@
 #include <fcgiapp.h>
 
 #include "arena.h"
+#include "counters.h"
 #include "db.h"
 #include "http.h"
 #include "log.h"
@@ -50,18 +51,19 @@ worker_signals(sigset_t *open)
 	sigdelset(open, SIGINT);
 }
 
-/* Waits for a connection on the listening socket. The stop signals are
- * let in only here, atomically with the wait: everywhere else they stay
- * pending, so libfcgi's accept and reads, which treat EINTR as a broken
- * connection, are never interrupted. Returns 1 when a connection may be
- * waiting, 0 when woken by a signal, -1 when the socket is unusable. */
+/* Waits for a connection on the listening socket, at most timeout ms
+ * (-1: for ever). The stop signals are let in only here, atomically with
+ * the wait: everywhere else they stay pending, so libfcgi's accept and
+ * reads, which treat EINTR as a broken connection, are never
+ * interrupted. Returns 1 when a connection may be waiting, 0 when woken
+ * by a signal or the timeout, -1 when the socket is unusable. */
 static int
-worker_wait(int epfd, const sigset_t *open)
+worker_wait(int epfd, const sigset_t *open, int timeout)
 {
 	struct epoll_event ev;
 	int n;
 
-	n = epoll_pwait(epfd, &ev, 1, -1, open);
+	n = epoll_pwait(epfd, &ev, 1, timeout, open);
 	if ((n < 0 && errno != EINTR) ||
 	    (n > 0 && (ev.events & (EPOLLERR | EPOLLHUP)) != 0)) {
 		log_error("worker: cannot wait for connections: %s",
@@ -173,16 +175,20 @@ worker_run(int listen_fd, const struct config *cfg)
 		return status;
 	status = 0;
 	db_open(cfg->database);
+	counters_init(cfg);
 	a = arena_new();
 	FCGX_InitRequest(&req, listen_fd, 0);
 	while (!worker_stop) {
-		rc = worker_wait(epfd, &open);
+		/* an idle worker wakes to flush its counts in time */
+		rc = worker_wait(epfd, &open, counters_wait_ms());
 		if (rc < 0) {
 			status = 1;
 			break;
 		}
-		if (rc == 0)
+		if (rc == 0) {
+			counters_tick();
 			continue;
+		}
 		/* the socket does not block: another worker may have won */
 		rc = FCGX_Accept_r(&req);
 		if (rc == -EAGAIN)
@@ -196,9 +202,13 @@ worker_run(int listen_fd, const struct config *cfg)
 		worker_detach_if_read(&req);
 		FCGX_Finish_r(&req);
 		arena_reset(a);
+		counters_tick();
 		if (cfg->max_requests > 0 && ++served >= cfg->max_requests)
 			break;
 	}
+	/* a stop, a retirement or a reload's replacement: nothing counted
+	 * is left behind */
+	counters_flush();
 	FCGX_Free(&req, 1);
 	arena_free(a);
 	db_close();

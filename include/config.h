@@ -31,6 +31,9 @@ struct config {
 	int	max_requests;		/* a worker retires after this many; 0: never */
 	int	log_level;		/* 0 debug .. 3 error */
 	int	stop_timeout;		/* seconds a stopping worker may take */
+	int	stats;			/* count what the check decides: 1 on */
+	int	stats_flush;		/* seconds between a worker's flushes */
+	int	retention_months;	/* months of check events kept */
 };
 
 /* One key of the file: its default (as the file would write it; "" for
@@ -39,7 +42,8 @@ enum config_type {
 	CONFIG_STR,		/* a char array of size bytes */
 	CONFIG_LISTEN,		/* a string: a socket path or tcp:HOST:PORT */
 	CONFIG_CONNINFO,	/* a string libpq can parse */
-	CONFIG_INT		/* an int from lo to hi */
+	CONFIG_INT,		/* an int from lo to hi */
+	CONFIG_SWITCH		/* "on" or "off", an int 1 or 0 */
 };
 
 struct config_key {

@@ -22,6 +22,10 @@ LL_DB=limitedlinks
 LL_ADMIN_PASS=$LL_VAR/admin.pgpass
 LL_APP_PASS=$LL_VAR/app.pgpass
 LL_APP_ROLE=ll_app
+# the read-only role for BI tools, and its password (root's, 0600: the
+# operator hands it to the tool)
+LL_BI_PASS=$LL_VAR/bi.pgpass
+LL_BI_ROLE=ll_bi
 
 if [ "$(id -u)" = 0 ]; then
 	LL_USER=${LL_USER:-limitedlinks}

@@ -39,6 +39,9 @@ static const struct ref_key keys[] = {
 	{ "max_requests",	0,	0, 1000000000 },
 	{ "log_level",		0,	0, 3 },
 	{ "stop_timeout",	0,	1, 3600 },
+	{ "stats",		0,	0, 1 },
+	{ "stats_flush",	0,	1, 3600 },
+	{ "retention_months",	0,	1, 1200 },
 };
 #define NKEYS	(sizeof(keys) / sizeof(keys[0]))
 
@@ -49,7 +52,8 @@ field(struct config *c, size_t i)
 	void *f[NKEYS] = { c->listen, c->pid_file, &c->workers, &c->backlog,
 	    c->database, c->secret_file, c->crypt4_key, &c->link_cap,
 	    &c->session_ttl, &c->max_requests, &c->log_level,
-	    &c->stop_timeout };
+	    &c->stop_timeout, &c->stats, &c->stats_flush,
+	    &c->retention_months };
 
 	return f[i];
 }
@@ -88,6 +92,16 @@ ref_int(const char *v, long lo, long hi, int *out)
 	if (n < lo || n > hi)
 		return -1;
 	*out = (int)n;
+	return 0;
+}
+
+/* stats: "on" (1) or "off" (0), nothing else. */
+static int
+ref_switch(const char *v, int *out)
+{
+	if (strcmp(v, "on") != 0 && strcmp(v, "off") != 0)
+		return -1;
+	*out = strcmp(v, "on") == 0;
 	return 0;
 }
 
@@ -182,6 +196,7 @@ ref_read(struct config *c, const char *data, size_t size, char *err,
 		if (keys[i].str > 0 ? strlen(v) >= keys[i].str ||
 		    (strcmp(k, "listen") == 0 && ref_listen(v) != 0) ||
 		    (strcmp(k, "database") == 0 && ref_database(v) != 0) :
+		    strcmp(k, "stats") == 0 ? ref_switch(v, field(c, i)) != 0 :
 		    ref_int(v, keys[i].lo, keys[i].hi, field(c, i)) != 0) {
 			snprintf(err, errlen, NAME ":%d: bad value for '%s'",
 			    lineno, k);
