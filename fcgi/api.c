@@ -1,6 +1,7 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <json-c/json.h>
 
@@ -14,6 +15,7 @@
 #include "log.h"
 #include "providers.h"
 #include "reply.h"
+#include "stats.h"
 #include "valid.h"
 
 #define API_PREFIX	"/api/"
@@ -31,6 +33,8 @@ struct api_req {
 	enum api_call	 call;
 	long long	 provider_id;	/* the authenticated provider */
 	struct audit_actor who;		/* for the audit trail */
+	char		 from[VALID_DATE_LEN + 1];	/* the period asked for, */
+	char		 to[VALID_DATE_LEN + 1];	/* if the call takes one */
 	const char	*const *v;	/* by enum api_arg, as api_rules_check()
 					   left them */
 };
@@ -52,6 +56,20 @@ static const struct reply_col api_device_cols[] = {
 	{ "hwid", REPLY_TEXT, offsetof(struct db_device, hwid) },
 	{ "date", REPLY_TEXT, offsetof(struct db_device, date) },
 	{ "device_name", REPLY_TEXT, offsetof(struct db_device, device_name) },
+};
+static const struct reply_col api_refusal_cols[] = {
+	{ "hwid", REPLY_TEXT, offsetof(struct db_refusal, hwid) },
+	{ "date", REPLY_TEXT, offsetof(struct db_refusal, date) },
+	{ "device_name", REPLY_TEXT, offsetof(struct db_refusal, device_name) },
+};
+static const struct reply_col api_audit_cols[] = {
+	{ "date", REPLY_TEXT, offsetof(struct db_audit, date) },
+	{ "actor", REPLY_TEXT, offsetof(struct db_audit, actor) },
+	{ "action", REPLY_TEXT, offsetof(struct db_audit, action) },
+	{ "target", REPLY_TEXT, offsetof(struct db_audit, target) },
+	{ "before", REPLY_JSON, offsetof(struct db_audit, before) },
+	{ "after", REPLY_JSON, offsetof(struct db_audit, after) },
+	{ "address", REPLY_TEXT, offsetof(struct db_audit, address) },
 };
 static const struct reply_col api_domain_cols[] = {
 	{ "id", REPLY_BIGINT, offsetof(struct db_domain, id) },
@@ -100,6 +118,9 @@ static const struct api_refusals api_refusals[API_NCALLS] = {
 	[API_ADD_DOMAIN] = { NULL, "Domain hash exists" },
 	[API_LIST_DOMAIN] = { NULL, NULL },
 	[API_DELETE_DOMAIN] = { "Domain not found", NULL },
+	[API_STATS] = { "Install not found", NULL },
+	[API_LIST_REFUSED] = { "Install not found", NULL },
+	[API_LIST_AUDIT] = { "Install not found", NULL },
 };
 
 /* Answers outcome r of q's service, other than DB_OK, in the contract's
@@ -292,6 +313,131 @@ api_delete_domain(struct api_req *q)
 		reply_json(q->h, reply_ok(q->h));
 }
 
+/* Adds the counts n of the decisions a provider sees to o, by name. */
+static void
+api_counts(struct json_object *o, const long long *n)
+{
+	int d;
+
+	for (d = 0; d < DB_NPROVIDER_DECISION; d++)
+		json_object_object_add(o, db_decision_name((enum db_decision)d),
+		    json_object_new_int64(n[d]));
+}
+
+/* Adds the array name of the devices by kind ("os", "app_version"). */
+static void
+api_shares(struct json_object *data, const struct stats_figures *f,
+    const char *kind, const char *name)
+{
+	struct json_object *arr, *item;
+	int i;
+
+	arr = json_object_new_array();
+	json_object_object_add(data, name, arr);
+	for (i = 0; i < f->nshares; i++) {
+		if (strcmp(f->shares[i].kind, kind) != 0)
+			continue;
+		item = json_object_new_object();
+		json_object_object_add(item, kind,
+		    json_object_new_string(f->shares[i].name));
+		json_object_object_add(item, "devices",
+		    json_object_new_int64(f->shares[i].devices));
+		json_object_array_add(arr, item);
+	}
+}
+
+static void
+api_stats(struct api_req *q)
+{
+	struct json_object *o, *data, *sub, *arr, *item;
+	struct stats_figures f;
+	struct db_attention *at;
+	enum db_outcome r;
+	int i;
+
+	r = stats_figures(q->a, q->provider_id, q->v[API_CODE],
+	    api_num(q, API_INSTALL_ID), q->from, q->to, &f);
+	if (r != DB_OK) {
+		api_refused(q, r);
+		return;
+	}
+	o = reply_ok(q->h);
+	data = json_object_new_object();
+	json_object_object_add(o, "data", data);
+	json_object_object_add(data, "from", json_object_new_string(q->from));
+	json_object_object_add(data, "to", json_object_new_string(q->to));
+	sub = json_object_new_object();
+	json_object_object_add(data, "totals", sub);
+	api_counts(sub, f.totals);
+	arr = json_object_new_array_ext(f.ndays);
+	json_object_object_add(data, "days", arr);
+	for (i = 0; i < f.ndays; i++) {
+		item = json_object_new_object();
+		json_object_object_add(item, "date",
+		    json_object_new_string(f.days[i].day));
+		api_counts(item, f.days[i].n);
+		json_object_array_add(arr, item);
+	}
+	api_shares(data, &f, "os", "os");
+	api_shares(data, &f, "app_version", "app_versions");
+	sub = json_object_new_object();
+	json_object_object_add(data, "links", sub);
+	json_object_object_add(sub, "total", json_object_new_int64(f.links));
+	json_object_object_add(sub, "full", json_object_new_int64(f.full));
+	json_object_object_add(sub, "near_full",
+	    json_object_new_int64(f.near_full));
+	arr = json_object_new_array_ext(f.nattention);
+	json_object_object_add(data, "attention", arr);
+	for (i = 0; i < f.nattention; i++) {
+		at = &f.attention[i];
+		item = json_object_new_object();
+		json_object_object_add(item, "id", json_object_new_int64(at->id));
+		json_object_object_add(item, "install_code",
+		    json_object_new_string(at->install_code));
+		json_object_object_add(item, "install_limit",
+		    json_object_new_int(at->install_limit));
+		json_object_object_add(item, "install_count",
+		    json_object_new_int(at->install_count));
+		json_object_object_add(item, "refused_limit",
+		    json_object_new_int64(at->refused_limit));
+		json_object_array_add(arr, item);
+	}
+	reply_json(q->h, o);
+}
+
+static void
+api_list_refused(struct api_req *q)
+{
+	struct db_refusal *rows;
+	enum db_outcome r;
+	int n;
+
+	r = stats_refused(q->a, q->provider_id, q->v[API_CODE],
+	    api_num(q, API_INSTALL_ID), q->v[API_ROWS] != NULL ?
+	    (int)api_num(q, API_ROWS) : STATS_REFUSED_DEFAULT, &rows, &n);
+	if (r != DB_OK)
+		api_refused(q, r);
+	else
+		reply_rows(q->h, rows, n, sizeof(*rows), api_refusal_cols,
+		    API_NCOLS(api_refusal_cols));
+}
+
+static void
+api_list_audit(struct api_req *q)
+{
+	struct db_audit *rows;
+	enum db_outcome r;
+	int n;
+
+	r = audit_list(q->a, q->provider_id, api_num(q, API_INSTALL_ID),
+	    q->from, q->to, API_LIST_MAX, &rows, &n);
+	if (r != DB_OK)
+		api_refused(q, r);
+	else
+		reply_rows(q->h, rows, n, sizeof(*rows), api_audit_cols,
+		    API_NCOLS(api_audit_cols));
+}
+
 static void (*const api_handlers[API_NCALLS])(struct api_req *) = {
 	[API_ADD_INSTALL] = api_add_install,
 	[API_UPDATE_INSTALL] = api_update_install,
@@ -301,6 +447,9 @@ static void (*const api_handlers[API_NCALLS])(struct api_req *) = {
 	[API_ADD_DOMAIN] = api_add_domain,
 	[API_LIST_DOMAIN] = api_list_domain,
 	[API_DELETE_DOMAIN] = api_delete_domain,
+	[API_STATS] = api_stats,
+	[API_LIST_REFUSED] = api_list_refused,
+	[API_LIST_AUDIT] = api_list_audit,
 };
 
 void
@@ -322,6 +471,9 @@ api_dispatch(struct http *h)
 		return;
 	}
 	err = api_rules_check(h->arena, &h->params, q.call, &args);
+	if (err == NULL && (q.call == API_STATS || q.call == API_LIST_AUDIT))
+		err = api_rules_period(h->arena, &args,
+		    (long)(time(NULL) / 86400), q.from, q.to);
 	if (err != NULL) {
 		reply_rc(h, 0, err);
 		return;

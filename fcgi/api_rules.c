@@ -72,6 +72,27 @@ api_rules_status(struct arena *a, const struct api_param *d, const char **v)
 	return NULL;
 }
 
+static const char *
+api_rules_rows(struct arena *a, const struct api_param *d, const char **v)
+{
+	long n;
+
+	if (!valid_int(*v, 1, API_ROWS_MAX, &n))
+		return arena_printf(a, "%s must be an integer from 1 to %d",
+		    d->name, API_ROWS_MAX);
+	*v = arena_printf(a, "%ld", n);
+	return NULL;
+}
+
+static const char *
+api_rules_date(struct arena *a, const struct api_param *d, const char **v)
+{
+	if (!valid_date(*v))
+		return arena_printf(a, "%s must be a date YYYY-MM-DD",
+		    d->name);
+	return NULL;
+}
+
 /* A value of a fixed format, taken as it is. */
 static const char *
 api_rules_format(struct arena *a, const struct api_param *d, const char **v)
@@ -110,6 +131,9 @@ static const struct api_param api_params[API_NARGS] = {
 	    "(the SHA-256 of the domain)", 0 },
 	[API_NAME] =	{ "domain_name", 0, api_rules_text, NULL, NULL,
 	    DOMAINS_LABEL_MAX },
+	[API_FROM] =	{ "from", 0, api_rules_date, NULL, NULL, 0 },
+	[API_TO] =	{ "to", 0, api_rules_date, NULL, NULL, 0 },
+	[API_ROWS] =	{ "limit", 0, api_rules_rows, NULL, NULL, 0 },
 };
 
 static const struct api_rule api_rules[API_NCALLS] = {
@@ -129,6 +153,13 @@ static const struct api_rule api_rules[API_NCALLS] = {
 	    P(API_HASH), 0 },
 	[API_LIST_DOMAIN] = { "list-domain", 0, 0, 0 },
 	[API_DELETE_DOMAIN] = { "delete-domain", P(API_ID), P(API_ID), 0 },
+	[API_STATS] = { "stats",
+	    P(API_CODE) | P(API_INSTALL_ID) | P(API_FROM) | P(API_TO), 0, 0 },
+	[API_LIST_REFUSED] = { "list-refused",
+	    P(API_CODE) | P(API_INSTALL_ID) | P(API_ROWS), 0,
+	    P(API_CODE) | P(API_INSTALL_ID) },
+	[API_LIST_AUDIT] = { "list-audit",
+	    P(API_INSTALL_ID) | P(API_FROM) | P(API_TO), 0, 0 },
 };
 
 int
@@ -200,6 +231,36 @@ api_rules_value(const struct params *p, const char *name)
 
 	v = params_find(p, name);
 	return v != NULL ? v->value : NULL;
+}
+
+const char *
+api_rules_period(struct arena *a, const struct api_args *args, long today,
+    char from[VALID_DATE_LEN + 1], char to[VALID_DATE_LEN + 1])
+{
+	long first, last;
+
+	if (args->v[API_TO] != NULL)
+		valid_date_days(args->v[API_TO], &last);
+	else
+		last = today;
+	if (args->v[API_FROM] != NULL)
+		valid_date_days(args->v[API_FROM], &first);
+	else
+		first = last - (API_PERIOD_DEFAULT - 1);
+	if (first > last)
+		return args->v[API_TO] != NULL ? "from must not be after to" :
+		    "from must not be after today (the default of to)";
+	if (last - first >= API_PERIOD_MAX)
+		return args->v[API_TO] != NULL ?
+		    arena_printf(a, "to must be at most %d days after from",
+		    API_PERIOD_MAX - 1) :
+		    arena_printf(a, "from must be at most %d days before today "
+		    "(the default of to)", API_PERIOD_MAX - 1);
+	if (first < 0)
+		first = 0;
+	valid_date_format(first, from);
+	valid_date_format(last, to);
+	return NULL;
 }
 
 const char *
