@@ -15,6 +15,8 @@
 	"       limited-links [-c CONFIG] check-config\n" \
 	"       limited-links [-c CONFIG] provider add NAME | list |\n" \
 	"           disable CODE | enable CODE | rotate-key CODE\n" \
+	"       limited-links [-c CONFIG] report [--csv] [--from DAY] [--to DAY]\n" \
+	"       limited-links [-c CONFIG] maintain\n" \
 	"       limited-links -h | --help\n"
 
 /* Everything an operator can ask of the program and set in its file. The
@@ -46,6 +48,14 @@ static const char main_help[] =
     "                       a disabled provider's calls and links are refused\n"
     "  provider rotate-key CODE\n"
     "                       a new auth_key (printed once); the old one stops\n"
+    "  report [--csv] [--from DAY] [--to DAY]\n"
+    "                       what the checks decided, per provider and for\n"
+    "                       unknown links, with each provider's links and\n"
+    "                       devices: a table, or CSV; DAY is YYYY-MM-DD (UTC),\n"
+    "                       by default the 30 days to today\n"
+    "  maintain             the upkeep a daily timer runs: makes the months'\n"
+    "                       partitions of the check events ahead, drops those\n"
+    "                       older than retention_months\n"
     "\n"
     "Signals to the master (serve):\n"
     "  TERM, INT            stop accepting, let each worker finish its request,\n"
@@ -143,6 +153,10 @@ main(int argc, char **argv)
 	}
 	if (strcmp(cmd, "provider") == 0)
 		return admin_provider(&cfg, argc - 1, argv + 1);
+	if (strcmp(cmd, "report") == 0)
+		return admin_report(&cfg, argc - 1, argv + 1);
+	if (strcmp(cmd, "maintain") == 0 && argc == 1)
+		return admin_maintain(&cfg);
 	main_usage();
 	return 2;
 }
