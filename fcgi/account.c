@@ -9,7 +9,9 @@
 #include "page_link.h"
 #include "page_links.h"
 #include "page_newlink.h"
+#include "page_activity.h"
 #include "page_signin.h"
+#include "page_stats.h"
 #include "sessions.h"
 
 #define ACCOUNT_PREFIX	"/account/"
@@ -43,6 +45,11 @@ static const struct account_page account_pages[] = {
 	{ ACCOUNT_POST,	"links/#/status",	1, page_link_status },
 	{ ACCOUNT_POST,	"links/#/devices/delete", 1, page_link_device_delete },
 	{ ACCOUNT_POST,	"links/#/target",	1, page_link_target },
+	{ ACCOUNT_GET,	"links/#/history.csv",	1, page_link_history_csv },
+	{ ACCOUNT_GET,	"stats",		1, page_stats_show },
+	{ ACCOUNT_GET,	"stats.csv",		1, page_stats_csv },
+	{ ACCOUNT_GET,	"activity",		1, page_activity_show },
+	{ ACCOUNT_GET,	"activity.csv",		1, page_activity_csv },
 	{ ACCOUNT_GET,	"domains",		1, page_domains_show },
 	{ ACCOUNT_POST,	"domains/add",		1, page_domains_add },
 	{ ACCOUNT_POST,	"domains/delete",	1, page_domains_delete },

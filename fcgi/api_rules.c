@@ -6,6 +6,7 @@
 #include "api_rules.h"
 #include "domains.h"
 #include "links.h"
+#include "stats.h"
 #include "valid.h"
 
 #define P(arg)	(1u << (arg))
@@ -237,30 +238,8 @@ const char *
 api_rules_period(struct arena *a, const struct api_args *args, long today,
     char from[VALID_DATE_LEN + 1], char to[VALID_DATE_LEN + 1])
 {
-	long first, last;
-
-	if (args->v[API_TO] != NULL)
-		valid_date_days(args->v[API_TO], &last);
-	else
-		last = today;
-	if (args->v[API_FROM] != NULL)
-		valid_date_days(args->v[API_FROM], &first);
-	else
-		first = last - (API_PERIOD_DEFAULT - 1);
-	if (first > last)
-		return args->v[API_TO] != NULL ? "from must not be after to" :
-		    "from must not be after today (the default of to)";
-	if (last - first >= API_PERIOD_MAX)
-		return args->v[API_TO] != NULL ?
-		    arena_printf(a, "to must be at most %d days after from",
-		    API_PERIOD_MAX - 1) :
-		    arena_printf(a, "from must be at most %d days before today "
-		    "(the default of to)", API_PERIOD_MAX - 1);
-	if (first < 0)
-		first = 0;
-	valid_date_format(first, from);
-	valid_date_format(last, to);
-	return NULL;
+	return stats_period(a, args->v[API_FROM], args->v[API_TO], today, from,
+	    to);
 }
 
 const char *

@@ -9,6 +9,32 @@ stats_num(struct arena *a, long long n)
 	return n != 0 ? arena_printf(a, "%lld", n) : NULL;
 }
 
+const char *
+stats_period(struct arena *a, const char *from, const char *to, long today,
+    char first[VALID_DATE_LEN + 1], char last[VALID_DATE_LEN + 1])
+{
+	long f, l;
+
+	if (to == NULL || !valid_date_days(to, &l))
+		l = today;
+	if (from == NULL || !valid_date_days(from, &f))
+		f = l - (STATS_PERIOD_DEFAULT - 1);
+	if (f > l)
+		return to != NULL ? "from must not be after to" :
+		    "from must not be after today (the default of to)";
+	if (l - f >= STATS_PERIOD_MAX)
+		return to != NULL ?
+		    arena_printf(a, "to must be at most %d days after from",
+		    STATS_PERIOD_MAX - 1) :
+		    arena_printf(a, "from must be at most %d days before today "
+		    "(the default of to)", STATS_PERIOD_MAX - 1);
+	if (f < 0)
+		f = 0;
+	valid_date_format(f, first);
+	valid_date_format(l, last);
+	return NULL;
+}
+
 enum db_outcome
 stats_days(struct arena *a, long long provider_id, const char *code,
     long long link_id, const char *from, const char *to,

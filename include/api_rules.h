@@ -46,8 +46,6 @@ enum api_arg {
 	API_NARGS
 };
 
-#define API_PERIOD_DEFAULT	30	/* days of a period not given */
-#define API_PERIOD_MAX		366	/* days a period may span */
 #define API_ROWS_MAX		1000	/* rows list-refused answers at most */
 
 /* A request's parameters once they are valid. */
@@ -70,11 +68,10 @@ const char *api_rules_name(enum api_call call);
 const char *api_rules_arg(enum api_arg arg);
 
 /* The period of days of a call that takes from and to, as checked by
- * api_rules_check() into args: both given, or the API_PERIOD_DEFAULT
- * days up to to (from absent) or today (today, the day number of the
- * current UTC day, for to absent), at most API_PERIOD_MAX days. Writes
- * the first and last day into from and to and returns NULL, or returns
- * the message naming what is wrong (in arena a, or static). */
+ * api_rules_check() into args, by the rule of stats_period() (stats.h):
+ * today is the number of the current UTC day. Writes the first and last
+ * day into from and to and returns NULL, or returns the message naming
+ * what is wrong (in arena a, or static). */
 const char *api_rules_period(struct arena *a, const struct api_args *args,
     long today, char from[VALID_DATE_LEN + 1], char to[VALID_DATE_LEN + 1]);
 

@@ -18,6 +18,19 @@
 					   when near full */
 #define STATS_BUCKETS		11	/* fill buckets: tenths, then full */
 #define STATS_REFUSED_DEFAULT	100	/* refusals listed when not told */
+#define STATS_PERIOD_DEFAULT	30	/* days of a period not given */
+#define STATS_PERIOD_MAX	366	/* days a period may span */
+
+/* A period of whole days from from to to (YYYY-MM-DD, each NULL when not
+ * given): both given, or the STATS_PERIOD_DEFAULT days up to to (from
+ * absent) or up to today (today, the number of the current UTC day, for
+ * to absent), at most STATS_PERIOD_MAX days. Writes the first and last
+ * day into first and last and returns NULL, or returns a message that
+ * names "from" or "to" (in arena a, or static). from and to must be
+ * valid dates when given. Pure. */
+const char *stats_period(struct arena *a, const char *from, const char *to,
+    long today, char first[VALID_DATE_LEN + 1],
+    char last[VALID_DATE_LEN + 1]);
 
 /* The figures of one account or link over a period. */
 struct stats_figures {

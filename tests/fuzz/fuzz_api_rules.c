@@ -11,6 +11,7 @@
 #include "fuzzhelp.h"
 #include "links.h"
 #include "params.h"
+#include "stats.h"
 #include "valid.h"
 
 static struct arena *A;
@@ -69,7 +70,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	FUZZ_CHECK(v[API_TO] == NULL || valid_date(v[API_TO]));
 	FUZZ_CHECK(v[API_ROWS] == NULL || canonical(v[API_ROWS], 1, API_ROWS_MAX));
 	/* a period, on a day the input picks: refused in words, or whole
-	 * days in order, at most API_PERIOD_MAX of them, that end on to */
+	 * days in order, at most STATS_PERIOD_MAX of them, that end on to */
 	if (call == API_STATS || call == API_LIST_AUDIT) {
 		char from[VALID_DATE_LEN + 1], to[VALID_DATE_LEN + 1];
 		long today = (long)data[0] * 97 + 20000, first, last;
@@ -81,7 +82,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			FUZZ_CHECK(valid_date_days(from, &first));
 			FUZZ_CHECK(valid_date_days(to, &last));
 			FUZZ_CHECK(first <= last &&
-			    last - first < API_PERIOD_MAX);
+			    last - first < STATS_PERIOD_MAX);
 			FUZZ_CHECK(v[API_TO] != NULL ?
 			    strcmp(to, v[API_TO]) == 0 : last == today);
 			FUZZ_CHECK(v[API_FROM] == NULL ||
