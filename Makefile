@@ -1,7 +1,8 @@
 # limited-links: `make` builds, `make run` brings the local stack up,
 # `make test` runs every test on a throwaway stack, `make stop` stops it,
 # `make fuzz` runs the fuzz targets for FUZZ_SECONDS each, `make install`
-# lays the server out under PREFIX (scripts/install).
+# lays the server out under PREFIX (scripts/install); `make bench` and
+# `make bench-dashboard` measure (not part of make test).
 
 CC	?= cc
 PKGS	 = json-c libpq
@@ -95,6 +96,9 @@ test:
 bench:
 	scripts/bench
 
+bench-dashboard:
+	scripts/bench-dashboard
+
 install: bin/limited-links
 	$(INSTALLVARS) scripts/install
 
@@ -104,4 +108,4 @@ uninstall:
 clean:
 	rm -rf build bin
 
-.PHONY: all fuzzers fuzz run stop test bench clean install uninstall
+.PHONY: all fuzzers fuzz run stop test bench bench-dashboard clean install uninstall

@@ -22,7 +22,9 @@ INSERT INTO decisions (code, name) VALUES
 -- has no link). The workers count in memory and add their counts here
 -- every stats_flush seconds (ll_stats_flush); a row per link that was
 -- checked that day. The per-link history and the links with the most
--- refusals read it.
+-- refusals read it. A row is updated by every flush that counts its link
+-- that day: room on its page lets the new version stay there without
+-- new index entries (a HOT update).
 CREATE TABLE stats_link_daily (
 	day		date NOT NULL,
 	provider_id	bigint NOT NULL,
@@ -34,7 +36,7 @@ CREATE TABLE stats_link_daily (
 	refused_domain	integer NOT NULL DEFAULT 0,
 	refused_hwid	integer NOT NULL DEFAULT 0,
 	PRIMARY KEY (provider_id, day, link_id)
-);
+) WITH (fillfactor = 70);
 CREATE INDEX stats_link_daily_link ON stats_link_daily (link_id, day);
 -- the few rows the attention list needs out of a provider's many
 CREATE INDEX stats_link_daily_refused ON stats_link_daily (provider_id, day)
@@ -57,7 +59,7 @@ CREATE TABLE stats_provider_daily (
 	refused_hwid	bigint NOT NULL DEFAULT 0,
 	refused_unknown	bigint NOT NULL DEFAULT 0,
 	PRIMARY KEY (provider_id, day, os, app_version)
-);
+) WITH (fillfactor = 70);
 
 -- The last flush each worker process has had applied: a flush whose
 -- answer was lost is sent again with the same number, and applied once.
