@@ -108,11 +108,11 @@ worker_body(FCGX_Request *req, struct http *h)
 
 	if (strcmp(h->method, "POST") != 0)
 		return 0;
-	len_s = http_env(h, "CONTENT_LENGTH");
+	len_s = http_var(h, HTTP_VAR_CONTENT_LENGTH);
 	len = len_s != NULL ? strtol(len_s, NULL, 10) : 0;
 	if (len < 0 || len > HTTP_BODY_MAX)
 		return 413;
-	type = http_env(h, "CONTENT_TYPE");
+	type = http_var(h, HTTP_VAR_CONTENT_TYPE);
 	if (len == 0 || type == NULL || strncasecmp(type,
 	    "application/x-www-form-urlencoded", 33) != 0)
 		return 0;
