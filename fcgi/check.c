@@ -22,40 +22,38 @@ check_install(struct http *h)
 {
 	const char *hash, *code, *hwid, *values[8];
 	struct db_res *r = NULL;
-	const char *providerid = "";
-	int status = 0, admitted = 0;
+	struct db_check c = { "", 0, 0 };
 
 	hash = check_single(h, "id");
 	code = check_single(h, "installid");
 	if (h->params.status != PARAMS_OK || !valid_domain_hash(hash) ||
 	    !valid_install_code(code))
 		goto out;
-	hwid = http_env(h, "HTTP_X_HWID");
+	hwid = http_var(h, HTTP_VAR_HWID);
 	values[0] = hash;
 	values[1] = code;
 	values[2] = valid_hwid(hwid) ? hwid : NULL;
-	values[3] = valid_clean_text(h->arena, http_env(h, "HTTP_X_DEVICE_OS"),
-	    VALID_META_MAX);
-	values[4] = valid_clean_text(h->arena, http_env(h, "HTTP_X_VER_OS"),
-	    VALID_META_MAX);
+	values[3] = valid_clean_text(h->arena,
+	    http_var(h, HTTP_VAR_DEVICE_OS), VALID_META_MAX);
+	values[4] = valid_clean_text(h->arena,
+	    http_var(h, HTTP_VAR_VER_OS), VALID_META_MAX);
 	values[5] = valid_clean_text(h->arena,
-	    http_env(h, "HTTP_X_DEVICE_MODEL"), VALID_META_MAX);
+	    http_var(h, HTTP_VAR_DEVICE_MODEL), VALID_META_MAX);
 	values[6] = valid_clean_text(h->arena,
-	    http_env(h, "HTTP_X_APP_VERSION"), VALID_META_MAX);
-	values[7] = valid_clean_text(h->arena, http_env(h, "HTTP_USER_AGENT"),
-	    VALID_META_MAX * 2);
+	    http_var(h, HTTP_VAR_APP_VERSION), VALID_META_MAX);
+	values[7] = valid_clean_text(h->arena,
+	    http_var(h, HTTP_VAR_USER_AGENT), VALID_META_MAX * 2);
 	r = db_exec(DB_CHECK, 8, values);
-	if (r == NULL || db_rows(r) != 1) {
-		if (r == NULL)
-			log_warn("check: %s: import:false, %s", code,
-			    db_strfail(db_failure()));
+	if (r == NULL) {
+		log_warn("check: %s: import:false, %s", code,
+		    db_strfail(db_failure()));
 		goto out;
 	}
-	providerid = db_get(r, 0, 0);
-	status = db_int(r, 0, 1);
-	admitted = db_bool(r, 0, 2);
+	if (db_rows(r) != 1 || db_check_row(db_get(r, 0, 0), &c) != 0)
+		log_error("check: %s: import:false, an answer it cannot read",
+		    code);
 out:
-	reply_check(h, providerid, status, admitted);
+	reply_check(h, c.providerid, c.status, c.admitted);
 	db_free(r);
 }
 

@@ -19,9 +19,10 @@ struct db_stmt_def {
 };
 
 static const struct db_stmt_def db_stmts[DB_NSTMT] = {
+	/* called in the select list, not scanned in FROM: PostgreSQL sets
+	 * up less for it (see sql/008_admission.sql) */
 	[DB_CHECK] = { "check",
-	    "SELECT o_providerid, o_status, o_import FROM "
-	    "ll_check($1, $2, $3, $4, $5, $6, $7, $8)", 8, 1, NULL },
+	    "SELECT ll_check($1, $2, $3, $4, $5, $6, $7, $8)", 8, 1, NULL },
 	[DB_PROVIDER_STATUS] = { "provider_status",
 	    "SELECT ll_provider_status($1)", 1, 1, NULL },
 	[DB_AUTH] = { "auth",
@@ -411,6 +412,41 @@ int
 db_bool(const struct db_res *r, int row, int col)
 {
 	return PQgetvalue((const PGresult *)r, row, col)[0] == 't';
+}
+
+int
+db_check_row(const char *s, struct db_check *c)
+{
+	size_t n = 0;
+	int st = 0, digits = 0;
+
+	c->providerid[0] = '\0';
+	c->status = 0;
+	c->admitted = 0;
+	if (*s++ != '(')
+		return -1;
+	/* an empty text is written quoted, a NULL as nothing */
+	if (s[0] == '"' && s[1] == '"')
+		s += 2;
+	else
+		while (n < sizeof(c->providerid) - 1 &&
+		    ((*s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z') ||
+		    (*s >= '0' && *s <= '9')))
+			c->providerid[n++] = *s++;
+	c->providerid[n] = '\0';
+	if (*s++ != ',')
+		goto bad;
+	for (; *s >= '0' && *s <= '9' && digits < 3; s++, digits++)
+		st = st * 10 + (*s - '0');
+	if (digits == 0 || *s++ != ',' || (*s != 't' && *s != 'f') ||
+	    s[1] != ')' || s[2] != '\0')
+		goto bad;
+	c->status = st;
+	c->admitted = *s == 't';
+	return 0;
+bad:
+	c->providerid[0] = '\0';
+	return -1;
 }
 
 void

@@ -21,7 +21,8 @@
 					   in one call, past its own timeout */
 
 enum db_stmt {
-	DB_CHECK,		/* ll_check(hash, code, hwid, os, osver, model, appver, ua) */
+	DB_CHECK,		/* ll_check(hash, code, hwid, os, osver, model,
+				   appver, ua) as one record: db_check_row() */
 	DB_PROVIDER_STATUS,	/* ll_provider_status(code) */
 	DB_AUTH,		/* ll_auth(code) -> id, key_hash, status */
 	DB_PROVIDER_ADD,	/* ll_provider_add(code, name, key_hash, cap) */
@@ -107,6 +108,19 @@ int db_int(const struct db_res *r, int row, int col);
 
 /* Value at row, col as a boolean ('t'). */
 int db_bool(const struct db_res *r, int row, int col);
+
+/* The check's answer, from the one value DB_CHECK returns. */
+struct db_check {
+	char	providerid[9];	/* [A-Za-z0-9]{0,8}, NUL-terminated */
+	int	status;		/* the link's status, 0 when unknown */
+	int	admitted;	/* import */
+};
+
+/* Decodes s, ll_check()'s record as PostgreSQL writes it in text:
+ * "(Ab12Cd34,10,t)", or ("",0,f) for an unknown link. Returns 0, or -1
+ * when s is anything else (c is then the refusal of an unknown link).
+ * Pure; cannot fail otherwise. */
+int db_check_row(const char *s, struct db_check *c);
 
 /* Frees r; NULL is a no-op. */
 void db_free(struct db_res *r);
