@@ -31,7 +31,7 @@ FUZZ_SECONDS ?= 600
 FUZZLIB	 = $(LIBSRCS:fcgi/%.c=build/fuzz/obj/%.o)
 FUZZERS	 = $(patsubst tests/fuzz/%.c,build/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
 
-all: bin/limited-links bin/limited-links-asan $(UNITS)
+all: bin/limited-links bin/limited-links-asan $(UNITS) build/bench/floor
 
 bin/limited-links: $(OBJS)
 	@mkdir -p bin
@@ -53,6 +53,11 @@ build/asan/tests/%: tests/unit/%.c tests/unit/testhelp.h $(SANLIB)
 	@mkdir -p build/asan/tests
 	$(CC) $(CPPFLAGS) -Itests/unit $(CFLAGS) $(SAN) -o $@ $< $(SANLIB) \
 	    $(LDFLAGS) $(LDLIBS)
+
+# make bench's front-end floor: a fixed-reply libfcgi responder
+build/bench/floor: tests/bench/floor.c
+	@mkdir -p build/bench
+	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $< $(LDFLAGS) -lfcgi
 
 fuzzers: $(FUZZERS)
 
@@ -80,10 +85,13 @@ stop:
 test:
 	tests/run
 
-bench:
+bench: bin/limited-links build/bench/floor
 	scripts/bench
+
+bench-large: bin/limited-links build/bench/floor
+	LL_BENCH_LARGE=1 scripts/bench
 
 clean:
 	rm -rf build bin
 
-.PHONY: all fuzzers fuzz run stop test bench clean
+.PHONY: all fuzzers fuzz run stop test bench bench-large clean
