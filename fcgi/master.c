@@ -212,18 +212,19 @@ master_reap(int stopping)
 }
 
 /* Keeps cfg->workers workers of the current generation; replaces older
- * ones one at a time, starting the new one before stopping the old. */
+ * ones one at a time, starting the new one before stopping the old. A
+ * stopping worker takes no new connection but answers what comes on the
+ * ones it holds for a moment (fcgi/worker.c), so the next replacement
+ * does not wait for it to exit. */
 static void
 master_balance(int listen_fd, const struct config *cfg, int sigfd)
 {
 	struct kid *old = NULL, *any = NULL;
-	int alive = 0, retiring = 0, i;
+	int alive = 0, i;
 
 	for (i = 0; i < master_nkids; i++) {
-		if (master_kids[i].retiring) {
-			retiring++;
+		if (master_kids[i].retiring)
 			continue;
-		}
 		alive++;
 		any = &master_kids[i];
 		if (master_kids[i].gen != master_gen && old == NULL)
@@ -234,8 +235,6 @@ master_balance(int listen_fd, const struct config *cfg, int sigfd)
 			master_spawn(listen_fd, cfg, sigfd);
 		return;
 	}
-	if (retiring > 0)
-		return;
 	if (alive > cfg->workers)
 		master_retire(old != NULL ? old : any);
 	else if (old != NULL)
