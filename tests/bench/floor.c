@@ -6,11 +6,13 @@
  * of them costs what it costs in front of the server, and the rate they
  * reach together is the most the front end could give the check.
  *
- *   floor SOCKET WORKERS
+ *   floor [-k] [-p PIDFILE] SOCKET WORKERS
  *
- * Listens on the unix socket SOCKET (mode 0660), forks WORKERS workers
- * and runs until SIGTERM or SIGINT, then stops them and removes the
- * socket. */
+ * Listens on the unix socket SOCKET (mode 0660), writes its pid to
+ * PIDFILE, forks WORKERS workers and runs until SIGTERM or SIGINT, then
+ * stops them and removes the socket and the pid file. With -k, each
+ * worker serves the connections nginx keeps open as the server's do,
+ * waiting on all of them at once. */
 
 #include <errno.h>
 #include <fcntl.h>
@@ -68,6 +70,79 @@ floor_signals(sigset_t *open)
 	sigdelset(open, SIGINT);
 }
 
+#define FLOOR_SLOTS	32	/* kept connections one worker serves */
+
+static void
+floor_answer(FCGX_Request *req, int keep)
+{
+	FCGX_PutStr(floor_reply, (int)sizeof(floor_reply) - 1, req->out);
+	if (!keep && FCGX_GetChar(req->in) == EOF)
+		FCGX_Detach(req);
+	FCGX_Finish_r(req);
+}
+
+/* One worker of the kept-connection mode: waits on the listening socket
+ * and on the connections nginx keeps at once, and answers whichever has a
+ * request, one at a time. */
+static int
+floor_worker_keep(int listen_fd, const sigset_t *open)
+{
+	struct epoll_event ev, evs[FLOOR_SLOTS + 1];
+	FCGX_Request req[FLOOR_SLOTS];
+	int epfd, rc, i, n, k, fd, listening = 1;
+
+	epfd = epoll_create1(EPOLL_CLOEXEC);
+	memset(&ev, 0, sizeof(ev));
+	ev.events = EPOLLIN | EPOLLEXCLUSIVE;
+	ev.data.u32 = FLOOR_SLOTS;
+	if (epfd < 0 || epoll_ctl(epfd, EPOLL_CTL_ADD, listen_fd, &ev) != 0) {
+		perror("floor: epoll");
+		return 1;
+	}
+	for (i = 0; i < FLOOR_SLOTS; i++)
+		FCGX_InitRequest(&req[i], listen_fd, 0);
+	while (!floor_stop) {
+		n = epoll_pwait(epfd, evs, FLOOR_SLOTS + 1, -1, open);
+		for (k = 0; k < n && !floor_stop; k++) {
+			i = (int)evs[k].data.u32;
+			if (i == FLOOR_SLOTS) {
+				for (i = 0; i < FLOOR_SLOTS; i++)
+					if (req[i].ipcFd < 0)
+						break;
+				if (i == FLOOR_SLOTS)
+					continue;
+			}
+			rc = FCGX_Accept_r(&req[i]);
+			if (rc < 0)
+				continue;
+			floor_answer(&req[i], 1);
+			fd = req[i].ipcFd;
+			if (fd < 0)
+				continue;
+			memset(&ev, 0, sizeof(ev));
+			ev.events = EPOLLIN | EPOLLONESHOT;
+			ev.data.u32 = (unsigned)i;
+			if (epoll_ctl(epfd, EPOLL_CTL_MOD, fd, &ev) != 0)
+				epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev);
+		}
+		/* all slots taken: leave new connections to the others */
+		for (i = 0; i < FLOOR_SLOTS && req[i].ipcFd >= 0; i++)
+			;
+		if ((i < FLOOR_SLOTS) != listening) {
+			listening = i < FLOOR_SLOTS;
+			memset(&ev, 0, sizeof(ev));
+			ev.events = EPOLLIN | EPOLLEXCLUSIVE;
+			ev.data.u32 = FLOOR_SLOTS;
+			epoll_ctl(epfd, listening ? EPOLL_CTL_ADD :
+			    EPOLL_CTL_DEL, listen_fd, &ev);
+		}
+	}
+	for (i = 0; i < FLOOR_SLOTS; i++)
+		FCGX_Free(&req[i], 1);
+	close(epfd);
+	return 0;
+}
+
 /* One worker: waits for a connection, answers its request, closes it. */
 static int
 floor_worker(int listen_fd, const sigset_t *open)
@@ -93,11 +168,7 @@ floor_worker(int listen_fd, const sigset_t *open)
 			continue;
 		if (rc < 0)
 			break;
-		FCGX_PutStr(floor_reply, (int)sizeof(floor_reply) - 1,
-		    req.out);
-		if (FCGX_GetChar(req.in) == EOF)
-			FCGX_Detach(&req);
-		FCGX_Finish_r(&req);
+		floor_answer(&req, 0);
 	}
 	FCGX_Free(&req, 1);
 	close(epfd);
@@ -108,30 +179,56 @@ int
 main(int argc, char **argv)
 {
 	pid_t kids[FLOOR_WORKERS_MAX];
+	const char *pidfile = NULL;
 	sigset_t open;
-	int fd, n, i, nkids = 0;
+	FILE *f;
+	int fd, n, i, ch, keep = 0, nkids = 0;
 
-	if (argc != 3 || (n = atoi(argv[2])) < 1 || n > FLOOR_WORKERS_MAX) {
-		fprintf(stderr, "usage: floor SOCKET WORKERS (1..%d)\n",
-		    FLOOR_WORKERS_MAX);
+	while ((ch = getopt(argc, argv, "kp:")) != -1) {
+		switch (ch) {
+		case 'k':
+			keep = 1;
+			break;
+		case 'p':
+			pidfile = optarg;
+			break;
+		default:
+			argc = 0;
+		}
+	}
+	if (argc - optind != 2 || (n = atoi(argv[optind + 1])) < 1 ||
+	    n > FLOOR_WORKERS_MAX) {
+		fprintf(stderr, "usage: floor [-k] [-p PIDFILE] SOCKET WORKERS "
+		    "(WORKERS 1..%d)\n", FLOOR_WORKERS_MAX);
 		return 2;
 	}
+	argv += optind;
 	floor_signals(&open);
 	if (FCGX_Init() != 0) {
 		fprintf(stderr, "floor: FCGX_Init failed\n");
 		return 1;
 	}
-	unlink(argv[1]);
-	fd = FCGX_OpenSocket(argv[1], FLOOR_BACKLOG);
-	if (fd < 0 || chmod(argv[1], 0660) != 0 ||
+	unlink(argv[0]);
+	fd = FCGX_OpenSocket(argv[0], FLOOR_BACKLOG);
+	if (fd < 0 || chmod(argv[0], 0660) != 0 ||
 	    fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) != 0) {
-		fprintf(stderr, "floor: cannot listen on %s\n", argv[1]);
+		fprintf(stderr, "floor: cannot listen on %s\n", argv[0]);
 		return 1;
+	}
+	if (pidfile != NULL) {
+		f = fopen(pidfile, "w");
+		if (f == NULL) {
+			perror(pidfile);
+			return 1;
+		}
+		fprintf(f, "%ld\n", (long)getpid());
+		fclose(f);
 	}
 	for (i = 0; i < n; i++) {
 		kids[nkids] = fork();
 		if (kids[nkids] == 0)
-			_exit(floor_worker(fd, &open));
+			_exit(keep ? floor_worker_keep(fd, &open) :
+			    floor_worker(fd, &open));
 		if (kids[nkids] > 0)
 			nkids++;
 	}
@@ -141,6 +238,8 @@ main(int argc, char **argv)
 		kill(kids[i], SIGTERM);
 	for (i = 0; i < nkids; i++)
 		waitpid(kids[i], NULL, 0);
-	unlink(argv[1]);
+	unlink(argv[0]);
+	if (pidfile != NULL)
+		unlink(pidfile);
 	return 0;
 }
