@@ -109,21 +109,16 @@ worker_listen(struct worker *w, int on)
 	return 0;
 }
 
-/* Waits for connection i's next request: one event, then the connection
- * is left out until it is armed again after that request. */
+/* Waits for connection i's next request along with the others. */
 static void
 worker_watch(struct worker *w, int i)
 {
 	struct epoll_event ev;
-	int fd = w->conns[i].ipcFd;
 
 	memset(&ev, 0, sizeof(ev));
-	ev.events = EPOLLIN | EPOLLRDHUP | EPOLLONESHOT;
+	ev.events = EPOLLIN | EPOLLRDHUP;
 	ev.data.u32 = (uint32_t)i;
-	/* a connection closed and another accepted into the same slot can
-	 * have the same descriptor, which close() took out of the set */
-	if (epoll_ctl(w->epfd, EPOLL_CTL_MOD, fd, &ev) != 0 &&
-	    epoll_ctl(w->epfd, EPOLL_CTL_ADD, fd, &ev) != 0) {
+	if (epoll_ctl(w->epfd, EPOLL_CTL_ADD, w->conns[i].ipcFd, &ev) != 0) {
 		log_warn("worker: epoll_ctl: %s", strerror(errno));
 		FCGX_Free(&w->conns[i], 1);
 	}
@@ -161,18 +156,13 @@ worker_open_conns(const struct worker *w)
 }
 
 /* Stops accepting; the connections in hand are served until the drain
- * ends. libfcgi falls back on accepting when a connection breaks: with
- * no socket to accept on, it gives up instead. */
+ * ends. */
 static void
 worker_begin_stop(struct worker *w)
 {
-	int i;
-
 	w->stopping = 1;
 	w->drain_end = worker_now_ms() + WORKER_DRAIN_MS;
 	worker_listen(w, 0);
-	for (i = 0; i < WORKER_CONNS; i++)
-		w->conns[i].listen_sock = -1;
 }
 
 /* Reads an urlencoded body into the request's parameters. Returns 0, or
@@ -204,23 +194,22 @@ worker_body(FCGX_Request *req, struct http *h)
 	return 0;
 }
 
-/* Whether the connection may carry another request once this one is
+/* Keeps the connection for another request once this one is
  * answered: nginx asked to keep it, its input was read to the end (what
  * a request leaves unread would be taken for the next one's), and the
  * worker is not stopping. A connection kept by neither side is closed
  * at once when fully read (nginx sends nothing more), else with
  * libfcgi's careful shutdown that waits for nginx to close first. */
-static int
+static void
 worker_keep(FCGX_Request *req, int stopping)
 {
 	int read = FCGX_GetChar(req->in) == EOF;
 
 	if (req->keepConnection && read && !stopping)
-		return 1;
+		return;
 	req->keepConnection = 0;
 	if (read)
 		FCGX_Detach(req);
-	return 0;
 }
 
 static void
@@ -245,15 +234,19 @@ worker_serve(FCGX_Request *req, struct arena *a, const struct config *cfg)
 }
 
 /* Takes one request from connection i (WORKER_LISTEN: a new connection)
- * and answers it. Returns 1 when a request was served, else 0. */
+ * and answers it. Returns 1 when a request was served, else 0. A
+ * connection stays in the epoll set from its accept to its close (which
+ * takes it out), so libfcgi is given the listening socket only to accept
+ * into a free slot: on a kept connection that breaks it would otherwise
+ * accept another behind our back, which the set would not know of. */
 static int
 worker_take(struct worker *w, int i, uint32_t events, struct arena *a,
     const struct config *cfg)
 {
 	FCGX_Request *req;
-	int rc, keep;
+	int rc, fresh = i == WORKER_LISTEN;
 
-	if (i == WORKER_LISTEN) {
+	if (fresh) {
 		if (w->stopping || (i = worker_free_slot(w)) < 0)
 			return 0;
 	} else if (events & (EPOLLRDHUP | EPOLLHUP | EPOLLERR)) {
@@ -262,9 +255,11 @@ worker_take(struct worker *w, int i, uint32_t events, struct arena *a,
 		return 0;
 	}
 	req = &w->conns[i];
+	req->listen_sock = fresh ? w->listen_fd : -1;
 	/* the socket does not block: another worker may have won */
 	rc = FCGX_Accept_r(req);
-	if (rc == -EAGAIN || (rc < 0 && w->stopping))
+	req->listen_sock = -1;
+	if (rc == -EAGAIN || (rc < 0 && !fresh))
 		return 0;
 	if (rc < 0) {
 		log_warn("worker: accept failed: %s", strerror(-rc));
@@ -272,9 +267,9 @@ worker_take(struct worker *w, int i, uint32_t events, struct arena *a,
 		return 0;
 	}
 	worker_serve(req, a, cfg);
-	keep = worker_keep(req, w->stopping);
+	worker_keep(req, w->stopping);
 	FCGX_Finish_r(req);
-	if (keep && req->ipcFd >= 0)
+	if (fresh && req->ipcFd >= 0)
 		worker_watch(w, i);
 	arena_reset(a);
 	return 1;
@@ -301,7 +296,7 @@ worker_run(int listen_fd, const struct config *cfg)
 		return status;
 	}
 	for (i = 0; i < WORKER_CONNS; i++)
-		FCGX_InitRequest(&w.conns[i], listen_fd, 0);
+		FCGX_InitRequest(&w.conns[i], -1, 0);
 	if (worker_listen(&w, 1) != 0)
 		goto out;
 	status = 0;

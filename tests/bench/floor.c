@@ -70,7 +70,7 @@ floor_signals(sigset_t *open)
 	sigdelset(open, SIGINT);
 }
 
-#define FLOOR_SLOTS	32	/* kept connections one worker serves */
+#define FLOOR_SLOTS	16	/* kept connections one worker serves, as the server */
 
 static void
 floor_answer(FCGX_Request *req, int keep)
@@ -83,13 +83,13 @@ floor_answer(FCGX_Request *req, int keep)
 
 /* One worker of the kept-connection mode: waits on the listening socket
  * and on the connections nginx keeps at once, and answers whichever has a
- * request, one at a time. */
+ * request, one at a time, as fcgi/worker.c does. */
 static int
 floor_worker_keep(int listen_fd, const sigset_t *open)
 {
 	struct epoll_event ev, evs[FLOOR_SLOTS + 1];
 	FCGX_Request req[FLOOR_SLOTS];
-	int epfd, rc, i, n, k, fd, listening = 1;
+	int epfd, rc, i, n, k, fresh, listening = 1;
 
 	epfd = epoll_create1(EPOLL_CLOEXEC);
 	memset(&ev, 0, sizeof(ev));
@@ -100,30 +100,36 @@ floor_worker_keep(int listen_fd, const sigset_t *open)
 		return 1;
 	}
 	for (i = 0; i < FLOOR_SLOTS; i++)
-		FCGX_InitRequest(&req[i], listen_fd, 0);
+		FCGX_InitRequest(&req[i], -1, 0);
 	while (!floor_stop) {
 		n = epoll_pwait(epfd, evs, FLOOR_SLOTS + 1, -1, open);
 		for (k = 0; k < n && !floor_stop; k++) {
 			i = (int)evs[k].data.u32;
-			if (i == FLOOR_SLOTS) {
+			fresh = i == FLOOR_SLOTS;
+			if (fresh) {
 				for (i = 0; i < FLOOR_SLOTS; i++)
 					if (req[i].ipcFd < 0)
 						break;
 				if (i == FLOOR_SLOTS)
 					continue;
+			} else if (evs[k].events & (EPOLLRDHUP | EPOLLHUP |
+			    EPOLLERR)) {
+				FCGX_Detach(&req[i]);
+				FCGX_Free(&req[i], 1);
+				continue;
 			}
+			req[i].listen_sock = fresh ? listen_fd : -1;
 			rc = FCGX_Accept_r(&req[i]);
+			req[i].listen_sock = -1;
 			if (rc < 0)
 				continue;
 			floor_answer(&req[i], 1);
-			fd = req[i].ipcFd;
-			if (fd < 0)
+			if (!fresh || req[i].ipcFd < 0)
 				continue;
 			memset(&ev, 0, sizeof(ev));
-			ev.events = EPOLLIN | EPOLLONESHOT;
+			ev.events = EPOLLIN | EPOLLRDHUP;
 			ev.data.u32 = (unsigned)i;
-			if (epoll_ctl(epfd, EPOLL_CTL_MOD, fd, &ev) != 0)
-				epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev);
+			epoll_ctl(epfd, EPOLL_CTL_ADD, req[i].ipcFd, &ev);
 		}
 		/* all slots taken: leave new connections to the others */
 		for (i = 0; i < FLOOR_SLOTS && req[i].ipcFd >= 0; i++)
@@ -138,7 +144,10 @@ floor_worker_keep(int listen_fd, const sigset_t *open)
 		}
 	}
 	for (i = 0; i < FLOOR_SLOTS; i++)
-		FCGX_Free(&req[i], 1);
+		if (req[i].ipcFd >= 0) {
+			FCGX_Detach(&req[i]);
+			FCGX_Free(&req[i], 1);
+		}
 	close(epfd);
 	return 0;
 }
