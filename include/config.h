@@ -8,17 +8,21 @@
 
 #define CONFIG_SECRET_LEN 32	/* bytes of the key-hashing secret */
 #define CONFIG_LINE_MAX	2048	/* bytes in a line, newline and NUL included */
-/* Workers when the configuration says 0. A worker spends much of a check
- * waiting on nginx or on PostgreSQL's commit flush; under a load of new
- * admissions four per core keep the cores busier (see scripts/bench). */
-#define CONFIG_WORKERS_PER_CORE	2
+/* Workers when the configuration says 0. Each worker has one request and
+ * one PostgreSQL connection in hand at a time, and an admission spends
+ * much of its time waiting for its commit to reach the disk: only as many
+ * commits as workers can share one flush. With two per core new
+ * admissions left the cores idle; eight per core let PostgreSQL batch
+ * enough commits (README.md, "Benchmark"). A worker is about 6 MB
+ * resident, most of it shared. */
+#define CONFIG_WORKERS_PER_CORE	8
 #define CONFIG_WORKERS_MAX	256	/* highest 'workers' accepted */
 
 struct config {
 	char	path[512];		/* where it was read from */
 	char	listen[256];		/* unix socket path or tcp:HOST:PORT */
 	char	pid_file[512];		/* the master's pid; "" for none */
-	int	workers;		/* worker processes; 0: two per core */
+	int	workers;		/* worker processes; 0: eight per core */
 	int	backlog;		/* listen queue length */
 	char	database[1024];		/* libpq connection string */
 	char	secret_file[512];	/* 64 hex digits */

@@ -106,9 +106,10 @@ test_good(void)
 	ASSERT(c.stop_timeout == 10);
 	ASSERT(c.log_level == 1);
 
-	TEST("workers = 0 means two per core");
+	TEST("workers = 0 means eight per core");
 	ASSERT(load(&c, "workers = 0\n") == 0);
-	ASSERT(c.workers == 2 * (int)sysconf(_SC_NPROCESSORS_ONLN));
+	ASSERT(c.workers == CONFIG_WORKERS_PER_CORE * (int)sysconf(_SC_NPROCESSORS_ONLN));
+	ASSERT(CONFIG_WORKERS_PER_CORE == 8);
 
 	TEST("a later line wins");
 	ASSERT(load(&c, "workers = 2\nworkers = 5\n") == 0);
