@@ -8,8 +8,9 @@
 #include "log.h"
 #include "selfservice.h"
 
-/* No script at all, forms only to here, nothing framed or referred: the
- * URL is the key, so it must not leave in a Referer either. */
+/* No script at all, forms only to here, nothing framed; the URL is the
+ * key, so a Referer never leaves for another origin (same-origin, not
+ * no-referrer, which would make the form's own Origin "null"). */
 #define SELFSERVICE_CSP \
 	"default-src 'none'; style-src 'self'; img-src 'self'; " \
 	"form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
@@ -247,11 +248,12 @@ selfservice_show(struct self *s, int status, const char *kind,
 	selfservice_page(s, status, d, n > 0 ? n : 1, n, kind, note);
 }
 
-/* Whether a POST comes from this very page: its form token, bound to
- * the cookie (which a browser sends only from a page of this site), and
- * no Origin or Sec-Fetch-Site saying another site sent it. */
-static int
-selfservice_same_site(struct self *s)
+/* Why a POST does not come from this very page, or NULL when it does:
+ * its form token, bound to the cookie (which a browser sends only from a
+ * page of this site), and no Origin or Sec-Fetch-Site saying another
+ * site sent it. */
+static const char *
+selfservice_not_ours(struct self *s)
 {
 	const struct param *p;
 	const char *origin, *site, *host;
@@ -259,17 +261,18 @@ selfservice_same_site(struct self *s)
 	site = http_env(s->h, "HTTP_SEC_FETCH_SITE");
 	if (site != NULL && strcmp(site, "same-origin") != 0 &&
 	    strcmp(site, "none") != 0)
-		return 0;
+		return "sent from another site";
 	origin = http_env(s->h, "HTTP_ORIGIN");
 	host = http_env(s->h, "HTTP_HOST");
 	if (origin != NULL && (host == NULL || strcmp(origin, arena_printf(
 	    s->h->arena, "%s://%s", s->h->https ? "https" : "http",
 	    host)) != 0))
-		return 0;
+		return "sent from another origin";
 	p = http_body_param(s->h, "csrf");
-	return selfservice_cookie_ok(s->cookie) && p != NULL &&
-	    p->count == 1 && crypt_equal(p->value,
-	    selfservice_csrf(s, s->cookie));
+	if (!selfservice_cookie_ok(s->cookie) || p == NULL || p->count != 1 ||
+	    !crypt_equal(p->value, selfservice_csrf(s, s->cookie)))
+		return "without the page's token";
+	return NULL;
 }
 
 /* Back to the page, with the message key asks for. */
@@ -290,12 +293,12 @@ selfservice_release(struct self *s)
 {
 	struct db_self_device *d;
 	struct db_self_released r;
-	const char *ref, *hwid = NULL;
+	const char *ref, *why, *hwid = NULL;
 	int n, i;
 
-	if (!selfservice_same_site(s)) {
-		log_warn("selfservice: a POST from %s without this page's "
-		    "token, refused", s->h->remote_addr);
+	if ((why = selfservice_not_ours(s)) != NULL) {
+		log_warn("selfservice: a POST from %s %s, refused",
+		    s->h->remote_addr, why);
 		selfservice_message(s, 403, "Form refused", "This form did not "
 		    "come from this page, so nothing was changed. Open the "
 		    "page again and use its button.");
@@ -361,7 +364,7 @@ selfservice_dispatch(struct http *h)
 	http_header(h, "Content-Security-Policy: " SELFSERVICE_CSP);
 	http_header(h, "X-Frame-Options: DENY");
 	http_header(h, "X-Content-Type-Options: nosniff");
-	http_header(h, "Referrer-Policy: no-referrer");
+	http_header(h, "Referrer-Policy: same-origin");
 	http_header(h, "Cache-Control: no-store");
 	http_header(h, "X-Robots-Tag: noindex");
 	rest = h->path + strlen(LINKS_SELF_PATH);
