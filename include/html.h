@@ -9,7 +9,7 @@
  * %s of html_printf(). */
 
 #define HTML_SITE	"limited-links"	/* the product name in titles */
-#define HTML_CSS	"/static/style.css?v=2"
+#define HTML_CSS	"/static/style.css?v=3"
 #define HTML_JS		"/static/account.js?v=1"
 
 struct html_page {
