@@ -4,14 +4,14 @@
 # lays the server out under PREFIX (scripts/install).
 
 CC	?= cc
-PKGS	 = json-c libpq
+PKGS	 = json-c libpq libcurl
 WARN	 = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
 	   -Wmissing-prototypes -Wcast-qual -Wpointer-arith -Wformat=2 \
 	   -Wvla -Wundef
 CPPFLAGS = -Iinclude -D_GNU_SOURCE $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 CFLAGS	?= -O2 -g
 CFLAGS	+= -std=c17 $(WARN)
-LDLIBS	 = -lfcgi $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -ljson-c -lpq) \
+LDLIBS	 = -lfcgi $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -ljson-c -lpq -lcurl) \
 	   -lcrypto -lqrencode
 SAN	 = -fsanitize=address,undefined -fno-omit-frame-pointer \
 	   -fno-sanitize-recover=undefined

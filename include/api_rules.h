@@ -21,6 +21,11 @@ enum api_call {
 	API_ADD_DOMAIN,
 	API_LIST_DOMAIN,
 	API_DELETE_DOMAIN,
+	API_RESET_INSTALL,
+	API_SELF_SERVICE,
+	API_SET_WEBHOOK,
+	API_GET_WEBHOOK,
+	API_DELETE_WEBHOOK,
 	API_NCALLS
 };
 
@@ -36,6 +41,13 @@ enum api_arg {
 	API_HWID,
 	API_HASH,		/* domain_hash */
 	API_NAME,		/* domain_name */
+	API_EXPIRE,		/* expire_days */
+	API_ROTATE,		/* "1" or absent */
+	API_DISABLE,		/* "1" or absent */
+	API_URL,		/* a webhook's */
+	API_EVENTS,		/* a webhook's types, canonical: known,
+				   once each, comma-separated, in
+				   webhooks_types' order */
 	API_NARGS
 };
 

@@ -12,6 +12,7 @@
 #include "links.h"
 #include "params.h"
 #include "valid.h"
+#include "webhooks.h"
 
 static struct arena *A;
 
@@ -65,6 +66,15 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	FUZZ_CHECK(v[API_NOTE] == NULL || valid_text(v[API_NOTE], LINKS_NOTE_MAX));
 	FUZZ_CHECK(v[API_NAME] == NULL ||
 	    (v[API_NAME][0] != '\0' && valid_text(v[API_NAME], DOMAINS_LABEL_MAX)));
+	FUZZ_CHECK(v[API_EXPIRE] == NULL ||
+	    canonical(v[API_EXPIRE], 0, LINKS_EXPIRE_MAX));
+	FUZZ_CHECK(v[API_ROTATE] == NULL || strcmp(v[API_ROTATE], "1") == 0);
+	FUZZ_CHECK(v[API_DISABLE] == NULL || strcmp(v[API_DISABLE], "1") == 0);
+	FUZZ_CHECK(v[API_ROTATE] == NULL || v[API_DISABLE] == NULL);
+	FUZZ_CHECK(v[API_URL] == NULL || webhooks_url_ok(v[API_URL]));
+	/* the events, canonical: parsing them again gives them back */
+	FUZZ_CHECK(v[API_EVENTS] == NULL || strcmp(webhooks_types_parse(A,
+	    v[API_EVENTS]), v[API_EVENTS]) == 0);
 	/* what a call needs is there */
 	if (call == API_ADD_INSTALL)
 		FUZZ_CHECK(v[API_LIMIT] != NULL);
@@ -76,6 +86,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		FUZZ_CHECK(v[API_HWID] != NULL);
 	if (call == API_ADD_DOMAIN)
 		FUZZ_CHECK(v[API_HASH] != NULL);
+	if (call == API_RESET_INSTALL || call == API_SELF_SERVICE)
+		FUZZ_CHECK(v[API_CODE] != NULL || v[API_ID] != NULL);
+	if (call == API_SET_WEBHOOK)
+		FUZZ_CHECK(v[API_URL] != NULL);
 	arena_reset(A);
 	return 0;
 }

@@ -59,11 +59,14 @@ function currentMaster() {
   }
 }
 
+// The master's workers (its other child, the sender, names itself).
 function kids(master) {
   if (!master) return [];
   try {
     return readFileSync(`/proc/${master}/task/${master}/children`, 'utf8')
-      .trim().split(/\s+/).filter(Boolean).map(Number);
+      .trim().split(/\s+/).filter(Boolean).map(Number).filter((pid) => {
+        try { return readFileSync(`/proc/${pid}/comm`, 'utf8').trim() !== 'll-sender'; } catch { return false; }
+      });
   } catch {
     return [];
   }

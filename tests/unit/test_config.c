@@ -93,6 +93,22 @@ test_good(void)
 	ASSERT(c.max_requests == 1000);
 	ASSERT(c.log_level == 0);
 	ASSERT(c.stop_timeout == 7);
+
+	TEST("the lifecycle's keys: switches, a public URL, seconds");
+	ASSERT(load(&c, "webhook_allow_http = on\n"
+	    "webhook_allow_private = on\n"
+	    "public_url = https://ll.example.com:8443/\n"
+	    "release_cooldown_hours = 0\n"
+	    "sweep_interval = 2\n"
+	    "webhook_retry_min = 1\n") == 0);
+	ASSERT(c.webhook_allow_http == 1 && c.webhook_allow_private == 1);
+	ASSERT_STR(c.public_url, "https://ll.example.com:8443/");
+	ASSERT(c.release_cooldown_hours == 0 && c.sweep_interval == 2);
+	ASSERT(c.webhook_retry_min == 1 && c.webhook_retry_max == 3600);
+	ASSERT(load(&c, "webhook_allow_http = off\npublic_url =\n") == 0);
+	ASSERT(c.webhook_allow_http == 0);
+	ASSERT_STR(c.public_url, "");
+	ASSERT(c.webhook_give_up == 86400 && c.release_cooldown_hours == 24);
 	ASSERT_STR(c.path, path_of("test.conf"));
 
 	TEST("the secret is read as bytes");
@@ -168,7 +184,14 @@ test_values(void)
 	    "listen = tcp:127.0.0.1:90x\n", "listen = tcp:a b:9000\n",
 	    "listen = tcp:a\tb:9000\n", "listen = tcp:a:+900\n",
 	    "database = dbname\n", "database = usr=ll_app\n",
-	    "database = dbname='open\n" };
+	    "database = dbname='open\n", "webhook_allow_http = yes\n",
+	    "webhook_allow_private = 1\n", "webhook_allow_http = On\n",
+	    "public_url = example.com\n", "public_url = ftp://example.com\n",
+	    "public_url = https://\n", "public_url = https://a.com/x\n",
+	    "public_url = https://a b.com\n", "public_url = https://a.com?x\n",
+	    "sweep_interval = 0\n", "release_cooldown_hours = -1\n",
+	    "release_cooldown_hours = 8761\n", "webhook_timeout = 61\n",
+	    "webhook_retry_min = 0\n", "webhook_give_up = 0\n" };
 	struct config c;
 	char text[2048];
 	size_t i;
@@ -417,6 +440,12 @@ test_readme(void)
 
 		config_defaults(&c);
 		for (i = 0; (k = config_key(i)) != NULL; i++) {
+			if (k->type == CONFIG_BOOL) {
+				v = (const int *)(const void *)((const char *)&c +
+				    k->offset);
+				ASSERT(*v == (strcmp(k->def, "on") == 0));
+				continue;
+			}
 			if (k->type != CONFIG_INT) {
 				ASSERT_STR((const char *)&c + k->offset, k->def);
 				continue;
