@@ -1,16 +1,17 @@
 # limited-links: `make` builds, `make run` brings the local stack up,
 # `make test` runs every test on a throwaway stack, `make stop` stops it,
-# `make fuzz` runs the fuzz targets for FUZZ_SECONDS each.
+# `make fuzz` runs the fuzz targets for FUZZ_SECONDS each, `make install`
+# lays the server out under PREFIX (scripts/install).
 
 CC	?= cc
-PKGS	 = json-c libpq
+PKGS	 = json-c libpq libcurl
 WARN	 = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
 	   -Wmissing-prototypes -Wcast-qual -Wpointer-arith -Wformat=2 \
 	   -Wvla -Wundef
 CPPFLAGS = -Iinclude -D_GNU_SOURCE $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 CFLAGS	?= -O2 -g
 CFLAGS	+= -std=c17 $(WARN)
-LDLIBS	 = -lfcgi $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -ljson-c -lpq) \
+LDLIBS	 = -lfcgi $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -ljson-c -lpq -lcurl) \
 	   -lcrypto -lqrencode
 SAN	 = -fsanitize=address,undefined -fno-omit-frame-pointer \
 	   -fno-sanitize-recover=undefined
@@ -28,6 +29,17 @@ FUZZCC	 = clang
 FUZZFLAGS = -O1 -g -std=c17 $(WARN) -fno-omit-frame-pointer \
 	   -fsanitize=address,undefined -fno-sanitize-recover=undefined
 FUZZ_SECONDS ?= 600
+
+# make install (scripts/install): FHS paths under PREFIX, DESTDIR staged
+PREFIX	?= /usr/local
+SBINDIR	?= $(PREFIX)/sbin
+DATADIR	?= $(PREFIX)/share/limited-links
+MANDIR	?= $(PREFIX)/share/man
+UNITDIR	?= $(PREFIX)/lib/systemd/system
+SYSCONFDIR ?= /etc
+INSTALLVARS = PREFIX='$(PREFIX)' DESTDIR='$(DESTDIR)' SBINDIR='$(SBINDIR)' \
+	   DATADIR='$(DATADIR)' MANDIR='$(MANDIR)' UNITDIR='$(UNITDIR)' \
+	   SYSCONFDIR='$(SYSCONFDIR)'
 FUZZLIB	 = $(LIBSRCS:fcgi/%.c=build/fuzz/obj/%.o)
 FUZZERS	 = $(patsubst tests/fuzz/%.c,build/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
 
@@ -91,7 +103,13 @@ bench: bin/limited-links build/bench/floor
 bench-large: bin/limited-links build/bench/floor
 	LL_BENCH_LARGE=1 scripts/bench
 
+install: bin/limited-links
+	$(INSTALLVARS) scripts/install
+
+uninstall:
+	$(INSTALLVARS) scripts/install uninstall
+
 clean:
 	rm -rf build bin
 
-.PHONY: all fuzzers fuzz run stop test bench bench-large clean
+.PHONY: all fuzzers fuzz run stop test bench bench-large clean install uninstall

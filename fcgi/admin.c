@@ -4,12 +4,12 @@
 #include <json-c/json.h>
 
 #include "admin.h"
-#include "crypt.h"
+#include "arena.h"
 #include "db.h"
+#include "providers.h"
 #include "valid.h"
 
-#define ADMIN_CODE_TRIES 8	/* fresh provider codes tried on collision */
-
+/* Prints o as one line of JSON and frees it. */
 static void
 admin_print(struct json_object *o)
 {
@@ -18,147 +18,109 @@ admin_print(struct json_object *o)
 	json_object_put(o);
 }
 
+/* Says on stderr why "provider what" failed; 1, the exit status. */
 static int
-admin_new_key(const struct config *cfg, char key[VALID_KEY_LEN + 1],
-    char hash[CRYPT_SHA256_HEX])
+admin_failed(const char *what, enum db_outcome r, const char *code)
 {
-	if (crypt_random_string(key, VALID_KEY_LEN, CRYPT_KEYCHARS) != 0)
-		return -1;
-	crypt_key_hash(cfg->secret, sizeof(cfg->secret), key, hash);
-	return 0;
+	if (r == DB_NOT_FOUND && code != NULL)
+		fprintf(stderr, "provider %s: no provider %s\n", what, code);
+	else if (r == DB_EXISTS)
+		fprintf(stderr, "provider %s: no free provider code\n", what);
+	else if (db_failure() == DB_FAIL_NONE)
+		fprintf(stderr, "provider %s: the random source failed\n",
+		    what);
+	else
+		fprintf(stderr, "provider %s: %s\n", what,
+		    db_failure() == DB_FAIL_DOWN ? "database unreachable" :
+		    db_message());
+	return 1;
 }
 
-static void
-admin_db_error(const char *what)
-{
-	fprintf(stderr, "provider %s: %s\n", what,
-	    db_failure() == DB_FAIL_DOWN ? "database unreachable" :
-	    db_message());
-}
-
 static int
-admin_add(const struct config *cfg, const char *name)
+admin_add(struct arena *a, const struct config *cfg, const char *name)
 {
 	struct json_object *o;
-	struct db_res *r = NULL;
-	const char *values[4];
 	char code[VALID_PROVIDER_LEN + 1], key[VALID_KEY_LEN + 1];
-	char hash[CRYPT_SHA256_HEX];
-	int i, rc = 1;
+	enum db_outcome r;
 
-	if (!valid_utf8_text(name) || strlen(name) == 0 || strlen(name) > 255) {
-		fprintf(stderr, "provider add: NAME must be 1 to 255 "
-		    "printable characters\n");
-		goto out;
+	if (!providers_name_ok(name)) {
+		fprintf(stderr, "provider add: NAME must be 1 to %d "
+		    "printable characters\n", PROVIDERS_NAME_MAX);
+		return 1;
 	}
-	if (admin_new_key(cfg, key, hash) != 0)
-		goto out;
-	for (i = 0; i < ADMIN_CODE_TRIES; i++) {
-		if (crypt_random_string(code, VALID_PROVIDER_LEN,
-		    CRYPT_ALNUM) != 0)
-			goto out;
-		values[0] = code;
-		values[1] = name;
-		values[2] = hash;
-		values[3] = NULL;
-		r = db_exec(DB_PROVIDER_ADD, 4, values);
-		if (r != NULL || strcmp(db_sqlstate(), "23505") != 0)
-			break;
-	}
-	if (r == NULL) {
-		admin_db_error("add");
-		goto out;
-	}
+	r = providers_add(a, cfg, name, code, key);
+	if (r != DB_OK)
+		return admin_failed("add", r, NULL);
 	o = json_object_new_object();
 	json_object_object_add(o, "provider_code", json_object_new_string(code));
 	json_object_object_add(o, "auth_key", json_object_new_string(key));
 	admin_print(o);
-	rc = 0;
-out:
-	db_free(r);
-	return rc;
-}
-
-static int
-admin_list(void)
-{
-	struct json_object *o;
-	struct db_res *r;
-	int i;
-
-	r = db_exec(DB_PROVIDER_LIST, 0, NULL);
-	if (r == NULL) {
-		admin_db_error("list");
-		return 1;
-	}
-	for (i = 0; i < db_rows(r); i++) {
-		o = json_object_new_object();
-		json_object_object_add(o, "provider_code",
-		    json_object_new_string(db_get(r, i, 0)));
-		json_object_object_add(o, "name",
-		    json_object_new_string(db_get(r, i, 1)));
-		json_object_object_add(o, "status", json_object_new_string(
-		    db_int(r, i, 2) == 1 ? "active" : "disabled"));
-		json_object_object_add(o, "links",
-		    json_object_new_int(db_int(r, i, 3)));
-		json_object_object_add(o, "created_at",
-		    json_object_new_string(db_get(r, i, 4)));
-		admin_print(o);
-	}
-	db_free(r);
 	return 0;
 }
 
 static int
-admin_change(const struct config *cfg, const char *verb, const char *code)
+admin_list(struct arena *a)
 {
 	struct json_object *o;
-	struct db_res *r = NULL;
-	const char *values[2];
-	char key[VALID_KEY_LEN + 1], hash[CRYPT_SHA256_HEX];
-	int rc = 1;
+	struct db_provider *p;
+	int i, n;
+
+	n = providers_list(a, &p);
+	if (n < 0)
+		return admin_failed("list", DB_FAILED, NULL);
+	for (i = 0; i < n; i++) {
+		o = json_object_new_object();
+		json_object_object_add(o, "provider_code",
+		    json_object_new_string(p[i].code));
+		json_object_object_add(o, "name",
+		    json_object_new_string(p[i].name));
+		json_object_object_add(o, "status", json_object_new_string(
+		    p[i].status == 1 ? "active" : "disabled"));
+		json_object_object_add(o, "links",
+		    json_object_new_int((int)p[i].links));
+		json_object_object_add(o, "created_at",
+		    json_object_new_string(p[i].created_at));
+		admin_print(o);
+	}
+	return 0;
+}
+
+static int
+admin_change(struct arena *a, const struct config *cfg, const char *verb,
+    const char *code)
+{
+	struct json_object *o;
+	char key[VALID_KEY_LEN + 1];
+	enum db_outcome r;
+	int rotate, enable;
 
 	if (!valid_provider_code(code)) {
 		fprintf(stderr, "provider %s: CODE must be 8 letters or "
 		    "digits\n", verb);
-		goto out;
+		return 1;
 	}
-	values[0] = code;
-	if (strcmp(verb, "rotate-key") == 0) {
-		if (admin_new_key(cfg, key, hash) != 0)
-			goto out;
-		values[1] = hash;
-		r = db_exec(DB_PROVIDER_SET_KEY, 2, values);
-	} else {
-		values[1] = strcmp(verb, "enable") == 0 ? "1" : "0";
-		r = db_exec(DB_PROVIDER_SET_STATUS, 2, values);
-	}
-	if (r == NULL) {
-		admin_db_error(verb);
-		goto out;
-	}
-	if (!db_bool(r, 0, 0)) {
-		fprintf(stderr, "provider %s: no provider %s\n", verb, code);
-		goto out;
-	}
+	rotate = strcmp(verb, "rotate-key") == 0;
+	enable = strcmp(verb, "enable") == 0;
+	r = rotate ? providers_rotate_key(a, cfg, code, key) :
+	    providers_set_active(a, code, enable);
+	if (r != DB_OK)
+		return admin_failed(verb, r, code);
 	o = json_object_new_object();
 	json_object_object_add(o, "provider_code", json_object_new_string(code));
-	if (strcmp(verb, "rotate-key") == 0)
+	if (rotate)
 		json_object_object_add(o, "auth_key",
 		    json_object_new_string(key));
 	else
 		json_object_object_add(o, "status", json_object_new_string(
-		    values[1][0] == '1' ? "active" : "disabled"));
+		    enable ? "active" : "disabled"));
 	admin_print(o);
-	rc = 0;
-out:
-	db_free(r);
-	return rc;
+	return 0;
 }
 
 int
 admin_provider(const struct config *cfg, int argc, char **argv)
 {
+	struct arena *a;
 	int rc = 2;
 
 	if (argc < 1)
@@ -167,14 +129,16 @@ admin_provider(const struct config *cfg, int argc, char **argv)
 		fprintf(stderr, "provider: cannot connect to the database\n");
 		return 1;
 	}
+	a = arena_new();
 	if (strcmp(argv[0], "add") == 0 && argc == 2)
-		rc = admin_add(cfg, argv[1]);
+		rc = admin_add(a, cfg, argv[1]);
 	else if (strcmp(argv[0], "list") == 0 && argc == 1)
-		rc = admin_list();
+		rc = admin_list(a);
 	else if ((strcmp(argv[0], "disable") == 0 ||
 	    strcmp(argv[0], "enable") == 0 ||
 	    strcmp(argv[0], "rotate-key") == 0) && argc == 2)
-		rc = admin_change(cfg, argv[0], argv[1]);
+		rc = admin_change(a, cfg, argv[0], argv[1]);
+	arena_free(a);
 	db_close();
 	if (rc != 2)
 		return rc;

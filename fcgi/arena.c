@@ -34,9 +34,17 @@ struct chunk {
 	_Alignas(ARENA_ALIGN) unsigned char data[];
 };
 
+/* A release registered with arena_cleanup(); kept in the arena itself. */
+struct cleanup {
+	struct cleanup	*next;	/* registered before this one */
+	void		(*fn)(void *);
+	void		*data;
+};
+
 struct arena {
 	struct chunk	*head;	/* newest chunk; the first chunk is last */
 	size_t		 total;
+	struct cleanup	*cleanups;	/* newest first */
 };
 
 static struct chunk *
@@ -69,14 +77,33 @@ arena_new(void)
 	}
 	a->head = arena_chunk(ARENA_CHUNK);
 	a->total = ARENA_CHUNK;
+	a->cleanups = NULL;
 	return a;
+}
+
+void
+arena_cleanup(struct arena *a, void (*fn)(void *), void *data)
+{
+	struct cleanup *c;
+
+	c = arena_alloc(a, sizeof(*c));
+	c->fn = fn;
+	c->data = data;
+	c->next = a->cleanups;
+	a->cleanups = c;
 }
 
 void
 arena_reset(struct arena *a)
 {
 	struct chunk *c;
+	struct cleanup *k;
 
+	/* unlinked before it runs, so each runs once whatever it does */
+	while ((k = a->cleanups) != NULL) {
+		a->cleanups = k->next;
+		k->fn(k->data);
+	}
 	while (a->head->next != NULL) {
 		c = a->head;
 		a->head = c->next;

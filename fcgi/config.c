@@ -1,28 +1,73 @@
 #include <ctype.h>
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/un.h>
 #include <unistd.h>
+
+#include <libpq-fe.h>
 
 #include "config.h"
 
-void
-config_defaults(struct config *c)
+/* Every key: its default and its bounds, in this one table. The README's
+ * table of keys is checked against it (tests/unit/test_config.c). */
+static const struct config_key config_keys[] = {
+	{ "listen", CONFIG_LISTEN, offsetof(struct config, listen),
+	    sizeof(((struct config *)0)->listen), "var/run/fcgi.sock", 0, 0 },
+	{ "workers", CONFIG_INT, offsetof(struct config, workers), 0, "0", 0,
+	    CONFIG_WORKERS_MAX },
+	{ "backlog", CONFIG_INT, offsetof(struct config, backlog), 0, "1024",
+	    1, 65535 },
+	{ "database", CONFIG_CONNINFO, offsetof(struct config, database),
+	    sizeof(((struct config *)0)->database), "dbname=limitedlinks", 0,
+	    0 },
+	{ "secret_file", CONFIG_STR, offsetof(struct config, secret_file),
+	    sizeof(((struct config *)0)->secret_file), "var/secret.key", 0, 0 },
+	{ "crypt4_key", CONFIG_STR, offsetof(struct config, crypt4_key),
+	    sizeof(((struct config *)0)->crypt4_key),
+	    "var/happ-crypt4-public.pem", 0, 0 },
+	{ "link_cap", CONFIG_INT, offsetof(struct config, link_cap), 0,
+	    "100000", 1, 100000000 },
+	{ "session_ttl", CONFIG_INT, offsetof(struct config, session_ttl), 0,
+	    "28800", 60, 90 * 86400 },
+	{ "max_requests", CONFIG_INT, offsetof(struct config, max_requests),
+	    0, "0", 0, 1000000000 },
+	{ "log_level", CONFIG_INT, offsetof(struct config, log_level), 0, "1",
+	    0, 3 },
+	{ "stop_timeout", CONFIG_INT, offsetof(struct config, stop_timeout),
+	    0, "10", 1, 3600 },
+	{ "pid_file", CONFIG_STR, offsetof(struct config, pid_file),
+	    sizeof(((struct config *)0)->pid_file), "", 0, 0 },
+	{ "public_url", CONFIG_URL, offsetof(struct config, public_url),
+	    sizeof(((struct config *)0)->public_url), "", 0, 0 },
+	{ "release_cooldown_hours", CONFIG_INT,
+	    offsetof(struct config, release_cooldown_hours), 0, "24", 0,
+	    8760 },
+	{ "sweep_interval", CONFIG_INT, offsetof(struct config, sweep_interval),
+	    0, "300", 1, 86400 },
+	{ "webhook_timeout", CONFIG_INT,
+	    offsetof(struct config, webhook_timeout), 0, "10", 1, 60 },
+	{ "webhook_retry_min", CONFIG_INT,
+	    offsetof(struct config, webhook_retry_min), 0, "30", 1, 3600 },
+	{ "webhook_retry_max", CONFIG_INT,
+	    offsetof(struct config, webhook_retry_max), 0, "3600", 1, 86400 },
+	{ "webhook_give_up", CONFIG_INT,
+	    offsetof(struct config, webhook_give_up), 0, "86400", 1,
+	    30 * 86400 },
+	{ "webhook_allow_http", CONFIG_BOOL,
+	    offsetof(struct config, webhook_allow_http), 0, "off", 0, 1 },
+	{ "webhook_allow_private", CONFIG_BOOL,
+	    offsetof(struct config, webhook_allow_private), 0, "off", 0, 1 },
+};
+
+#define CONFIG_NKEYS	(sizeof(config_keys) / sizeof(config_keys[0]))
+
+const struct config_key *
+config_key(size_t i)
 {
-	memset(c, 0, sizeof(*c));
-	snprintf(c->listen, sizeof(c->listen), "var/run/fcgi.sock");
-	c->workers = 0;
-	c->backlog = 1024;
-	snprintf(c->database, sizeof(c->database), "dbname=limitedlinks");
-	snprintf(c->secret_file, sizeof(c->secret_file), "var/secret.key");
-	snprintf(c->crypt4_key, sizeof(c->crypt4_key),
-	    "nginx/happ-crypt4-public.pem");
-	c->link_cap = 100000;
-	c->session_ttl = 8 * 3600;
-	c->max_requests = 0;
-	c->log_level = 1;
-	c->stop_timeout = 10;
+	return i < CONFIG_NKEYS ? &config_keys[i] : NULL;
 }
 
 static int
@@ -48,34 +93,127 @@ config_str(const char *v, char *dst, size_t size)
 	return 0;
 }
 
+/* A unix socket path that fits a socket address, or tcp:[HOST]:PORT
+ * with no space anywhere and PORT only digits, 1 to 65535. */
+static int
+config_listen(const char *v, char *dst, size_t size)
+{
+	const char *port, *s;
+	int n;
+
+	if (strncmp(v, "tcp:", 4) == 0) {
+		port = strrchr(v + 4, ':');
+		if (port == NULL || port[1] == '\0' ||
+		    strspn(port + 1, "0123456789") != strlen(port + 1) ||
+		    strlen(port + 1) > 5 ||
+		    config_int(port + 1, 1, 65535, &n) != 0)
+			return -1;
+		for (s = v; *s != '\0'; s++)
+			if (isspace((unsigned char)*s))
+				return -1;
+	} else if (*v == '\0' ||
+	    strlen(v) >= sizeof(((struct sockaddr_un *)NULL)->sun_path)) {
+		return -1;
+	}
+	return config_str(v, dst, size);
+}
+
+/* "on" or "off". */
+static int
+config_bool(const char *v, int *out)
+{
+	if (strcmp(v, "on") == 0)
+		*out = 1;
+	else if (strcmp(v, "off") == 0)
+		*out = 0;
+	else
+		return -1;
+	return 0;
+}
+
+/* "", or http:// or https:// then a host (and port) of letters, digits
+ * and ".-:[]", and at most a '/' after it: the start of the URLs built on
+ * it. */
+static int
+config_url(const char *v, char *dst, size_t size)
+{
+	const char *host;
+	size_t n;
+
+	if (*v != '\0') {
+		if (strncmp(v, "https://", 8) == 0)
+			host = v + 8;
+		else if (strncmp(v, "http://", 7) == 0)
+			host = v + 7;
+		else
+			return -1;
+		n = strspn(host, "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+		    "abcdefghijklmnopqrstuvwxyz0123456789.-:[]");
+		if (n == 0 || !(host[n] == '\0' ||
+		    (host[n] == '/' && host[n + 1] == '\0')))
+			return -1;
+	}
+	return config_str(v, dst, size);
+}
+
+/* What libpq would refuse on every connection is refused here, with the
+ * line; libpq's own message is not repeated, since it may quote the
+ * string, password and all. */
+static int
+config_conninfo(const char *v, char *dst, size_t size)
+{
+	PQconninfoOption *opts;
+	char *msg = NULL;
+
+	opts = PQconninfoParse(v, &msg);
+	if (msg != NULL)
+		PQfreemem(msg);
+	if (opts == NULL)
+		return -1;
+	PQconninfoFree(opts);
+	return config_str(v, dst, size);
+}
+
+/* Sets key k to v. Returns 0, -1 for a bad value, -2 for no such key. */
 static int
 config_set(struct config *c, const char *k, const char *v)
 {
-	if (strcmp(k, "listen") == 0)
-		return config_str(v, c->listen, sizeof(c->listen));
-	if (strcmp(k, "pid_file") == 0)
-		return config_str(v, c->pid_file, sizeof(c->pid_file));
-	if (strcmp(k, "workers") == 0)
-		return config_int(v, 0, CONFIG_WORKERS_MAX, &c->workers);
-	if (strcmp(k, "backlog") == 0)
-		return config_int(v, 1, 65535, &c->backlog);
-	if (strcmp(k, "database") == 0)
-		return config_str(v, c->database, sizeof(c->database));
-	if (strcmp(k, "secret_file") == 0)
-		return config_str(v, c->secret_file, sizeof(c->secret_file));
-	if (strcmp(k, "crypt4_key") == 0)
-		return config_str(v, c->crypt4_key, sizeof(c->crypt4_key));
-	if (strcmp(k, "link_cap") == 0)
-		return config_int(v, 1, 100000000, &c->link_cap);
-	if (strcmp(k, "session_ttl") == 0)
-		return config_int(v, 60, 90 * 86400, &c->session_ttl);
-	if (strcmp(k, "max_requests") == 0)
-		return config_int(v, 0, 1000000000, &c->max_requests);
-	if (strcmp(k, "log_level") == 0)
-		return config_int(v, 0, 3, &c->log_level);
-	if (strcmp(k, "stop_timeout") == 0)
-		return config_int(v, 1, 3600, &c->stop_timeout);
+	const struct config_key *key;
+	char *at;
+	size_t i;
+
+	for (i = 0; i < CONFIG_NKEYS; i++) {
+		key = &config_keys[i];
+		if (strcmp(k, key->name) != 0)
+			continue;
+		at = (char *)c + key->offset;
+		switch (key->type) {
+		case CONFIG_STR:
+			return config_str(v, at, key->size);
+		case CONFIG_LISTEN:
+			return config_listen(v, at, key->size);
+		case CONFIG_CONNINFO:
+			return config_conninfo(v, at, key->size);
+		case CONFIG_BOOL:
+			return config_bool(v, (int *)(void *)at);
+		case CONFIG_URL:
+			return config_url(v, at, key->size);
+		case CONFIG_INT:
+			break;
+		}
+		return config_int(v, key->lo, key->hi, (int *)(void *)at);
+	}
 	return -2;
+}
+
+void
+config_defaults(struct config *c)
+{
+	size_t i;
+
+	memset(c, 0, sizeof(*c));
+	for (i = 0; i < CONFIG_NKEYS; i++)
+		config_set(c, config_keys[i].name, config_keys[i].def);
 }
 
 static char *

@@ -3,99 +3,349 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <libpq-fe.h>
 
+#include "backoff.h"
 #include "db.h"
 #include "log.h"
 
-struct db_stmt_def {
-	const char	*name;
-	const char	*sql;
-	int		 nparams;
-	int		 retry;	/* safe to run again after a lost connection */
-	const char	*quiet;	/* a SQLSTATE the caller handles: not logged */
+#define DB_SQL_MAX	1024	/* bytes of a statement's SQL */
+
+/* PostgreSQL's type OIDs (pg_type.h is the server's header). */
+#define DB_OID_BOOL	16
+#define DB_OID_INT8	20
+#define DB_OID_INT2	21
+#define DB_OID_INT4	23
+#define DB_OID_TEXT	25
+
+/* How a column is read into its member of the row struct. */
+enum db_type {
+	DB_TEXT,	/* const char *, NULL for NULL */
+	DB_INT,		/* int, from integer or smallint */
+	DB_BIGINT,	/* long long, from bigint */
+	DB_BOOL,	/* int, 1 for true */
+	DB_OUTCOME	/* enum db_outcome, from text */
 };
 
+struct db_col {
+	const char	*name;		/* as the function's OUT list has it */
+	enum db_type	 type;
+	size_t		 offset;	/* of its member in the row struct */
+};
+
+struct db_stmt_def {
+	const char	*name;
+	const char	*call;		/* what the columns are selected from */
+	int		 nparams;
+	int		 retry;	/* answers alike when run twice: see db.h */
+	const char	*quiet;	/* a SQLSTATE the caller handles: not logged */
+	const struct db_col *cols;
+	size_t		 ncols;
+	size_t		 size;		/* of the row struct */
+};
+
+#define COL(type, member, kind) { #member, kind, offsetof(type, member) }
+#define COLS(cols, type) cols, sizeof(cols) / sizeof(cols[0]), sizeof(type)
+
+static const struct db_col db_check_cols[] = {
+	{ "o_providerid", DB_TEXT, offsetof(struct db_check, providerid) },
+	{ "o_status", DB_INT, offsetof(struct db_check, status) },
+	{ "o_import", DB_BOOL, offsetof(struct db_check, admitted) },
+};
+static const struct db_col db_value_cols[] = {
+	{ "value", DB_INT, offsetof(struct db_number, value) },
+};
+static const struct db_col db_count_cols[] = {
+	{ "count", DB_BIGINT, offsetof(struct db_count, count) },
+};
+static const struct db_col db_id_cols[] = {
+	{ "id", DB_BIGINT, offsetof(struct db_id, id) },
+};
+static const struct db_col db_found_cols[] = {
+	{ "found", DB_BOOL, offsetof(struct db_found, found) },
+};
+static const struct db_col db_outcome_cols[] = {
+	{ "o_result", DB_OUTCOME, offsetof(struct db_outcome_row, outcome) },
+};
+static const struct db_col db_auth_cols[] = {
+	COL(struct db_auth, id, DB_BIGINT),
+	COL(struct db_auth, key_hash, DB_TEXT),
+	COL(struct db_auth, status, DB_INT),
+};
+static const struct db_col db_provider_cols[] = {
+	COL(struct db_provider, code, DB_TEXT),
+	COL(struct db_provider, name, DB_TEXT),
+	COL(struct db_provider, status, DB_INT),
+	COL(struct db_provider, links, DB_BIGINT),
+	COL(struct db_provider, created_at, DB_TEXT),
+};
+static const struct db_col db_link_added_cols[] = {
+	{ "o_result", DB_OUTCOME, offsetof(struct db_link_added, outcome) },
+	{ "o_id", DB_BIGINT, offsetof(struct db_link_added, id) },
+};
+static const struct db_col db_link_updated_cols[] = {
+	{ "o_result", DB_OUTCOME, offsetof(struct db_link_updated, outcome) },
+	{ "o_code", DB_TEXT, offsetof(struct db_link_updated, install_code) },
+	{ "o_count", DB_INT, offsetof(struct db_link_updated, install_count) },
+};
+static const struct db_col db_link_cols[] = {
+	COL(struct db_link, id, DB_BIGINT),
+	COL(struct db_link, install_code, DB_TEXT),
+	COL(struct db_link, install_limit, DB_INT),
+	COL(struct db_link, install_count, DB_INT),
+	COL(struct db_link, status, DB_INT),
+	COL(struct db_link, note, DB_TEXT),
+	COL(struct db_link, created_at, DB_TEXT),
+	COL(struct db_link, expire_days, DB_INT),
+};
+static const struct db_col db_device_cols[] = {
+	COL(struct db_device, link_id, DB_BIGINT),
+	COL(struct db_device, hwid, DB_TEXT),
+	COL(struct db_device, date, DB_TEXT),
+	COL(struct db_device, device_name, DB_TEXT),
+	COL(struct db_device, device_os, DB_TEXT),
+	COL(struct db_device, os_version, DB_TEXT),
+	COL(struct db_device, model, DB_TEXT),
+	COL(struct db_device, app_version, DB_TEXT),
+	COL(struct db_device, user_agent, DB_TEXT),
+	COL(struct db_device, first_seen, DB_TEXT),
+	COL(struct db_device, last_seen, DB_TEXT),
+};
+static const struct db_col db_device_deleted_cols[] = {
+	{ "o_result", DB_OUTCOME, offsetof(struct db_device_deleted, outcome) },
+	{ "o_link", DB_BIGINT, offsetof(struct db_device_deleted, link_id) },
+	{ "o_count", DB_INT,
+	    offsetof(struct db_device_deleted, install_count) },
+};
+static const struct db_col db_domain_cols[] = {
+	COL(struct db_domain, id, DB_BIGINT),
+	COL(struct db_domain, domain_name, DB_TEXT),
+	COL(struct db_domain, domain_hash, DB_TEXT),
+	COL(struct db_domain, status, DB_INT),
+	COL(struct db_domain, created_at, DB_TEXT),
+};
+static const struct db_col db_domain_deleted_cols[] = {
+	{ "o_found", DB_BOOL, offsetof(struct db_domain_deleted, found) },
+	{ "o_links", DB_INT, offsetof(struct db_domain_deleted, links) },
+};
+static const struct db_col db_session_cols[] = {
+	COL(struct db_session, provider_id, DB_BIGINT),
+	COL(struct db_session, provider_code, DB_TEXT),
+	COL(struct db_session, csrf, DB_TEXT),
+};
+static const struct db_col db_target_cols[] = {
+	COL(struct db_target, sub_url, DB_TEXT),
+	COL(struct db_target, title, DB_TEXT),
+};
+static const struct db_col db_link_reset_cols[] = {
+	{ "o_result", DB_OUTCOME, offsetof(struct db_link_reset, outcome) },
+	{ "o_link", DB_BIGINT, offsetof(struct db_link_reset, link_id) },
+	{ "o_released", DB_INT, offsetof(struct db_link_reset, released) },
+};
+static const struct db_col db_self_service_cols[] = {
+	COL(struct db_self_service, created_at, DB_TEXT),
+	COL(struct db_self_service, released_at, DB_TEXT),
+};
+static const struct db_col db_self_device_cols[] = {
+	COL(struct db_self_device, link_id, DB_BIGINT),
+	COL(struct db_self_device, install_count, DB_INT),
+	COL(struct db_self_device, install_limit, DB_INT),
+	COL(struct db_self_device, next_release, DB_TEXT),
+	COL(struct db_self_device, hwid, DB_TEXT),
+	COL(struct db_self_device, model, DB_TEXT),
+	COL(struct db_self_device, device_os, DB_TEXT),
+	COL(struct db_self_device, os_version, DB_TEXT),
+	COL(struct db_self_device, first_seen, DB_TEXT),
+	COL(struct db_self_device, last_seen, DB_TEXT),
+};
+static const struct db_col db_self_released_cols[] = {
+	{ "o_result", DB_OUTCOME, offsetof(struct db_self_released, outcome) },
+	{ "o_next", DB_TEXT, offsetof(struct db_self_released, next) },
+	{ "o_count", DB_INT,
+	    offsetof(struct db_self_released, install_count) },
+};
+static const struct db_col db_webhook_cols[] = {
+	COL(struct db_webhook, url, DB_TEXT),
+	COL(struct db_webhook, events, DB_TEXT),
+	COL(struct db_webhook, created_at, DB_TEXT),
+};
+static const struct db_col db_webhook_event_cols[] = {
+	COL(struct db_webhook_event, event_id, DB_TEXT),
+	COL(struct db_webhook_event, type, DB_TEXT),
+	COL(struct db_webhook_event, created_at, DB_TEXT),
+	COL(struct db_webhook_event, state, DB_TEXT),
+	COL(struct db_webhook_event, attempts, DB_INT),
+	COL(struct db_webhook_event, next_at, DB_TEXT),
+	COL(struct db_webhook_event, last_status, DB_INT),
+	COL(struct db_webhook_event, last_error, DB_TEXT),
+	COL(struct db_webhook_event, install_code, DB_TEXT),
+	COL(struct db_webhook_event, hwid, DB_TEXT),
+};
+static const struct db_col db_webhook_claim_cols[] = {
+	COL(struct db_webhook_claim, id, DB_BIGINT),
+	COL(struct db_webhook_claim, event_id, DB_TEXT),
+	COL(struct db_webhook_claim, type, DB_TEXT),
+	COL(struct db_webhook_claim, url, DB_TEXT),
+	COL(struct db_webhook_claim, secret, DB_TEXT),
+	COL(struct db_webhook_claim, body, DB_TEXT),
+	COL(struct db_webhook_claim, attempt, DB_INT),
+};
+
+/* A function that returns one plain value is called with an alias, which
+ * names its column: "f($1) AS found" answers a column "found". */
 static const struct db_stmt_def db_stmts[DB_NSTMT] = {
-	/* called in the select list, not scanned in FROM: PostgreSQL sets
-	 * up less for it (see sql/008_admission.sql) */
 	[DB_CHECK] = { "check",
-	    "SELECT ll_check($1, $2, $3, $4, $5, $6, $7, $8)", 8, 1, NULL },
+	    "ll_check($1, $2, $3, $4, $5, $6, $7, $8)", 8, 1, NULL,
+	    COLS(db_check_cols, struct db_check) },
 	[DB_PROVIDER_STATUS] = { "provider_status",
-	    "SELECT ll_provider_status($1)", 1, 1, NULL },
+	    "ll_provider_status($1) AS value", 1, 1, NULL,
+	    COLS(db_value_cols, struct db_number) },
 	[DB_AUTH] = { "auth",
-	    "SELECT id, key_hash, status FROM ll_auth($1)", 1, 1, NULL },
-	/* a taken code: admin.c draws another */
+	    "ll_auth($1)", 1, 1, NULL,
+	    COLS(db_auth_cols, struct db_auth) },
+	/* a taken code: the provider service draws another */
 	[DB_PROVIDER_ADD] = { "provider_add",
-	    "SELECT ll_provider_add($1, $2, $3, $4)", 4, 0, "23505" },
+	    "ll_provider_add($1, $2, $3, $4) AS id", 4, 0, "23505",
+	    COLS(db_id_cols, struct db_id) },
 	[DB_PROVIDER_LIST] = { "provider_list",
-	    "SELECT code, name, status, links, created_at "
-	    "FROM ll_provider_list()", 0, 1, NULL },
+	    "ll_provider_list()", 0, 1, NULL,
+	    COLS(db_provider_cols, struct db_provider) },
 	[DB_PROVIDER_SET_STATUS] = { "provider_set_status",
-	    "SELECT ll_provider_set_status($1, $2::smallint)", 2, 1, NULL },
+	    "ll_provider_set_status($1, $2::smallint) AS found", 2, 1, NULL,
+	    COLS(db_found_cols, struct db_found) },
 	[DB_PROVIDER_SET_KEY] = { "provider_set_key",
-	    "SELECT ll_provider_set_key($1, $2)", 2, 1, NULL },
+	    "ll_provider_set_key($1, $2) AS found", 2, 1, NULL,
+	    COLS(db_found_cols, struct db_found) },
+	/* a second run after a lost answer would find its own link's code
+	 * taken */
 	[DB_LINK_ADD] = { "link_add",
-	    "SELECT o_result, o_id FROM ll_link_add($1, $2, $3, $4, $5)", 5, 0, NULL },
+	    "ll_link_add($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)", 10, 0, NULL,
+	    COLS(db_link_added_cols, struct db_link_added) },
 	[DB_LINK_UPDATE] = { "link_update",
-	    "SELECT o_result, o_code, o_count FROM "
-	    "ll_link_update($1, $2, $3, $4, $5::smallint)", 5, 1, NULL },
+	    "ll_link_update($1, $2, $3, $4, $5::smallint, $6)", 6, 1, NULL,
+	    COLS(db_link_updated_cols, struct db_link_updated) },
 	[DB_LINK_LIST] = { "link_list",
-	    "SELECT id, install_code, install_limit, install_count, status, "
-	    "note, created_at FROM ll_link_list($1, $2, $3, $4, $5)", 5, 1, NULL },
+	    "ll_link_list($1, $2, $3, $4, $5)", 5, 1, NULL,
+	    COLS(db_link_cols, struct db_link) },
 	[DB_LINK_COUNT] = { "link_count",
-	    "SELECT ll_link_count($1, $2)", 2, 1, NULL },
-	[DB_LINK_FIND] = { "link_find",
-	    "SELECT id, install_code FROM ll_link_find($1, $2, $3)", 3, 1, NULL },
+	    "ll_link_count($1, $2) AS count", 2, 1, NULL,
+	    COLS(db_count_cols, struct db_count) },
 	[DB_DEVICE_LIST] = { "device_list",
-	    "SELECT hwid, date, device_name, device_os, os_version, model, "
-	    "app_version, user_agent, first_seen, last_seen "
-	    "FROM ll_device_list($1, $2, $3)", 3, 1, NULL },
+	    "ll_device_list($1, $2, $3, $4)", 4, 1, NULL,
+	    COLS(db_device_cols, struct db_device) },
+	/* the second run of one that committed would answer no_device */
 	[DB_DEVICE_DELETE] = { "device_delete",
-	    "SELECT o_deleted, o_count FROM ll_device_delete($1, $2, $3)", 3, 1, NULL },
+	    "ll_device_delete($1, $2, $3, $4)", 4, 0, NULL,
+	    COLS(db_device_deleted_cols, struct db_device_deleted) },
+	/* ... exists */
 	[DB_DOMAIN_ADD] = { "domain_add",
-	    "SELECT ll_domain_add($1, $2, $3)", 3, 1, NULL },
+	    "ll_domain_add($1, $2, $3) AS o_result", 3, 0, NULL,
+	    COLS(db_outcome_cols, struct db_outcome_row) },
 	[DB_DOMAIN_LIST] = { "domain_list",
-	    "SELECT id, domain_name, domain_hash, status, created_at "
-	    "FROM ll_domain_list($1)", 1, 1, NULL },
+	    "ll_domain_list($1)", 1, 1, NULL,
+	    COLS(db_domain_cols, struct db_domain) },
+	/* ... not found */
 	[DB_DOMAIN_DELETE] = { "domain_delete",
-	    "SELECT o_found, o_links FROM ll_domain_delete($1, $2)", 2, 1, NULL },
+	    "ll_domain_delete($1, $2)", 2, 0, NULL,
+	    COLS(db_domain_deleted_cols, struct db_domain_deleted) },
 	[DB_SESSION_CREATE] = { "session_create",
-	    "SELECT ll_session_create($1, $2, $3, $4, $5)", 5, 0, NULL },
+	    "ll_session_create($1, $2, $3, $4, $5) AS found", 5, 0, NULL,
+	    COLS(db_found_cols, struct db_found) },
 	[DB_SESSION_GET] = { "session_get",
-	    "SELECT provider_id, provider_code, csrf FROM ll_session_get($1)",
-	    1, 1, NULL },
+	    "ll_session_get($1)", 1, 1, NULL,
+	    COLS(db_session_cols, struct db_session) },
+	/* its answer is not read: a second run deletes nothing more */
 	[DB_SESSION_DELETE] = { "session_delete",
-	    "SELECT ll_session_delete($1)", 1, 1, NULL },
+	    "ll_session_delete($1) AS found", 1, 1, NULL,
+	    COLS(db_found_cols, struct db_found) },
 	[DB_SIGNIN_WAIT] = { "signin_wait",
-	    "SELECT ll_signin_wait($1)", 1, 1, NULL },
+	    "ll_signin_wait($1) AS value", 1, 1, NULL,
+	    COLS(db_value_cols, struct db_number) },
+	/* a second run would count the failure twice */
 	[DB_SIGNIN_FAILED] = { "signin_failed",
-	    "SELECT ll_signin_failed($1)", 1, 0, NULL },
+	    "ll_signin_failed($1) AS value", 1, 0, NULL,
+	    COLS(db_value_cols, struct db_number) },
 	[DB_LINK_TARGET] = { "link_target",
-	    "SELECT sub_url, title FROM ll_link_target($1, $2)", 2, 1, NULL },
+	    "ll_link_target($1, $2)", 2, 1, NULL,
+	    COLS(db_target_cols, struct db_target) },
 	[DB_LINK_SET_TARGET] = { "link_set_target",
-	    "SELECT ll_link_set_target($1, $2, $3, $4)", 4, 1, NULL },
+	    "ll_link_set_target($1, $2, $3, $4, $5, $6) AS found", 6, 1, NULL,
+	    COLS(db_found_cols, struct db_found) },
+	/* a second run would free nothing, and say so */
+	[DB_LINK_RESET] = { "link_reset",
+	    "ll_link_reset($1, $2, $3)", 3, 0, NULL,
+	    COLS(db_link_reset_cols, struct db_link_reset) },
+	/* ... would find the page it made: exists */
+	[DB_SELF_SERVICE_SET] = { "self_service_set",
+	    "ll_self_service_set($1, $2, $3, $4, $5) AS o_result", 5, 0, NULL,
+	    COLS(db_outcome_cols, struct db_outcome_row) },
+	[DB_SELF_SERVICE_GET] = { "self_service_get",
+	    "ll_self_service_get($1, $2)", 2, 1, NULL,
+	    COLS(db_self_service_cols, struct db_self_service) },
+	[DB_SELF_DEVICES] = { "self_devices",
+	    "ll_self_devices($1, $2)", 2, 1, NULL,
+	    COLS(db_self_device_cols, struct db_self_device) },
+	/* ... would meet its own cooldown */
+	[DB_SELF_RELEASE] = { "self_release",
+	    "ll_self_release($1, $2, $3)", 3, 0, NULL,
+	    COLS(db_self_released_cols, struct db_self_released) },
+	/* the same URL, types and secret again */
+	[DB_WEBHOOK_SET] = { "webhook_set",
+	    "ll_webhook_set($1, $2, $3, $4) AS o_result", 4, 1, NULL,
+	    COLS(db_outcome_cols, struct db_outcome_row) },
+	[DB_WEBHOOK_GET] = { "webhook_get",
+	    "ll_webhook_get($1)", 1, 1, NULL,
+	    COLS(db_webhook_cols, struct db_webhook) },
+	/* ... would find none */
+	[DB_WEBHOOK_DELETE] = { "webhook_delete",
+	    "ll_webhook_delete($1) AS found", 1, 0, NULL,
+	    COLS(db_found_cols, struct db_found) },
+	[DB_WEBHOOK_EVENTS] = { "webhook_events",
+	    "ll_webhook_events($1, $2)", 2, 1, NULL,
+	    COLS(db_webhook_event_cols, struct db_webhook_event) },
+	[DB_WEBHOOK_RESEND] = { "webhook_resend",
+	    "ll_webhook_resend($1, $2) AS found", 2, 1, NULL,
+	    COLS(db_found_cols, struct db_found) },
+	/* a claim whose answer was lost is taken again when its lease
+	 * ends; a second run now would count a try twice */
+	[DB_WEBHOOK_CLAIM] = { "webhook_claim",
+	    "ll_webhook_claim($1, $2)", 2, 0, NULL,
+	    COLS(db_webhook_claim_cols, struct db_webhook_claim) },
+	/* ... would record the try twice */
+	[DB_WEBHOOK_RESULT] = { "webhook_result",
+	    "ll_webhook_result($1, $2, $3, $4, $5, $6, $7, $8) AS found", 8, 0,
+	    NULL, COLS(db_found_cols, struct db_found) },
+	[DB_WEBHOOK_PRUNE] = { "webhook_prune",
+	    "ll_webhook_prune($1, $2) AS value", 2, 1, NULL,
+	    COLS(db_value_cols, struct db_number) },
+	[DB_EXPIRE_SWEEP] = { "expire_sweep",
+	    "ll_expire_sweep($1) AS value", 1, 1, NULL,
+	    COLS(db_value_cols, struct db_number) },
+};
+
+/* The texts of enum db_outcome, as the functions in sql/ return them. */
+static const char *const db_outcomes[DB_NOUTCOME] = {
+	[DB_OK] = "ok",
+	[DB_EXISTS] = "exists",
+	[DB_REACTIVATED] = "reactivated",
+	[DB_CAP] = "cap",
+	[DB_NOT_FOUND] = "not_found",
+	[DB_BELOW_COUNT] = "below_count",
+	[DB_NO_DEVICE] = "no_device",
+	[DB_COOLDOWN] = "cooldown",
+	[DB_OFF] = "off",
 };
 
 static PGconn		*db_conn;
 static char		*db_conninfo;
+static const char	*db_appname = "limited-links";
 static int		 db_backoff_ms;
-static struct timespec	 db_next_try;
+static long long	 db_next_try;	/* no connect before, in ms */
 static long long	 db_end_ms;	/* the current call's deadline */
 static enum db_fail	 db_last_fail;
 static char		 db_last_state[6];
 static char		 db_last_msg[256];
-
-static long long
-db_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static void
 db_drop(void)
@@ -103,6 +353,148 @@ db_drop(void)
 	if (db_conn != NULL)
 		PQfinish(db_conn);
 	db_conn = NULL;
+}
+
+const char *
+db_sql(enum db_stmt st, char *out, size_t len)
+{
+	const struct db_stmt_def *def = &db_stmts[st];
+	size_t i, at;
+	int n;
+
+	n = snprintf(out, len, "SELECT");
+	for (i = 0; n >= 0 && (size_t)n < len && i < def->ncols; i++) {
+		at = (size_t)n;
+		n = snprintf(out + at, len - at, "%s %s", i == 0 ? "" : ",",
+		    def->cols[i].name);
+		n = n < 0 ? n : n + (int)at;
+	}
+	if (n >= 0 && (size_t)n < len) {
+		at = (size_t)n;
+		n = snprintf(out + at, len - at, " FROM %s", def->call);
+		n = n < 0 ? n : n + (int)at;
+	}
+	return n >= 0 && (size_t)n < len ? out : NULL;
+}
+
+/* Whether a column of PostgreSQL type oid reads as t. */
+static int
+db_type_fits(enum db_type t, unsigned int oid)
+{
+	switch (t) {
+	case DB_TEXT:
+	case DB_OUTCOME:
+		return oid == DB_OID_TEXT;
+	case DB_INT:
+		return oid == DB_OID_INT4 || oid == DB_OID_INT2;
+	case DB_BIGINT:
+		return oid == DB_OID_INT8;
+	case DB_BOOL:
+		return oid == DB_OID_BOOL;
+	}
+	return 0;
+}
+
+int
+db_check_columns(enum db_stmt st, const struct pg_result *r, char *why,
+    size_t len)
+{
+	const struct db_stmt_def *def = &db_stmts[st];
+	size_t i;
+
+	if (PQnfields(r) != (int)def->ncols) {
+		snprintf(why, len, "%d columns, want %zu", PQnfields(r),
+		    def->ncols);
+		return -1;
+	}
+	for (i = 0; i < def->ncols; i++) {
+		if (strcmp(PQfname(r, (int)i), def->cols[i].name) != 0) {
+			snprintf(why, len, "column %zu is %s, want %s", i + 1,
+			    PQfname(r, (int)i), def->cols[i].name);
+			return -1;
+		}
+		if (!db_type_fits(def->cols[i].type, PQftype(r, (int)i))) {
+			snprintf(why, len, "column %s has type %u, which does "
+			    "not read as its member", def->cols[i].name,
+			    PQftype(r, (int)i));
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* Reads value v (NULL for SQL NULL) of column c into row. Returns 0, or
+ * -1 for an outcome this module does not know. */
+static int
+db_read(const struct db_col *c, const char *v, unsigned char *row)
+{
+	void *m = row + c->offset;
+	int i;
+
+	switch (c->type) {
+	case DB_TEXT:
+		*(const char **)m = v;
+		return 0;
+	case DB_INT:
+		*(int *)m = v != NULL ? atoi(v) : 0;
+		return 0;
+	case DB_BIGINT:
+		*(long long *)m = v != NULL ? strtoll(v, NULL, 10) : 0;
+		return 0;
+	case DB_BOOL:
+		*(int *)m = v != NULL && v[0] == 't';
+		return 0;
+	case DB_OUTCOME:
+		for (i = 0; v != NULL && i < DB_NOUTCOME; i++) {
+			if (strcmp(v, db_outcomes[i]) == 0) {
+				*(enum db_outcome *)m = (enum db_outcome)i;
+				return 0;
+			}
+		}
+		return -1;
+	}
+	return -1;
+}
+
+int
+db_decode(struct arena *a, enum db_stmt st, const struct pg_result *r,
+    void *rows, size_t size)
+{
+	const struct db_stmt_def *def = &db_stmts[st];
+	unsigned char *out = NULL, *row;
+	const char *v;
+	char why[160];
+	size_t i;
+	int n, k;
+
+	memcpy(rows, &out, sizeof(out));
+	if (size != def->size) {
+		log_error("db: %s: asked for rows of %zu bytes, its rows have "
+		    "%zu", def->name, size, def->size);
+		return -1;
+	}
+	if (db_check_columns(st, r, why, sizeof(why)) != 0) {
+		log_error("db: %s: %s", def->name, why);
+		return -1;
+	}
+	n = PQntuples(r);
+	if (n > 0)
+		out = arena_alloc(a, (size_t)n * size);
+	for (k = 0; k < n; k++) {
+		row = out + (size_t)k * size;
+		memset(row, 0, size);
+		for (i = 0; i < def->ncols; i++) {
+			v = PQgetisnull(r, k, (int)i) ? NULL :
+			    PQgetvalue(r, k, (int)i);
+			if (db_read(&def->cols[i], v, row) != 0) {
+				log_error("db: %s: unknown outcome '%s'",
+				    def->name, v != NULL ? v : "NULL");
+				return -1;
+			}
+		}
+	}
+	memcpy(rows, &out, sizeof(out));
+	return n;
 }
 
 /* Waits until the connection has a whole result to give, or db_end_ms
@@ -115,7 +507,7 @@ db_await(void)
 	long long left;
 
 	while (PQisBusy(db_conn)) {
-		left = db_end_ms - db_now_ms();
+		left = db_end_ms - backoff_now_ms();
 		if (left <= 0)
 			return -1;
 		pfd.fd = PQsocket(db_conn);
@@ -153,28 +545,44 @@ db_result(int *late)
 	}
 }
 
+/* Prepares statement i and checks the columns it answers against its row
+ * struct: a function whose OUT list changed fails here, named, rather
+ * than in a caller. Returns 0, or -1 (logged). */
 static int
-db_prepare_all(void)
+db_prepare(int i)
 {
-	PGresult *r;
-	int i, late;
+	const struct db_stmt_def *def = &db_stmts[i];
+	PGresult *r = NULL;
+	char sql[DB_SQL_MAX], why[160];
+	const char *err = "statement too long";
+	int late, rc = -1;
 
-	for (i = 0; i < DB_NSTMT; i++) {
-		r = NULL;
-		if (PQsendPrepare(db_conn, db_stmts[i].name, db_stmts[i].sql,
-		    db_stmts[i].nparams, NULL))
-			r = db_result(&late);
-		if (PQresultStatus(r) != PGRES_COMMAND_OK) {
-			log_error("db: prepare %s: %s", db_stmts[i].name,
-			    r != NULL ? PQresultErrorMessage(r) :
-			    db_conn != NULL ? PQerrorMessage(db_conn) :
-			    "no answer in time");
-			PQclear(r);
-			return -1;
-		}
-		PQclear(r);
+	if (db_sql((enum db_stmt)i, sql, sizeof(sql)) == NULL)
+		goto out;
+	if (PQsendPrepare(db_conn, def->name, sql, def->nparams, NULL))
+		r = db_result(&late);
+	if (PQresultStatus(r) != PGRES_COMMAND_OK)
+		goto fail;
+	PQclear(r);
+	r = NULL;
+	if (PQsendDescribePrepared(db_conn, def->name))
+		r = db_result(&late);
+	if (PQresultStatus(r) != PGRES_COMMAND_OK)
+		goto fail;
+	if (db_check_columns((enum db_stmt)i, r, why, sizeof(why)) != 0) {
+		err = why;
+		goto out;
 	}
-	return 0;
+	rc = 0;
+	goto out;
+fail:
+	err = r != NULL ? PQresultErrorMessage(r) : db_conn != NULL ?
+	    PQerrorMessage(db_conn) : "no answer in time";
+out:
+	if (rc != 0)
+		log_error("db: prepare %s: %s", def->name, err);
+	PQclear(r);
+	return rc;
 }
 
 /* libpq's notices, and a server's FATAL that arrives between statements,
@@ -192,34 +600,34 @@ db_connect(void)
 {
 	static const char *const keys[] = { "connect_timeout",
 	    "application_name", "options", "dbname", NULL };
-	const char *values[] = { DB_CONNECT_TIMEOUT, "limited-links",
+	const char *values[] = { DB_CONNECT_TIMEOUT, db_appname,
 	    "-c statement_timeout=" DB_STATEMENT_TIMEOUT
 	    " -c lock_timeout=" DB_LOCK_TIMEOUT, db_conninfo, NULL };
 	long long now;
+	int i;
 
-	now = db_now_ms();
-	if (now < (long long)db_next_try.tv_sec * 1000 +
-	    db_next_try.tv_nsec / 1000000)
+	now = backoff_now_ms();
+	if (now < db_next_try)
 		return -1;
 	db_drop();
 	db_conn = PQconnectdbParams(keys, values, 1);
 	PQsetNoticeProcessor(db_conn, db_notice, NULL);
-	if (PQstatus(db_conn) != CONNECTION_OK)
+	if (PQstatus(db_conn) != CONNECTION_OK) {
 		log_warn("db: cannot connect: %s", PQerrorMessage(db_conn));
-	else if (db_prepare_all() == 0) {
-		if (db_backoff_ms != 0)
-			log_info("db: connected again");
-		db_backoff_ms = 0;
-		return 0;
+		goto fail;
 	}
+	for (i = 0; i < DB_NSTMT; i++)
+		if (db_prepare(i) != 0)
+			goto fail;
+	if (db_backoff_ms != 0)
+		log_info("db: connected again");
+	db_backoff_ms = 0;
+	return 0;
+fail:
 	db_drop();
-	db_backoff_ms = db_backoff_ms == 0 ? DB_BACKOFF_MIN_MS :
-	    db_backoff_ms * 2;
-	if (db_backoff_ms > DB_BACKOFF_MAX_MS)
-		db_backoff_ms = DB_BACKOFF_MAX_MS;
-	now += db_backoff_ms;
-	db_next_try.tv_sec = now / 1000;
-	db_next_try.tv_nsec = (now % 1000) * 1000000;
+	db_backoff_ms = backoff_next(db_backoff_ms, DB_BACKOFF_MIN_MS,
+	    DB_BACKOFF_MAX_MS);
+	db_next_try = now + db_backoff_ms;
 	return -1;
 }
 
@@ -230,10 +638,15 @@ db_open(const char *conninfo)
 	db_conninfo = strdup(conninfo);
 	if (db_conninfo == NULL)
 		return -1;
-	db_next_try.tv_sec = 0;
-	db_next_try.tv_nsec = 0;
-	db_end_ms = db_now_ms() + DB_REPLY_MS;
+	db_next_try = 0;
+	db_end_ms = backoff_now_ms() + DB_REPLY_MS;
 	return db_connect();
+}
+
+void
+db_application(const char *name)
+{
+	db_appname = name;
 }
 
 void
@@ -300,8 +713,9 @@ db_call(const struct db_stmt_def *def, int n, const char *const *values,
 	return db_result(late);
 }
 
-struct db_res *
-db_exec(enum db_stmt st, int n, const char *const *values)
+/* Runs st; returns its result, or NULL with db_last_fail set. */
+static PGresult *
+db_run(enum db_stmt st, int n, const char *const *values)
 {
 	const struct db_stmt_def *def = &db_stmts[st];
 	PGresult *r;
@@ -316,13 +730,12 @@ db_exec(enum db_stmt st, int n, const char *const *values)
 		db_last_fail = DB_FAIL_SQL;
 		return NULL;
 	}
-	db_end_ms = db_now_ms() + DB_REPLY_MS;
+	db_end_ms = backoff_now_ms() + DB_REPLY_MS;
 	for (attempt = 0; attempt < 2 && db_usable(); attempt++) {
 		r = db_call(def, n, values, &late);
-		if (PQresultStatus(r) == PGRES_TUPLES_OK ||
-		    PQresultStatus(r) == PGRES_COMMAND_OK) {
+		if (PQresultStatus(r) == PGRES_TUPLES_OK) {
 			db_last_fail = DB_FAIL_NONE;
-			return (struct db_res *)r;
+			return r;
 		}
 		if (late) {
 			log_warn("db: no answer to %s in %d ms", def->name,
@@ -340,12 +753,51 @@ db_exec(enum db_stmt st, int n, const char *const *values)
 		log_warn("db: connection lost during %s", def->name);
 		PQclear(r);
 		db_drop();
-		db_next_try.tv_sec = 0;
-		db_next_try.tv_nsec = 0;
+		db_next_try = 0;
 		if (!def->retry)
 			break;
 	}
 	return NULL;
+}
+
+static void
+db_clear(void *r)
+{
+	PQclear(r);
+}
+
+int
+db_all(struct arena *a, enum db_stmt st, int n, const char *const *values,
+    void *rows, size_t size)
+{
+	PGresult *r;
+	int got;
+
+	memset(rows, 0, sizeof(void *));
+	r = db_run(st, n, values);
+	if (r == NULL)
+		return -1;
+	arena_cleanup(a, db_clear, r);
+	got = db_decode(a, st, r, rows, size);
+	if (got < 0) {
+		db_last_fail = DB_FAIL_SQL;
+		snprintf(db_last_msg, sizeof(db_last_msg), "unreadable answer");
+	}
+	return got;
+}
+
+int
+db_one(struct arena *a, enum db_stmt st, int n, const char *const *values,
+    void *row, size_t size)
+{
+	void *rows;
+	int got;
+
+	memset(row, 0, size);
+	got = db_all(a, st, n, values, &rows, size);
+	if (got > 0)
+		memcpy(row, rows, size);
+	return got > 0 ? 1 : got;
 }
 
 enum db_fail
@@ -385,72 +837,7 @@ db_message(void)
 }
 
 int
-db_rows(const struct db_res *r)
+db_retried(enum db_stmt st)
 {
-	return PQntuples((const PGresult *)r);
-}
-
-const char *
-db_get(const struct db_res *r, int row, int col)
-{
-	return PQgetvalue((const PGresult *)r, row, col);
-}
-
-int
-db_isnull(const struct db_res *r, int row, int col)
-{
-	return PQgetisnull((const PGresult *)r, row, col);
-}
-
-int
-db_int(const struct db_res *r, int row, int col)
-{
-	return atoi(PQgetvalue((const PGresult *)r, row, col));
-}
-
-int
-db_bool(const struct db_res *r, int row, int col)
-{
-	return PQgetvalue((const PGresult *)r, row, col)[0] == 't';
-}
-
-int
-db_check_row(const char *s, struct db_check *c)
-{
-	size_t n = 0;
-	int st = 0, digits = 0;
-
-	c->providerid[0] = '\0';
-	c->status = 0;
-	c->admitted = 0;
-	if (*s++ != '(')
-		return -1;
-	/* an empty text is written quoted, a NULL as nothing */
-	if (s[0] == '"' && s[1] == '"')
-		s += 2;
-	else
-		while (n < sizeof(c->providerid) - 1 &&
-		    ((*s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z') ||
-		    (*s >= '0' && *s <= '9')))
-			c->providerid[n++] = *s++;
-	c->providerid[n] = '\0';
-	if (*s++ != ',')
-		goto bad;
-	for (; *s >= '0' && *s <= '9' && digits < 3; s++, digits++)
-		st = st * 10 + (*s - '0');
-	if (digits == 0 || *s++ != ',' || (*s != 't' && *s != 'f') ||
-	    s[1] != ')' || s[2] != '\0')
-		goto bad;
-	c->status = st;
-	c->admitted = *s == 't';
-	return 0;
-bad:
-	c->providerid[0] = '\0';
-	return -1;
-}
-
-void
-db_free(struct db_res *r)
-{
-	PQclear((PGresult *)r);
+	return db_stmts[st].retry;
 }

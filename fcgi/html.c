@@ -12,6 +12,7 @@ static const struct {
 	{ "links",	"/account/links",	"Links" },
 	{ "new",	"/account/links/new",	"New link" },
 	{ "domains",	"/account/domains",	"Domains" },
+	{ "webhook",	"/account/webhook",	"Webhook" },
 };
 
 /* A chain link, drawn in the header beside the name. */

@@ -10,23 +10,35 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <fcgiapp.h>
 
+#include "backoff.h"
 #include "log.h"
 #include "master.h"
+#include "sender.h"
+#include "upgrade.h"
 #include "worker.h"
 
 #define MASTER_MAX_WORKERS	256
 #define MASTER_TICK_MS		100	/* how often the master looks around */
 #define MASTER_CRASH_MS		2000	/* dying younger than this is a crash */
+#define MASTER_BACKOFF_MIN_MS	100	/* first pause after a young death */
 #define MASTER_BACKOFF_MAX_MS	5000	/* longest pause between respawns */
+
+/* What a child of the master is. */
+enum kid_role {
+	KID_WORKER,	/* serves requests from the socket */
+	KID_SENDER	/* delivers webhooks and sweeps (fcgi/sender.c) */
+};
 
 struct kid {
 	pid_t		pid;
+	enum kid_role	role;
 	int		gen;		/* configuration generation */
 	int		retiring;	/* told to stop */
 	int		killed;		/* sent SIGKILL */
@@ -37,16 +49,14 @@ struct kid {
 static struct kid	master_kids[MASTER_MAX_WORKERS * 2];
 static int		master_nkids;
 static int		master_gen;
-static long long	master_spawn_after;
-static int		master_backoff_ms;
+/* a pause after a young death, for each role */
+static long long	master_spawn_after[2];
+static int		master_backoff_ms[2];
 
-static long long
-master_now(void)
+static const char *
+master_role(enum kid_role role)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	return role == KID_SENDER ? "sender" : "worker";
 }
 
 /* A unix socket that answers belongs to a running server. */
@@ -96,8 +106,10 @@ master_listen(const struct config *cfg)
 		return -1;
 	}
 	/* workers wait in epoll_pwait() and then accept: the ones that lose the
-	 * race for a connection must get EAGAIN, not sleep in accept() */
-	if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) != 0) {
+	 * race for a connection must get EAGAIN, not sleep in accept(); and
+	 * no program the master runs (an upgrade's check) may hold it */
+	if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) != 0 ||
+	    fcntl(fd, F_SETFD, FD_CLOEXEC) != 0) {
 		log_error("master: %s: %s", cfg->listen, strerror(errno));
 		close(fd);
 		return -1;
@@ -106,7 +118,8 @@ master_listen(const struct config *cfg)
 }
 
 static void
-master_spawn(int listen_fd, const struct config *cfg, int sigfd)
+master_spawn(int listen_fd, const struct config *cfg, int sigfd,
+    enum kid_role role)
 {
 	sigset_t none;
 	struct kid *k;
@@ -117,7 +130,7 @@ master_spawn(int listen_fd, const struct config *cfg, int sigfd)
 	pid = fork();
 	if (pid < 0) {
 		log_error("master: fork: %s", strerror(errno));
-		master_spawn_after = master_now() + 1000;
+		master_spawn_after[role] = backoff_now_ms() + 1000;
 		return;
 	}
 	if (pid == 0) {
@@ -128,16 +141,22 @@ master_spawn(int listen_fd, const struct config *cfg, int sigfd)
 		close(sigfd);
 		sigemptyset(&none);
 		sigprocmask(SIG_SETMASK, &none, NULL);
+		if (role == KID_SENDER) {
+			/* it serves no request */
+			close(listen_fd);
+			_exit(sender_run(cfg));
+		}
 		_exit(worker_run(listen_fd, cfg));
 	}
 	k = &master_kids[master_nkids++];
 	k->pid = pid;
+	k->role = role;
 	k->gen = master_gen;
 	k->retiring = 0;
 	k->killed = 0;
-	k->started = master_now();
+	k->started = backoff_now_ms();
 	k->retired_at = 0;
-	log_info("master: started worker %ld", (long)pid);
+	log_info("master: started %s %ld", master_role(role), (long)pid);
 }
 
 /* A worker blocks SIGTERM while it serves a request and takes it between
@@ -148,7 +167,7 @@ master_retire(struct kid *k)
 	if (k->retiring)
 		return;
 	k->retiring = 1;
-	k->retired_at = master_now();
+	k->retired_at = backoff_now_ms();
 	kill(k->pid, SIGTERM);
 }
 
@@ -162,11 +181,11 @@ master_chase(const struct config *cfg)
 
 	for (i = 0; i < master_nkids; i++) {
 		k = &master_kids[i];
-		if (!k->retiring || k->killed ||
-		    master_now() - k->retired_at <= cfg->stop_timeout * 1000LL)
+		if (!k->retiring || k->killed || backoff_now_ms() -
+		    k->retired_at <= cfg->stop_timeout * 1000LL)
 			continue;
-		log_warn("master: worker %ld did not stop in %d s, killing it",
-		    (long)k->pid, cfg->stop_timeout);
+		log_warn("master: %s %ld did not stop in %d s, killing it",
+		    master_role(k->role), (long)k->pid, cfg->stop_timeout);
 		kill(k->pid, SIGKILL);
 		k->killed = 1;
 	}
@@ -189,41 +208,70 @@ master_reap(int stopping)
 		if (!k->retiring && !stopping &&
 		    !(WIFEXITED(status) && WEXITSTATUS(status) == 0)) {
 			if (WIFSIGNALED(status))
-				log_warn("master: worker %ld killed by signal %d",
-				    (long)pid, WTERMSIG(status));
+				log_warn("master: %s %ld killed by signal %d",
+				    master_role(k->role), (long)pid,
+				    WTERMSIG(status));
 			else
-				log_warn("master: worker %ld exited with %d",
-				    (long)pid, WEXITSTATUS(status));
-			if (master_now() - k->started < MASTER_CRASH_MS) {
-				master_backoff_ms = master_backoff_ms == 0 ?
-				    100 : master_backoff_ms * 2;
-				if (master_backoff_ms > MASTER_BACKOFF_MAX_MS)
-					master_backoff_ms = MASTER_BACKOFF_MAX_MS;
-				master_spawn_after = master_now() +
-				    master_backoff_ms;
+				log_warn("master: %s %ld exited with %d",
+				    master_role(k->role), (long)pid,
+				    WEXITSTATUS(status));
+			if (backoff_now_ms() - k->started < MASTER_CRASH_MS) {
+				master_backoff_ms[k->role] = backoff_next(
+				    master_backoff_ms[k->role],
+				    MASTER_BACKOFF_MIN_MS, MASTER_BACKOFF_MAX_MS);
+				master_spawn_after[k->role] = backoff_now_ms() +
+				    master_backoff_ms[k->role];
 			} else {
-				master_backoff_ms = 0;
+				master_backoff_ms[k->role] = 0;
 			}
 		} else {
-			log_info("master: worker %ld stopped", (long)pid);
+			log_info("master: %s %ld stopped",
+			    master_role(k->role), (long)pid);
 		}
 		master_kids[i] = master_kids[--master_nkids];
 	}
 }
 
+/* Keeps one sender of the current generation: starts one when there is
+ * none (after the pause of a young death), and after a reload starts the
+ * new one, then stops the old (two at once is harmless: they never claim
+ * the same event). */
+static void
+master_balance_sender(int listen_fd, const struct config *cfg, int sigfd)
+{
+	struct kid *old = NULL;
+	int current = 0, i;
+
+	for (i = 0; i < master_nkids; i++) {
+		if (master_kids[i].role != KID_SENDER ||
+		    master_kids[i].retiring)
+			continue;
+		if (master_kids[i].gen == master_gen)
+			current = 1;
+		else
+			old = &master_kids[i];
+	}
+	if (!current && backoff_now_ms() >= master_spawn_after[KID_SENDER])
+		master_spawn(listen_fd, cfg, sigfd, KID_SENDER);
+	else if (current && old != NULL)
+		master_retire(old);
+}
+
 /* Keeps cfg->workers workers of the current generation; replaces older
- * ones one at a time, starting the new one before stopping the old. A
- * stopping worker takes no new connection but answers what comes on the
- * ones it holds for a moment (fcgi/worker.c), so the next replacement
- * does not wait for it to exit. */
+ * ones one at a time, starting the new one before stopping the old; and
+ * the sender. A stopping worker takes no new connection but answers what
+ * comes on the ones it holds for a moment (fcgi/worker.c), so the next
+ * replacement does not wait for it to exit. */
 static void
 master_balance(int listen_fd, const struct config *cfg, int sigfd)
 {
 	struct kid *old = NULL, *any = NULL;
 	int alive = 0, i;
 
+	master_balance_sender(listen_fd, cfg, sigfd);
 	for (i = 0; i < master_nkids; i++) {
-		if (master_kids[i].retiring)
+		if (master_kids[i].role != KID_WORKER ||
+		    master_kids[i].retiring)
 			continue;
 		alive++;
 		any = &master_kids[i];
@@ -231,14 +279,14 @@ master_balance(int listen_fd, const struct config *cfg, int sigfd)
 			old = &master_kids[i];
 	}
 	if (alive < cfg->workers) {
-		if (master_now() >= master_spawn_after)
-			master_spawn(listen_fd, cfg, sigfd);
+		if (backoff_now_ms() >= master_spawn_after[KID_WORKER])
+			master_spawn(listen_fd, cfg, sigfd, KID_WORKER);
 		return;
 	}
 	if (alive > cfg->workers)
 		master_retire(old != NULL ? old : any);
 	else if (old != NULL)
-		master_spawn(listen_fd, cfg, sigfd);
+		master_spawn(listen_fd, cfg, sigfd, KID_WORKER);
 }
 
 static void
@@ -263,6 +311,85 @@ master_reload(struct config *cfg)
 	log_info("master: configuration reloaded, replacing workers");
 }
 
+/* Execs the new binary in this process (fcgi/upgrade.c), handing it the
+ * socket and every worker; returns only when that did not happen, and
+ * then the old image goes on as if nothing was asked. */
+static void
+master_upgrade(const struct config *cfg, int listen_fd)
+{
+	pid_t pids[MASTER_MAX_WORKERS * 2];
+	int i;
+
+	for (i = 0; i < master_nkids; i++)
+		pids[i] = master_kids[i].pid;
+	if (upgrade_exec(cfg->path, listen_fd, pids, master_nkids) != 0)
+		log_error("master: upgrade refused, the running binary "
+		    "keeps serving");
+}
+
+/* What a handed-over child is: the sender names itself (SENDER_NAME). */
+static enum kid_role
+master_adopted_role(pid_t pid)
+{
+	char path[64], comm[32] = "";
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%ld/comm", (long)pid);
+	f = fopen(path, "r");
+	if (f != NULL) {
+		if (fgets(comm, sizeof(comm), f) == NULL)
+			comm[0] = '\0';
+		fclose(f);
+	}
+	comm[strcspn(comm, "\n")] = '\0';
+	return strcmp(comm, SENDER_NAME) == 0 ? KID_SENDER : KID_WORKER;
+}
+
+/* Takes over the workers a previous image handed over: they are of an
+ * older generation, so master_balance() replaces them one by one. The
+ * socket stays what it was: when the configuration now names another,
+ * cfg->listen is set back to the socket's own address, so that a stop
+ * unlinks the path this socket is bound to, never another. */
+static void
+master_adopt(struct config *cfg, int listen_fd, const pid_t *pids,
+    int npids)
+{
+	struct sockaddr_storage ss;
+	struct sockaddr_un *sun = (struct sockaddr_un *)&ss;
+	struct sockaddr_in *sin = (struct sockaddr_in *)&ss;
+	socklen_t len = sizeof(ss);
+	char name[sizeof(cfg->listen)], host[INET_ADDRSTRLEN];
+	struct kid *k;
+	int i;
+
+	memset(&ss, 0, sizeof(ss));
+	name[0] = '\0';
+	if (getsockname(listen_fd, (struct sockaddr *)&ss, &len) == 0) {
+		if (ss.ss_family == AF_UNIX)
+			snprintf(name, sizeof(name), "%.*s",
+			    (int)sizeof(sun->sun_path), sun->sun_path);
+		else if (ss.ss_family == AF_INET &&
+		    inet_ntop(AF_INET, &sin->sin_addr, host, sizeof(host)))
+			snprintf(name, sizeof(name), "tcp:%s:%u", host,
+			    (unsigned)ntohs(sin->sin_port));
+	}
+	if (name[0] != '\0' && (ss.ss_family == AF_UNIX ?
+	    strcmp(name, cfg->listen) != 0 :
+	    strncmp(cfg->listen, "tcp:", 4) != 0)) {
+		log_warn("master: 'listen' changes only on restart; keeping %s",
+		    name);
+		memcpy(cfg->listen, name, sizeof(cfg->listen));
+	}
+	for (i = 0; i < npids && master_nkids < MASTER_MAX_WORKERS * 2; i++) {
+		k = &master_kids[master_nkids++];
+		memset(k, 0, sizeof(*k));
+		k->pid = pids[i];
+		k->role = master_adopted_role(pids[i]);
+		k->gen = master_gen - 1;
+		k->started = backoff_now_ms();
+	}
+}
+
 static void
 master_pidfile(const struct config *cfg, int create)
 {
@@ -283,14 +410,20 @@ master_pidfile(const struct config *cfg, int create)
 	fclose(f);
 }
 
-/* Acts on one signal from the signalfd; sets *stopping on a stop. */
+/* Acts on one signal from the signalfd; sets *stopping on a stop. A
+ * SIGHUP that finds another binary installed where this one was started
+ * from upgrades, since what was installed is what is meant to run. */
 static void
-master_signal(struct config *cfg, int signo, int *stopping)
+master_signal(struct config *cfg, int signo, int *stopping, int listen_fd)
 {
 	int i;
 
 	if (*stopping || signo == SIGCHLD)
 		return;
+	if (signo == SIGUSR2 || (signo == SIGHUP && upgrade_binary_changed())) {
+		master_upgrade(cfg, listen_fd);
+		return;
+	}
 	if (signo == SIGHUP) {
 		master_reload(cfg);
 		return;
@@ -304,10 +437,11 @@ master_signal(struct config *cfg, int signo, int *stopping)
 int
 master_run(struct config *cfg)
 {
+	static pid_t inherited[MASTER_MAX_WORKERS * 2];
 	struct signalfd_siginfo si;
 	struct pollfd pfd;
 	sigset_t set;
-	int listen_fd, sigfd = -1, stopping = 0, rc = 1;
+	int listen_fd, sigfd = -1, stopping = 0, rc = 1, ninherited;
 
 	if (FCGX_Init() != 0) {
 		log_error("master: FCGX_Init failed");
@@ -319,10 +453,21 @@ master_run(struct config *cfg)
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGQUIT);
 	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGUSR2);
 	sigprocmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	sigfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
-	listen_fd = master_listen(cfg);
+	/* after an upgrade, the socket is the previous image's: binding
+	 * anew would unlink the path under the workers still serving */
+	listen_fd = upgrade_inherited(inherited, MASTER_MAX_WORKERS * 2,
+	    &ninherited);
+	if (listen_fd >= 0) {
+		master_adopt(cfg, listen_fd, inherited, ninherited);
+		log_info("master: upgraded; took over the socket on %s and "
+		    "%d workers", cfg->listen, ninherited);
+	} else {
+		listen_fd = master_listen(cfg);
+	}
 	if (sigfd < 0 || listen_fd < 0)
 		goto out;
 	master_pidfile(cfg, 1);
@@ -340,7 +485,8 @@ master_run(struct config *cfg)
 		if (poll(&pfd, 1, MASTER_TICK_MS) <= 0)
 			continue;
 		while (read(sigfd, &si, sizeof(si)) == sizeof(si))
-			master_signal(cfg, (int)si.ssi_signo, &stopping);
+			master_signal(cfg, (int)si.ssi_signo, &stopping,
+			    listen_fd);
 	}
 	if (strncmp(cfg->listen, "tcp:", 4) != 0)
 		unlink(cfg->listen);

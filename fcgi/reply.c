@@ -1,6 +1,24 @@
+#include <string.h>
+
 #include "reply.h"
 
 #define REPLY_FLAGS (JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE)
+
+static void
+reply_put(void *obj)
+{
+	json_object_put(obj);
+}
+
+struct json_object *
+reply_object(struct http *h)
+{
+	struct json_object *o;
+
+	o = json_object_new_object();
+	arena_cleanup(h->arena, reply_put, o);
+	return o;
+}
 
 void
 reply_json(struct http *h, struct json_object *obj)
@@ -12,15 +30,14 @@ reply_json(struct http *h, struct json_object *obj)
 	h->content_type = "application/json";
 	h->body.len = 0;
 	buf_append(&h->body, s, len);
-	json_object_put(obj);
 }
 
 struct json_object *
-reply_ok(void)
+reply_ok(struct http *h)
 {
 	struct json_object *o;
 
-	o = json_object_new_object();
+	o = reply_object(h);
 	json_object_object_add(o, "rc", json_object_new_int(1));
 	json_object_object_add(o, "msg", json_object_new_string("Ok"));
 	return o;
@@ -31,9 +48,55 @@ reply_rc(struct http *h, int rc, const char *msg)
 {
 	struct json_object *o;
 
-	o = json_object_new_object();
+	o = reply_object(h);
 	json_object_object_add(o, "rc", json_object_new_int(rc));
 	json_object_object_add(o, "msg", json_object_new_string(msg));
+	h->status = 200;
+	reply_json(h, o);
+}
+
+/* Member c of row as a new json-c value. */
+static struct json_object *
+reply_value(const unsigned char *row, const struct reply_col *c)
+{
+	const char *s;
+	long long ll;
+	int i;
+
+	switch (c->kind) {
+	case REPLY_INT:
+		memcpy(&i, row + c->offset, sizeof(i));
+		return json_object_new_int(i);
+	case REPLY_BIGINT:
+		memcpy(&ll, row + c->offset, sizeof(ll));
+		return json_object_new_int64(ll);
+	case REPLY_TEXT:
+		break;
+	}
+	memcpy(&s, row + c->offset, sizeof(s));
+	return json_object_new_string(s != NULL ? s : "");
+}
+
+void
+reply_rows(struct http *h, const void *rows, int n, size_t size,
+    const struct reply_col *cols, size_t ncols)
+{
+	struct json_object *o, *data, *item;
+	const unsigned char *row;
+	size_t c;
+	int i;
+
+	o = reply_ok(h);
+	data = json_object_new_array_ext(n > 0 ? n : 0);
+	json_object_object_add(o, "data", data);
+	for (i = 0; i < n; i++) {
+		row = (const unsigned char *)rows + (size_t)i * size;
+		item = json_object_new_object();
+		for (c = 0; c < ncols; c++)
+			json_object_object_add(item, cols[c].name,
+			    reply_value(row, &cols[c]));
+		json_object_array_add(data, item);
+	}
 	h->status = 200;
 	reply_json(h, o);
 }

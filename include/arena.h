@@ -5,7 +5,10 @@
 #include <stddef.h>
 
 /* Memory for one request: allocations come from chunks that all die at
- * arena_reset(), so nothing is freed piece by piece. */
+ * arena_reset(), so nothing is freed piece by piece. What the arena cannot
+ * hold itself (a PGresult, a json-c object) is registered with
+ * arena_cleanup() and released at the same moment, so an early return
+ * leaks nothing. */
 
 #define ARENA_CHUNK 16384	/* bytes in the first chunk */
 
@@ -14,11 +17,20 @@ struct arena;
 /* Returns a new arena. Aborts the process when memory is exhausted. */
 struct arena *arena_new(void);
 
-/* Frees the arena and everything allocated from it; NULL is a no-op. */
+/* Runs the arena's cleanups, then frees the arena and everything
+ * allocated from it; NULL is a no-op. */
 void arena_free(struct arena *a);
 
-/* Frees every allocation but keeps the first chunk for the next request. */
+/* Runs the arena's cleanups, then frees every allocation but keeps the
+ * first chunk for the next request. */
 void arena_reset(struct arena *a);
+
+/* Registers fn(data) to run at the next arena_reset() or arena_free(),
+ * once, before any memory goes: the cleanups registered later run first
+ * (as nginx's pool cleanups), so one may still use what an earlier one
+ * releases. fn must not register cleanups itself. Cannot fail (aborts on
+ * exhausted memory). */
+void arena_cleanup(struct arena *a, void (*fn)(void *), void *data);
 
 /* Returns size bytes aligned for any type, owned by the arena.
  * Never returns NULL: aborts when memory is exhausted. */

@@ -33,9 +33,46 @@ struct config {
 	int	max_requests;		/* a worker retires after this many; 0: never */
 	int	log_level;		/* 0 debug .. 3 error */
 	int	stop_timeout;		/* seconds a stopping worker may take */
+	char	public_url[256];	/* "https://HOST" of self-service pages;
+					   "": the host each call was sent to */
+	int	release_cooldown_hours;	/* between self-service releases of a
+					   link; 0: releasing is off */
+	int	sweep_interval;		/* seconds between expiry sweeps */
+	int	webhook_timeout;	/* seconds a delivery may take */
+	int	webhook_retry_min;	/* seconds before the first retry */
+	int	webhook_retry_max;	/* seconds between retries, at most */
+	int	webhook_give_up;	/* seconds of retries before an event
+					   is marked failed */
+	int	webhook_allow_http;	/* 1: http:// URLs too */
+	int	webhook_allow_private;	/* 1: private addresses too */
 };
 
-/* Fills c with defaults. Cannot fail. */
+/* One key of the file: its default (as the file would write it; "" for
+ * none) and, for a number, its bounds. */
+enum config_type {
+	CONFIG_STR,		/* a char array of size bytes */
+	CONFIG_LISTEN,		/* a string: a socket path or tcp:HOST:PORT */
+	CONFIG_CONNINFO,	/* a string libpq can parse */
+	CONFIG_INT,		/* an int from lo to hi */
+	CONFIG_BOOL,		/* an int, 1 for "on", 0 for "off" */
+	CONFIG_URL		/* a string: "" or http(s)://HOST[:PORT][/] */
+};
+
+struct config_key {
+	const char	*name;
+	enum config_type type;
+	size_t		 offset;	/* in struct config */
+	size_t		 size;
+	const char	*def;
+	int		 lo;
+	int		 hi;
+};
+
+/* The i-th key the file may set, from the one table of keys, defaults and
+ * bounds; NULL past the last. Cannot fail. */
+const struct config_key *config_key(size_t i);
+
+/* Fills c with the defaults of every key. Cannot fail. */
 void config_defaults(struct config *c);
 
 /* Reads path over the defaults already in c, then loads the secret.

@@ -1,9 +1,16 @@
 #ifndef LL_DB_H
 #define LL_DB_H
 
+#include <stddef.h>
+
+#include "arena.h"
+
 /* The worker's one PostgreSQL connection and its prepared statements.
- * Every statement is a call of a function defined in sql/; this module owns
- * their names and parameter counts, and handlers never see libpq. */
+ * Every statement is a call of a function defined in sql/functions/; this
+ * module owns their names, their parameters and the columns they answer,
+ * and decodes each row into the statement's struct below and each
+ * outcome into enum db_outcome, so that callers never see libpq, a column
+ * number or an outcome's text. */
 
 #define DB_CONNECT_TIMEOUT	"2"	/* seconds to wait for a connection */
 #define DB_STATEMENT_TIMEOUT	"5s"	/* server-side limit on one statement */
@@ -20,33 +27,64 @@
 #define DB_REPLY_MS		6000	/* longest wait for the server's answers
 					   in one call, past its own timeout */
 
+/* The statements, each with the struct its rows decode into. */
 enum db_stmt {
-	DB_CHECK,		/* ll_check(hash, code, hwid, os, osver, model,
-				   appver, ua) as one record: db_check_row() */
-	DB_PROVIDER_STATUS,	/* ll_provider_status(code) */
-	DB_AUTH,		/* ll_auth(code) -> id, key_hash, status */
-	DB_PROVIDER_ADD,	/* ll_provider_add(code, name, key_hash, cap) */
-	DB_PROVIDER_LIST,	/* ll_provider_list() */
-	DB_PROVIDER_SET_STATUS,	/* ll_provider_set_status(code, status) */
-	DB_PROVIDER_SET_KEY,	/* ll_provider_set_key(code, key_hash) */
-	DB_LINK_ADD,		/* ll_link_add(provider, code, limit, note, cap) */
-	DB_LINK_UPDATE,		/* ll_link_update(provider, id, limit, note, status) */
-	DB_LINK_LIST,		/* ll_link_list(provider, id, search, limit, offset) */
-	DB_LINK_COUNT,		/* ll_link_count(provider, search) */
-	DB_LINK_FIND,		/* ll_link_find(provider, code, id) */
-	DB_DEVICE_LIST,		/* ll_device_list(provider, link, hwid) */
-	DB_DEVICE_DELETE,	/* ll_device_delete(provider, link, hwid) */
-	DB_DOMAIN_ADD,		/* ll_domain_add(provider, hash, name) */
-	DB_DOMAIN_LIST,		/* ll_domain_list(provider) */
-	DB_DOMAIN_DELETE,	/* ll_domain_delete(provider, id) */
-	DB_SESSION_CREATE,	/* ll_session_create(token_hash, provider, csrf, ttl, addr) */
-	DB_SESSION_GET,		/* ll_session_get(token_hash) */
-	DB_SESSION_DELETE,	/* ll_session_delete(token_hash) */
-	DB_SIGNIN_WAIT,		/* ll_signin_wait(addr) */
-	DB_SIGNIN_FAILED,	/* ll_signin_failed(addr) */
-	DB_LINK_TARGET,		/* ll_link_target(provider, id) */
-	DB_LINK_SET_TARGET,	/* ll_link_set_target(provider, id, url, title) */
+	DB_CHECK,		/* struct db_check */
+	DB_PROVIDER_STATUS,	/* struct db_number: 1 active, else 0 */
+	DB_AUTH,		/* struct db_auth */
+	DB_PROVIDER_ADD,	/* struct db_id */
+	DB_PROVIDER_LIST,	/* struct db_provider */
+	DB_PROVIDER_SET_STATUS,	/* struct db_found */
+	DB_PROVIDER_SET_KEY,	/* struct db_found */
+	DB_LINK_ADD,		/* struct db_link_added */
+	DB_LINK_UPDATE,		/* struct db_link_updated */
+	DB_LINK_LIST,		/* struct db_link */
+	DB_LINK_COUNT,		/* struct db_count */
+	DB_DEVICE_LIST,		/* struct db_device */
+	DB_DEVICE_DELETE,	/* struct db_device_deleted */
+	DB_DOMAIN_ADD,		/* struct db_outcome_row */
+	DB_DOMAIN_LIST,		/* struct db_domain */
+	DB_DOMAIN_DELETE,	/* struct db_domain_deleted */
+	DB_SESSION_CREATE,	/* struct db_found: the provider is active */
+	DB_SESSION_GET,		/* struct db_session */
+	DB_SESSION_DELETE,	/* struct db_found */
+	DB_SIGNIN_WAIT,		/* struct db_number: seconds */
+	DB_SIGNIN_FAILED,	/* struct db_number: seconds */
+	DB_LINK_TARGET,		/* struct db_target */
+	DB_LINK_SET_TARGET,	/* struct db_found */
+	DB_LINK_RESET,		/* struct db_link_reset */
+	DB_SELF_SERVICE_SET,	/* struct db_outcome_row */
+	DB_SELF_SERVICE_GET,	/* struct db_self_service */
+	DB_SELF_DEVICES,	/* struct db_self_device */
+	DB_SELF_RELEASE,	/* struct db_self_released */
+	DB_WEBHOOK_SET,		/* struct db_outcome_row */
+	DB_WEBHOOK_GET,		/* struct db_webhook */
+	DB_WEBHOOK_DELETE,	/* struct db_found */
+	DB_WEBHOOK_EVENTS,	/* struct db_webhook_event */
+	DB_WEBHOOK_RESEND,	/* struct db_found */
+	DB_WEBHOOK_CLAIM,	/* struct db_webhook_claim: the sender's */
+	DB_WEBHOOK_RESULT,	/* struct db_found: the sender's */
+	DB_WEBHOOK_PRUNE,	/* struct db_number: events forgotten */
+	DB_EXPIRE_SWEEP,	/* struct db_number: devices freed */
 	DB_NSTMT
+};
+
+/* What a statement that decides answers, from the text its function
+ * returns ("ok", "exists", ...); and DB_FAILED, which the services use for
+ * a call that failed. */
+enum db_outcome {
+	DB_FAILED = -1,	/* the call failed: db_failure() says why */
+	DB_OK = 0,	/* done */
+	DB_EXISTS,	/* already there: a taken install code, an active
+			   domain */
+	DB_REACTIVATED,	/* a deleted domain made active again */
+	DB_CAP,		/* the provider holds its cap of links */
+	DB_NOT_FOUND,	/* no such link (or domain) of the provider */
+	DB_BELOW_COUNT,	/* a limit below the devices holding a slot */
+	DB_NO_DEVICE,	/* no such device on the link */
+	DB_COOLDOWN,	/* a self-service release too soon after the last */
+	DB_OFF,		/* self-service releases are turned off */
+	DB_NOUTCOME
 };
 
 /* Why a call failed. DOWN, TIMEOUT and LOCK pass with time: the caller
@@ -58,10 +96,162 @@ enum db_fail {
 	DB_FAIL_TIMEOUT,	/* ran past statement_timeout, or was
 				   cancelled (SQLSTATE 57014) */
 	DB_FAIL_LOCK,		/* waited past lock_timeout (55P03) */
-	DB_FAIL_SQL		/* the statement failed: see db_sqlstate() */
+	DB_FAIL_SQL		/* the statement failed, or answered what this
+				   module cannot read: see db_sqlstate() */
 };
 
-struct db_res;
+/* The rows. A text is NULL for SQL NULL, else points into the result,
+ * which lives as long as the arena it was decoded into; a number is 0 for
+ * NULL. */
+struct db_check {		/* ll_check: the check's answer */
+	const char	*providerid;
+	int		 status;
+	int		 admitted;
+};
+struct db_number {		/* one integer */
+	int		 value;
+};
+struct db_count {		/* one count */
+	long long	 count;
+};
+struct db_id {			/* one id */
+	long long	 id;
+};
+struct db_found {		/* whether the statement found its row */
+	int		 found;
+};
+struct db_outcome_row {		/* an outcome alone */
+	enum db_outcome	 outcome;
+};
+struct db_auth {		/* ll_auth: a provider by its code */
+	long long	 id;
+	const char	*key_hash;
+	int		 status;	/* 1 active, 0 disabled */
+};
+struct db_provider {		/* ll_provider_list */
+	const char	*code;
+	const char	*name;
+	int		 status;
+	long long	 links;
+	const char	*created_at;
+};
+struct db_link_added {		/* ll_link_add: OK, EXISTS or CAP */
+	enum db_outcome	 outcome;
+	long long	 id;
+};
+struct db_link_updated {	/* ll_link_update: OK, NOT_FOUND or
+				   BELOW_COUNT */
+	enum db_outcome	 outcome;
+	const char	*install_code;
+	int		 install_count;
+};
+struct db_link {		/* ll_link_list */
+	long long	 id;
+	const char	*install_code;
+	int		 install_limit;
+	int		 install_count;
+	int		 status;
+	const char	*note;
+	const char	*created_at;
+	int		 expire_days;	/* 0: its devices never expire */
+};
+struct db_device {		/* ll_device_list: a link without the
+				   devices asked for is one row whose
+				   device texts are NULL */
+	long long	 link_id;
+	const char	*hwid;
+	const char	*date;
+	const char	*device_name;	/* "Pixel 8 (Android 14)" */
+	const char	*device_os;
+	const char	*os_version;
+	const char	*model;
+	const char	*app_version;
+	const char	*user_agent;
+	const char	*first_seen;
+	const char	*last_seen;
+};
+struct db_device_deleted {	/* ll_device_delete: OK, NOT_FOUND (the
+				   link) or NO_DEVICE */
+	enum db_outcome	 outcome;
+	long long	 link_id;
+	int		 install_count;	/* after it */
+};
+struct db_domain {		/* ll_domain_list */
+	long long	 id;
+	const char	*domain_name;
+	const char	*domain_hash;
+	int		 status;
+	const char	*created_at;
+};
+struct db_domain_deleted {	/* ll_domain_delete */
+	int		 found;
+	int		 links;		/* active links with devices admitted
+					   through it */
+};
+struct db_session {		/* ll_session_get */
+	long long	 provider_id;
+	const char	*provider_code;
+	const char	*csrf;
+};
+struct db_target {		/* ll_link_target: NULLs for a link the API
+				   made */
+	const char	*sub_url;
+	const char	*title;
+};
+struct db_link_reset {		/* ll_link_reset: OK or NOT_FOUND */
+	enum db_outcome	 outcome;
+	long long	 link_id;
+	int		 released;	/* slots freed */
+};
+struct db_self_service {	/* ll_self_service_get */
+	const char	*created_at;	/* when its URL became the one it is */
+	const char	*released_at;	/* its last release; NULL: none */
+};
+struct db_self_device {		/* ll_self_devices: a link without devices
+				   is one row whose device texts are NULL */
+	long long	 link_id;
+	int		 install_count;
+	int		 install_limit;
+	const char	*next_release;	/* NULL: a release may be made now */
+	const char	*hwid;
+	const char	*model;
+	const char	*device_os;
+	const char	*os_version;
+	const char	*first_seen;
+	const char	*last_seen;
+};
+struct db_self_released {	/* ll_self_release: OK, NOT_FOUND, OFF,
+				   COOLDOWN or NO_DEVICE */
+	enum db_outcome	 outcome;
+	const char	*next;		/* when the next release may be */
+	int		 install_count;	/* after it */
+};
+struct db_webhook {		/* ll_webhook_get */
+	const char	*url;
+	const char	*events;	/* a comma list */
+	const char	*created_at;
+};
+struct db_webhook_event {	/* ll_webhook_events */
+	const char	*event_id;
+	const char	*type;
+	const char	*created_at;
+	const char	*state;		/* pending, delivered, failed */
+	int		 attempts;
+	const char	*next_at;	/* the next try; NULL unless pending */
+	int		 last_status;	/* HTTP status; 0: none */
+	const char	*last_error;
+	const char	*install_code;
+	const char	*hwid;
+};
+struct db_webhook_claim {	/* ll_webhook_claim */
+	long long	 id;
+	const char	*event_id;
+	const char	*type;
+	const char	*url;
+	const char	*secret;
+	const char	*body;
+	int		 attempt;	/* this try's number, from 1 */
+};
 
 /* Remembers conninfo and tries to connect once. Returns 0 when connected,
  * -1 when not (later calls keep retrying with backoff). */
@@ -70,20 +260,47 @@ int db_open(const char *conninfo);
 /* Closes the connection. Safe to call twice. */
 void db_close(void);
 
-/* Runs statement st with n text parameters (NULL means SQL NULL).
- * Returns the rows, owned by the caller (db_free), or NULL on failure: then
- * db_failure() says why. While the database is unreachable it fails fast,
- * trying to reconnect at most once per backoff period. A statement marked
- * for retry runs once more on a fresh connection when the old one turns
- * out dead. The server's answers are awaited at most DB_REPLY_MS in all;
- * past that the connection is dropped and the call fails with
- * DB_FAIL_DOWN. A failed statement is logged here with its SQLSTATE and
- * message (a timeout or a lock wait as a warning, anything else as an
- * error), except the one SQLSTATE its statement expects (a taken
- * provider code, which the caller retries). */
-struct db_res *db_exec(enum db_stmt st, int n, const char *const *values);
+/* The name the connection shows in pg_stat_activity (application_name),
+ * from the next connection on; name must live as long as the process.
+ * "limited-links" until set. Cannot fail. */
+void db_application(const char *name);
 
-/* Why the last db_exec() failed. */
+/* Runs statement st with its n text parameters (NULL means SQL NULL; n
+ * must be what st takes) and decodes every row into an array of st's row
+ * struct, of size bytes each, allocated in arena a; *rows (a pointer to
+ * that struct type) gets the array, NULL when there is no row. The result
+ * is registered with a, so the texts in the rows live until a is reset.
+ * Returns the number of rows, or -1 on failure: then db_failure() says
+ * why. A size other than st's row struct's fails as a statement would.
+ *
+ * While the database is unreachable it fails fast, trying to reconnect at
+ * most once per backoff period. A statement marked for retry (one whose
+ * second run answers as the first would, should the first have committed
+ * and its answer been lost) runs once more on a fresh connection when the
+ * old one turns out dead. The server's answers are awaited at most
+ * DB_REPLY_MS in all; past that the connection is dropped and the call
+ * fails with DB_FAIL_DOWN. A failure is logged here, once, with its
+ * SQLSTATE and message (a timeout or a lock wait as a warning, anything
+ * else as an error), except the one SQLSTATE its statement expects (a
+ * taken provider code, which the caller retries): callers do not log it
+ * again. */
+int db_all(struct arena *a, enum db_stmt st, int n,
+    const char *const *values, void *rows, size_t size);
+
+/* As db_all() for a statement that answers one row: decodes it into *row
+ * (size bytes, st's row struct). Returns 1; 0 when there is no row (*row
+ * is then zeroed); -1 on failure, as db_all(). */
+int db_one(struct arena *a, enum db_stmt st, int n,
+    const char *const *values, void *row, size_t size);
+
+/* The two above with the number of values and the size of the row taken
+ * from the array v and the pointer given. */
+#define DB_ALL(a, st, v, rowsp) db_all((a), (st),			\
+	(int)(sizeof(v) / sizeof((v)[0])), (v), (rowsp), sizeof(**(rowsp)))
+#define DB_ONE(a, st, v, rowp) db_one((a), (st),			\
+	(int)(sizeof(v) / sizeof((v)[0])), (v), (rowp), sizeof(*(rowp)))
+
+/* Why the last db_all() or db_one() failed. */
 enum db_fail db_failure(void);
 
 /* A few words for f, to log: "database unavailable", "statement timeout",
@@ -94,35 +311,27 @@ const char *db_strfail(enum db_fail f);
 const char *db_sqlstate(void);
 const char *db_message(void);
 
-/* Rows in r. */
-int db_rows(const struct db_res *r);
+/* Whether st runs again on a fresh connection when the first one died
+ * during the call. */
+int db_retried(enum db_stmt st);
 
-/* Value at row, col as text ("" for NULL); valid until db_free(r). */
-const char *db_get(const struct db_res *r, int row, int col);
+/* For tests: the SQL st is prepared as, written into out (len bytes).
+ * Returns out, or NULL when it does not fit. */
+const char *db_sql(enum db_stmt st, char *out, size_t len);
 
-/* Whether the value at row, col is NULL. */
-int db_isnull(const struct db_res *r, int row, int col);
+struct pg_result;
 
-/* Value at row, col as an int (0 for NULL or non-numbers). */
-int db_int(const struct db_res *r, int row, int col);
+/* For tests: whether the columns described by r (a PGresult from
+ * describing st, or any result of st) are the ones st's row struct is
+ * decoded from, by number, name and type. Returns 0, or -1 with what
+ * differs written into why (len bytes). */
+int db_check_columns(enum db_stmt st, const struct pg_result *r, char *why,
+    size_t len);
 
-/* Value at row, col as a boolean ('t'). */
-int db_bool(const struct db_res *r, int row, int col);
-
-/* The check's answer, from the one value DB_CHECK returns. */
-struct db_check {
-	char	providerid[9];	/* [A-Za-z0-9]{0,8}, NUL-terminated */
-	int	status;		/* the link's status, 0 when unknown */
-	int	admitted;	/* import */
-};
-
-/* Decodes s, ll_check()'s record as PostgreSQL writes it in text:
- * "(Ab12Cd34,10,t)", or ("",0,f) for an unknown link. Returns 0, or -1
- * when s is anything else (c is then the refusal of an unknown link).
- * Pure; cannot fail otherwise. */
-int db_check_row(const char *s, struct db_check *c);
-
-/* Frees r; NULL is a no-op. */
-void db_free(struct db_res *r);
+/* For tests: decodes the rows of r, a result of st, as db_all() does,
+ * without registering r with a. Returns the rows, or -1 (logged) when a
+ * value cannot be read (an outcome this module does not know). */
+int db_decode(struct arena *a, enum db_stmt st, const struct pg_result *r,
+    void *rows, size_t size);
 
 #endif

@@ -9,12 +9,13 @@
  * %s of html_printf(). */
 
 #define HTML_SITE	"limited-links"	/* the product name in titles */
-#define HTML_CSS	"/static/style.css?v=2"
+#define HTML_CSS	"/static/style.css?v=3"
 #define HTML_JS		"/static/account.js?v=1"
 
 struct html_page {
 	const char	*title;		/* of the page, in <title> */
-	const char	*nav;		/* active item: "links", "new", "domains" or NULL */
+	const char	*nav;		/* active item: "links", "new", "domains",
+					   "webhook" or NULL */
 	const char	*provider;	/* signed-in provider code; NULL: signed out */
 	const char	*csrf;		/* the session's token, for sign-out */
 };

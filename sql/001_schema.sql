@@ -56,7 +56,8 @@ CREATE TABLE devices (
 	PRIMARY KEY (link_id, hwid)
 );
 
--- Dates as the contract gives them: UTC, "YYYY-MM-DD HH:MM:SS".
+-- Dates as the contract gives them: UTC, "YYYY-MM-DD HH:MM:SS". (Its
+-- current definition is in sql/functions/common.sql.)
 CREATE FUNCTION ll_ts(t timestamptz) RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
 	SELECT to_char(t AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS')

@@ -1,3 +1,7 @@
+-- History: the functions below are as this migration first made them.
+-- Their current definitions are in sql/functions/, which scripts/migrate
+-- applies after the numbered migrations on every run.
+
 -- The check endpoint: may this device add this link?
 --
 -- One call, one round trip, safe under READ COMMITTED. A device that holds

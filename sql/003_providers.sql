@@ -1,3 +1,7 @@
+-- History: the functions below are as this migration first made them.
+-- Their current definitions are in sql/functions/, which scripts/migrate
+-- applies after the numbered migrations on every run.
+
 -- Provider accounts, for the operator's scripts/provider and for the
 -- API's authentication.
 

@@ -1,3 +1,7 @@
+-- History: the functions below are as this migration first made them.
+-- Their current definitions are in sql/functions/, which scripts/migrate
+-- applies after the numbered migrations on every run.
+
 -- What a provider does with its links, devices and domains: one function
 -- per operation, shared by the provider API and the web account. Every
 -- function takes the authenticated provider's id and touches nothing of

@@ -1,3 +1,7 @@
+-- History: the functions below are as this migration first made them.
+-- Their current definitions are in sql/functions/, which scripts/migrate
+-- applies after the numbered migrations on every run.
+
 -- The provider's web account: sign-in sessions, the slowing down of failed
 -- sign-ins, and what a link must remember to show its final link again.
 

@@ -1,3 +1,7 @@
+-- History: the functions below are as this migration first made them.
+-- Their current definitions are in sql/functions/, which scripts/migrate
+-- applies after the numbered migrations on every run.
+
 -- Sessions end with the provider that owns them, and a sign-in that works
 -- forgives the address its failures.
 

@@ -1,14 +1,15 @@
 -- What ll_app, the workers' role, may do: run the entry points below and
--- nothing else. Re-applied by scripts/migrate after the numbered
--- migrations on every run, as ll_owner, because CREATE OR REPLACE
--- FUNCTION in a migration resets SECURITY DEFINER and its search_path.
+-- nothing else. Re-applied by scripts/migrate after the function files
+-- (sql/functions/) on every run, in their transaction, as ll_owner,
+-- because CREATE OR REPLACE FUNCTION resets SECURITY DEFINER and its
+-- search_path.
 --
 -- The entry points are the functions the server prepares (fcgi/db.c);
 -- a function added there must be added here. Each runs with its owner's
 -- rights (SECURITY DEFINER) and a search_path that only the owner can put
 -- objects in. The helpers they call (ll_ts, ll_seen_every,
--- ll_signin_delay, ll_signin_window, ...) stay plain: nobody but the
--- owner may call them directly. ll_app holds no right on any table or
+-- ll_signin_delay, ll_signin_window, ll_webhook_emit, ...) stay plain:
+-- nobody but the owner may call them directly. ll_app holds no right on any table or
 -- sequence.
 
 REVOKE ALL ON ALL TABLES IN SCHEMA public FROM PUBLIC, ll_app;
@@ -27,13 +28,21 @@ DECLARE
 		'll_provider_set_status', 'll_provider_set_key',
 		-- links, devices, domains
 		'll_link_add', 'll_link_update', 'll_link_list',
-		'll_link_count', 'll_link_find', 'll_device_list',
+		'll_link_count', 'll_device_list',
 		'll_device_delete', 'll_domain_add', 'll_domain_list',
 		'll_domain_delete',
 		-- the web account
 		'll_session_create', 'll_session_get', 'll_session_delete',
 		'll_signin_wait', 'll_signin_failed', 'll_link_target',
-		'll_link_set_target'];
+		'll_link_set_target',
+		-- a device's lifecycle: resets, self-service, webhooks
+		'll_link_reset', 'll_self_service_set', 'll_self_service_get',
+		'll_self_devices', 'll_self_release', 'll_webhook_set',
+		'll_webhook_get', 'll_webhook_delete', 'll_webhook_events',
+		'll_webhook_resend',
+		-- the sender process
+		'll_webhook_claim', 'll_webhook_result', 'll_webhook_prune',
+		'll_expire_sweep'];
 	n text;
 	f regprocedure;
 BEGIN

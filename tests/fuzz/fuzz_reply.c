@@ -1,9 +1,13 @@
 /* The JSON answers: fcgi/reply.c.
  *
  * The input is three lines of text (a message, a provider code, a key)
- * and then bytes for the numbers. Every answer must parse back with
+ * and then bytes for the numbers. The texts and numbers also fill rows
+ * for the list writer, whose answer must hold them, each under its
+ * member's name, row after row. Every answer must parse back with
  * json-c in strict mode to exactly the members and values given, in the
  * contract's order, and be well-formed UTF-8 whenever the text given is. */
+
+#include <stddef.h>
 
 #include <json-c/json.h>
 
@@ -60,6 +64,19 @@ check_string(struct json_object *v, const char *want)
 	FUZZ_CHECK_STR(json_object_get_string(v), want);
 }
 
+/* A row as the services hand them to the list writer. */
+struct row {
+	long long	 id;
+	const char	*text;
+	int		 n;
+};
+
+static const struct reply_col row_cols[] = {
+	{ "id", REPLY_BIGINT, offsetof(struct row, id) },
+	{ "text", REPLY_TEXT, offsetof(struct row, text) },
+	{ "n", REPLY_INT, offsetof(struct row, n) },
+};
+
 static void
 new_request(struct http *h)
 {
@@ -115,7 +132,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	/* an answer extended with a member of any name and value */
 	new_request(&h);
-	ok = reply_ok();
+	ok = reply_ok(&h);
 	extra = strcmp(key, "rc") != 0 && strcmp(key, "msg") != 0;
 	if (extra)
 		json_object_object_add(ok, key, json_object_new_string(msg));
@@ -127,6 +144,35 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (extra)
 		check_string(member(o, 2, key), msg);
 	json_object_put(o);
+
+	/* a list: the texts, then a NULL text, which is written as "" */
+	{
+		struct row rows[3] = { { (long long)u << 20, msg, rc },
+		    { -1, key, st }, { 0, NULL, 0 } };
+		struct json_object *list, *item;
+		size_t r;
+
+		new_request(&h);
+		reply_rows(&h, rows, 3, sizeof(rows[0]), row_cols, 3);
+		FUZZ_CHECK(h.status == 200);
+		o = parse(&h, fuzz_utf8_ok(msg) && fuzz_utf8_ok(key));
+		FUZZ_CHECK(json_object_object_length(o) == 3);
+		FUZZ_CHECK(json_object_get_int(member(o, 0, "rc")) == 1);
+		list = member(o, 2, "data");
+		FUZZ_CHECK(json_object_is_type(list, json_type_array));
+		FUZZ_CHECK(json_object_array_length(list) == 3);
+		for (r = 0; r < 3; r++) {
+			item = json_object_array_get_idx(list, r);
+			FUZZ_CHECK(json_object_object_length(item) == 3);
+			FUZZ_CHECK(json_object_get_int64(member(item, 0, "id")) ==
+			    rows[r].id);
+			check_string(member(item, 1, "text"),
+			    rows[r].text != NULL ? rows[r].text : "");
+			FUZZ_CHECK(json_object_get_int(member(item, 2, "n")) ==
+			    rows[r].n);
+		}
+		json_object_put(o);
+	}
 
 	new_request(&h);
 	reply_text(&h, 400 + (int)(k % 100), msg);

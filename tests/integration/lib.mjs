@@ -221,12 +221,23 @@ export async function waitFor(fn, ms = 5000, every = 50) {
 export function masterPid() {
   return Number(readFileSync(path.join(VAR, 'run/fcgi.pid'), 'utf8').trim());
 }
-export function workerPids() {
+// The master's other child, the sender, names itself.
+export const SENDER_NAME = 'll-sender';
+export function isSender(pid) {
+  try { return readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === SENDER_NAME; } catch { return false; }
+}
+export function childPids(master = masterPid()) {
   let out = '';
   try {
-    out = execFileSync('pgrep', ['-P', String(masterPid())], { encoding: 'utf8' });
+    out = execFileSync('pgrep', ['-P', String(master)], { encoding: 'utf8' });
   } catch { /* pgrep exits 1 when there are none */ }
   return out.split('\n').filter(Boolean).map(Number).sort((a, b) => a - b);
+}
+export function workerPids() {
+  return childPids().filter((pid) => !isSender(pid));
+}
+export function senderPids() {
+  return childPids().filter(isSender);
 }
 // Workers the configuration asks for.
 export function workersWanted() {

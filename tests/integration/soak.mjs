@@ -59,11 +59,14 @@ function currentMaster() {
   }
 }
 
+// The master's workers (its other child, the sender, names itself).
 function kids(master) {
   if (!master) return [];
   try {
     return readFileSync(`/proc/${master}/task/${master}/children`, 'utf8')
-      .trim().split(/\s+/).filter(Boolean).map(Number);
+      .trim().split(/\s+/).filter(Boolean).map(Number).filter((pid) => {
+        try { return readFileSync(`/proc/${pid}/comm`, 'utf8').trim() !== 'll-sender'; } catch { return false; }
+      });
   } catch {
     return [];
   }
@@ -208,8 +211,9 @@ function startMaster(launch, logFd) {
 }
 
 // Installs a fresh build over the master's binary and restarts the
-// master on it as scripts/stack does on a new build: SIGTERM, wait for it
-// to finish, start it again the same way.
+// master on it: SIGTERM, wait for it to finish, start it again the same
+// way. (scripts/stack upgrades in place instead, which
+// zero-downtime.test.mjs covers; a restart remains a fault of its own.)
 async function replaceBinary(w) {
   const old = currentMaster();
   if (!old) throw new Error('no master to restart');

@@ -276,6 +276,54 @@ test_poison(void)
 #endif
 }
 
+/* What the cleanups saw: each appends its tag, and may check that the
+ * arena's memory is still there when it runs. */
+static char cleanup_seen[64];
+static size_t cleanup_n;
+
+static void
+cleanup_tag(void *data)
+{
+	const char *tag = data;
+
+	if (cleanup_n + 1 < sizeof(cleanup_seen))
+		cleanup_seen[cleanup_n++] = tag[0];
+	cleanup_seen[cleanup_n] = '\0';
+}
+
+static void
+test_cleanup(void)
+{
+	struct arena *a;
+	char *kept;
+
+	TEST("cleanups run at reset, last registered first, once each");
+	a = arena_new();
+	cleanup_n = 0;
+	cleanup_seen[0] = '\0';
+	arena_cleanup(a, cleanup_tag, "a");
+	arena_cleanup(a, cleanup_tag, "b");
+	arena_cleanup(a, cleanup_tag, "c");
+	ASSERT_STR(cleanup_seen, "");
+	arena_reset(a);
+	ASSERT_STR(cleanup_seen, "cba");
+	arena_reset(a);
+	ASSERT_STR(cleanup_seen, "cba");
+
+	TEST("the arena's memory is still there while they run");
+	/* the tag lives in the arena, in a chunk the reset frees after */
+	arena_alloc(a, ARENA_CHUNK * 5);
+	kept = arena_strdup(a, "k");
+	arena_cleanup(a, cleanup_tag, kept);
+	arena_reset(a);
+	ASSERT_STR(cleanup_seen, "cbak");
+
+	TEST("arena_free runs them too");
+	arena_cleanup(a, cleanup_tag, "z");
+	arena_free(a);
+	ASSERT_STR(cleanup_seen, "cbakz");
+}
+
 int
 main(void)
 {
@@ -287,5 +335,6 @@ main(void)
 	test_buf_edges();
 	test_buf_putl();
 	test_poison();
+	test_cleanup();
 	return TEST_REPORT("arena");
 }

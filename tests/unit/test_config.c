@@ -93,6 +93,22 @@ test_good(void)
 	ASSERT(c.max_requests == 1000);
 	ASSERT(c.log_level == 0);
 	ASSERT(c.stop_timeout == 7);
+
+	TEST("the lifecycle's keys: switches, a public URL, seconds");
+	ASSERT(load(&c, "webhook_allow_http = on\n"
+	    "webhook_allow_private = on\n"
+	    "public_url = https://ll.example.com:8443/\n"
+	    "release_cooldown_hours = 0\n"
+	    "sweep_interval = 2\n"
+	    "webhook_retry_min = 1\n") == 0);
+	ASSERT(c.webhook_allow_http == 1 && c.webhook_allow_private == 1);
+	ASSERT_STR(c.public_url, "https://ll.example.com:8443/");
+	ASSERT(c.release_cooldown_hours == 0 && c.sweep_interval == 2);
+	ASSERT(c.webhook_retry_min == 1 && c.webhook_retry_max == 3600);
+	ASSERT(load(&c, "webhook_allow_http = off\npublic_url =\n") == 0);
+	ASSERT(c.webhook_allow_http == 0);
+	ASSERT_STR(c.public_url, "");
+	ASSERT(c.webhook_give_up == 86400 && c.release_cooldown_hours == 24);
 	ASSERT_STR(c.path, path_of("test.conf"));
 
 	TEST("the secret is read as bytes");
@@ -163,7 +179,20 @@ test_values(void)
 	    "workers =\n", "workers = 99999999999999999999\n",
 	    "backlog = 0\n", "backlog = 65536\n", "log_level = 4\n",
 	    "session_ttl = 59\n", "stop_timeout = 0\n", "link_cap = 0\n",
-	    "max_requests = -5\n", "workers = 1.5\n" };
+	    "max_requests = -5\n", "workers = 1.5\n", "listen =\n",
+	    "listen = tcp:\n", "listen = tcp:127.0.0.1\n",
+	    "listen = tcp:127.0.0.1:0\n", "listen = tcp:127.0.0.1:65536\n",
+	    "listen = tcp:127.0.0.1:90x\n", "listen = tcp:a b:9000\n",
+	    "listen = tcp:a\tb:9000\n", "listen = tcp:a:+900\n",
+	    "database = dbname\n", "database = usr=ll_app\n",
+	    "database = dbname='open\n", "webhook_allow_http = yes\n",
+	    "webhook_allow_private = 1\n", "webhook_allow_http = On\n",
+	    "public_url = example.com\n", "public_url = ftp://example.com\n",
+	    "public_url = https://\n", "public_url = https://a.com/x\n",
+	    "public_url = https://a b.com\n", "public_url = https://a.com?x\n",
+	    "sweep_interval = 0\n", "release_cooldown_hours = -1\n",
+	    "release_cooldown_hours = 8761\n", "webhook_timeout = 61\n",
+	    "webhook_retry_min = 0\n", "webhook_give_up = 0\n" };
 	struct config c;
 	char text[2048];
 	size_t i;
@@ -173,6 +202,27 @@ test_values(void)
 		ASSERT(load(&c, bad[i]) != 0);
 		ASSERT(has(err, ":2: bad value for '"));
 	}
+	TEST("a socket path longer than a socket address holds");
+	memset(text, 's', sizeof(text));
+	memcpy(text, "listen = /", 10);
+	text[10 + 107] = '\n';
+	text[10 + 108] = '\0';
+	ASSERT(load(&c, text) != 0);
+	ASSERT(has(err, ":2: bad value for 'listen'"));
+	text[10 + 106] = '\n';
+	text[10 + 107] = '\0';
+	ASSERT(load(&c, text) == 0);
+
+	TEST("tcp:HOST:PORT and tcp::PORT");
+	ASSERT(load(&c, "listen = tcp:127.0.0.1:9000\n") == 0);
+	ASSERT_STR(c.listen, "tcp:127.0.0.1:9000");
+	ASSERT(load(&c, "listen = tcp::65535\n") == 0);
+
+	TEST("a bad connection string is refused without quoting it");
+	ASSERT(load(&c, "database = dbname=ll password=hunter2 usr=x\n") != 0);
+	ASSERT(has(err, ":2: bad value for 'database'"));
+	ASSERT(strstr(err, "hunter2") == NULL);
+
 	TEST("a value too long for its field");
 	memset(text, 'L', sizeof(text));
 	memcpy(text, "listen = ", 9);
@@ -203,8 +253,8 @@ test_long_line(void)
 	ASSERT(has(err, ":2: line too long"));
 
 	TEST("the longest line that fits");
-	memcpy(text, "database = ", 11);
-	memset(text + 11, 'd', 1000);
+	memcpy(text, "database = dbname=", 18);
+	memset(text + 18, 'd', 993);
 	memcpy(text + 1011, "\n", 2);
 	ASSERT(load(&c, text) == 0);
 	ASSERT(strlen(c.database) == 1000);
@@ -295,6 +345,120 @@ test_secret(void)
 	ASSERT(load(&c, text) == 0);
 }
 
+/* Column col (0 the first) of a Markdown table row, trimmed, into out. */
+static void
+readme_cell(const char *row, int col, char *out, size_t len)
+{
+	const char *p = row, *end;
+	size_t n;
+
+	out[0] = '\0';
+	for (; col >= 0; col--) {
+		p = strchr(p, '|');
+		if (p == NULL)
+			return;
+		p++;
+	}
+	while (*p == ' ')
+		p++;
+	end = strchr(p, '|');
+	if (end == NULL)
+		return;
+	while (end > p && end[-1] == ' ')
+		end--;
+	n = (size_t)(end - p) < len - 1 ? (size_t)(end - p) : len - 1;
+	memcpy(out, p, n);
+	out[n] = '\0';
+}
+
+/* The first `quoted` word of cell into out; the cell itself when it has
+ * none ("none"). */
+static void
+readme_code(const char *cell, char *out, size_t len)
+{
+	const char *a, *b;
+
+	a = strchr(cell, '`');
+	b = a != NULL ? strchr(a + 1, '`') : NULL;
+	if (b == NULL) {
+		snprintf(out, len, "%s", cell);
+		return;
+	}
+	snprintf(out, len, "%.*s", (int)(b - a - 1), a + 1);
+}
+
+static void
+test_readme(void)
+{
+	const struct config_key *k;
+	FILE *f;
+	char line[1024], key[128], def[512], cell[512];
+	int in = 0, rows = 0, listed[64] = { 0 };
+	size_t i;
+
+	TEST("the README's table of keys is the one in config.c");
+	f = fopen("README.md", "r");
+	ASSERT(f != NULL);
+	while (f != NULL && fgets(line, sizeof(line), f) != NULL) {
+		if (strncmp(line, "## ", 3) == 0)
+			in = strncmp(line, "## Configuration", 16) == 0;
+		if (!in || strncmp(line, "| `", 3) != 0)
+			continue;
+		readme_cell(line, 0, cell, sizeof(cell));
+		readme_code(cell, key, sizeof(key));
+		readme_cell(line, 1, cell, sizeof(cell));
+		readme_code(cell, def, sizeof(def));
+		rows++;
+		for (i = 0; (k = config_key(i)) != NULL; i++)
+			if (strcmp(k->name, key) == 0)
+				break;
+		if (k == NULL) {
+			fprintf(stderr, "  README lists '%s', config.c does "
+			    "not\n", key);
+			ASSERT(k != NULL);
+			continue;
+		}
+		listed[i < 64 ? i : 63] = 1;
+		if (strcmp(def, k->def[0] != '\0' ? k->def : "none") != 0) {
+			fprintf(stderr, "  %s: README says %s, config.c %s\n",
+			    key, def, k->def);
+			ASSERT(0);
+		}
+	}
+	if (f != NULL)
+		fclose(f);
+	ASSERT(rows > 0);
+	for (i = 0; (k = config_key(i)) != NULL; i++) {
+		if (!listed[i < 64 ? i : 63])
+			fprintf(stderr, "  README lacks '%s'\n", k->name);
+		ASSERT(listed[i < 64 ? i : 63]);
+	}
+
+	TEST("the defaults are the table's, and within its bounds");
+	{
+		struct config c;
+		const int *v;
+
+		config_defaults(&c);
+		for (i = 0; (k = config_key(i)) != NULL; i++) {
+			if (k->type == CONFIG_BOOL) {
+				v = (const int *)(const void *)((const char *)&c +
+				    k->offset);
+				ASSERT(*v == (strcmp(k->def, "on") == 0));
+				continue;
+			}
+			if (k->type != CONFIG_INT) {
+				ASSERT_STR((const char *)&c + k->offset, k->def);
+				continue;
+			}
+			v = (const int *)(const void *)((const char *)&c +
+			    k->offset);
+			ASSERT(*v == atoi(k->def));
+			ASSERT(*v >= k->lo && *v <= k->hi);
+		}
+	}
+}
+
 int
 main(void)
 {
@@ -313,6 +477,7 @@ main(void)
 	test_long_line();
 	test_stream();
 	test_secret();
+	test_readme();
 	snprintf(err, sizeof(err), "rm -rf '%s'", dir);
 	if (system(err) != 0)
 		fprintf(stderr, "could not remove %s\n", dir);

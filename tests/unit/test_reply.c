@@ -109,7 +109,7 @@ test_rc(void)
 	TEST("reply_ok extended");
 	start(&h);
 	{
-		struct json_object *o = reply_ok();
+		struct json_object *o = reply_ok(&h);
 
 		json_object_object_add(o, "install_code",
 		    json_object_new_string("6P0hVao1fG5e"));
@@ -118,6 +118,18 @@ test_rc(void)
 	}
 	ASSERT_STR(h.body.data, "{\"rc\":1,\"msg\":\"Ok\","
 	    "\"install_code\":\"6P0hVao1fG5e\",\"id\":33}");
+
+	TEST("an answer's object is the arena's: written, it may still change");
+	start(&h);
+	{
+		struct json_object *o = reply_object(&h);
+
+		reply_json(&h, o);
+		ASSERT_STR(h.body.data, "{}");
+		json_object_object_add(o, "status", json_object_new_int(1));
+		reply_json(&h, o);
+		ASSERT_STR(h.body.data, "{\"status\":1}");
+	}
 }
 
 static void

@@ -1,0 +1,121 @@
+-- The check endpoint: may this device add this link? Re-applied by
+-- scripts/migrate on every run.
+--
+-- One call, one round trip, safe under READ COMMITTED.
+--
+-- Measured with callgrind per call on a single backend (README.md,
+-- "Benchmark"): simple statements run one after another cost less than
+-- one statement that does it all. PostgreSQL 15 sets up every node and
+-- expression of a plan again for each execution, and a data-modifying
+-- CTE chain (read, take, insert, in one statement) costs more to set up
+-- than the few statements below cost together, for new devices (16%
+-- more) and far more for re-checks, which would set up all of it to
+-- read one row.
+--
+-- A device that holds a slot is answered from two plain reads (and its
+-- last_seen refreshed at most every ll_seen_every()). A new device takes
+-- a slot with an UPDATE of the link row that only matches while
+-- install_count is below the limit: the row lock serialises admissions
+-- to one link, and PostgreSQL re-checks the WHERE clause on the newest
+-- row version after waiting for the lock (EvalPlanQual), so however many
+-- devices ask at once, no more than the limit get in; the CHECK on the
+-- count backs this up. The device row is inserted in the same
+-- transaction.
+--
+-- The same device asking twice at once: both requests may find no row
+-- for it. The one that waits for the link row's lock takes a slot after
+-- the first has committed, and its insert then meets the first one's row
+-- (ON CONFLICT sees committed rows, whatever the statement's snapshot):
+-- it hands the slot back and admits. If instead its UPDATE matched
+-- nothing (the first one took the last slot), a last read, with a newer
+-- snapshot, finds the device's row and admits. A device is never refused
+-- because of itself, and the count stays equal to the rows.
+--
+-- Lock order: a slot taken locks the link row, then writes the device
+-- row; a refresh writes only the device row; ll_device_delete() locks the
+-- link row, then deletes the device row. No two of them wait on each
+-- other in opposite orders.
+--
+-- Every expression PL/pgSQL evaluates itself (an IF, an assignment) is
+-- set up again in each transaction, so the reads compute what the steps
+-- test: a re-check evaluates four.
+
+-- How old last_seen may grow before a re-check refreshes it, so that
+-- re-checks stay reads.
+CREATE OR REPLACE FUNCTION ll_seen_every() RETURNS interval
+LANGUAGE sql IMMUTABLE AS $$ SELECT interval '5 minutes' $$;
+
+CREATE OR REPLACE FUNCTION ll_check(p_hash text, p_code text, p_hwid text,
+    p_os text, p_os_version text, p_model text, p_app_version text,
+    p_user_agent text,
+    OUT o_providerid text, OUT o_status integer, OUT o_import boolean)
+LANGUAGE plpgsql AS $$
+DECLARE
+	v_link		bigint;
+	v_active	boolean;
+	v_stale		boolean;
+BEGIN
+	SELECT l.id, p.code, l.status::integer,
+	    l.status = 10 AND p.status = 1 AND p_hwid IS NOT NULL AND EXISTS (
+		SELECT 1 FROM domains d
+		WHERE d.provider_id = l.provider_id
+		    AND d.domain_hash = p_hash AND d.status = 1)
+	    INTO v_link, o_providerid, o_status, v_active
+	    FROM links l JOIN providers p ON p.id = l.provider_id
+	    WHERE l.install_code = p_code;
+	-- NULL: no such link
+	IF v_active IS NOT TRUE THEN
+		o_providerid := coalesce(o_providerid, '');
+		o_status := coalesce(o_status, 0);
+		o_import := false;
+		RETURN;
+	END IF;
+
+	SELECT d.last_seen < now() - ll_seen_every() INTO v_stale
+	    FROM devices d WHERE d.link_id = v_link AND d.hwid = p_hwid;
+	IF FOUND THEN
+		IF v_stale THEN
+			UPDATE devices d SET last_seen = now(),
+			    device_os = coalesce(p_os, d.device_os),
+			    os_version = coalesce(p_os_version, d.os_version),
+			    model = coalesce(p_model, d.model),
+			    app_version = coalesce(p_app_version, d.app_version),
+			    user_agent = coalesce(p_user_agent, d.user_agent)
+			    WHERE d.link_id = v_link AND d.hwid = p_hwid;
+		END IF;
+		o_import := true;
+		RETURN;
+	END IF;
+
+	UPDATE links l SET install_count = l.install_count + 1
+	    WHERE l.id = v_link AND l.install_count < l.install_limit
+		AND l.status = 10;
+	IF FOUND THEN
+		INSERT INTO devices (link_id, hwid, device_os, os_version,
+		    model, app_version, user_agent, domain_hash)
+		    VALUES (v_link, p_hwid, p_os, p_os_version, p_model,
+			p_app_version, p_user_agent, p_hash)
+		    ON CONFLICT (link_id, hwid) DO NOTHING;
+		IF NOT FOUND THEN
+			-- the device took a slot a moment ago: give this
+			-- one back
+			UPDATE links l SET install_count = l.install_count - 1
+			    WHERE l.id = v_link;
+		END IF;
+		o_import := true;
+		RETURN;
+	END IF;
+
+	-- full, or disabled meanwhile; a concurrent call may have admitted
+	-- this very device, and this statement sees it now
+	SELECT EXISTS (SELECT 1 FROM devices d
+	    WHERE d.link_id = v_link AND d.hwid = p_hwid) INTO o_import;
+END
+$$;
+
+-- The app's daily provider check: 1 for an active provider, else 0.
+CREATE OR REPLACE FUNCTION ll_provider_status(p_code text) RETURNS integer
+LANGUAGE sql STABLE AS $$
+	SELECT coalesce((SELECT status::integer FROM providers
+	    WHERE code = p_code), 0)
+$$;
