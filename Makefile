@@ -5,14 +5,14 @@
 # `make bench-dashboard` measure (not part of make test).
 
 CC	?= cc
-PKGS	 = json-c libpq
+PKGS	 = json-c libpq libcurl
 WARN	 = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
 	   -Wmissing-prototypes -Wcast-qual -Wpointer-arith -Wformat=2 \
 	   -Wvla -Wundef
 CPPFLAGS = -Iinclude -D_GNU_SOURCE $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 CFLAGS	?= -O2 -g
 CFLAGS	+= -std=c17 $(WARN)
-LDLIBS	 = -lfcgi $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -ljson-c -lpq) \
+LDLIBS	 = -lfcgi $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -ljson-c -lpq -lcurl) \
 	   -lcrypto -lqrencode
 SAN	 = -fsanitize=address,undefined -fno-omit-frame-pointer \
 	   -fno-sanitize-recover=undefined
@@ -44,7 +44,7 @@ INSTALLVARS = PREFIX='$(PREFIX)' DESTDIR='$(DESTDIR)' SBINDIR='$(SBINDIR)' \
 FUZZLIB	 = $(LIBSRCS:fcgi/%.c=build/fuzz/obj/%.o)
 FUZZERS	 = $(patsubst tests/fuzz/%.c,build/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
 
-all: bin/limited-links bin/limited-links-asan $(UNITS)
+all: bin/limited-links bin/limited-links-asan $(UNITS) build/bench/floor
 
 bin/limited-links: $(OBJS)
 	@mkdir -p bin
@@ -66,6 +66,11 @@ build/asan/tests/%: tests/unit/%.c tests/unit/testhelp.h $(SANLIB)
 	@mkdir -p build/asan/tests
 	$(CC) $(CPPFLAGS) -Itests/unit $(CFLAGS) $(SAN) -o $@ $< $(SANLIB) \
 	    $(LDFLAGS) $(LDLIBS)
+
+# make bench's front-end floor: a fixed-reply libfcgi responder
+build/bench/floor: tests/bench/floor.c
+	@mkdir -p build/bench
+	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $< $(LDFLAGS) -lfcgi
 
 fuzzers: $(FUZZERS)
 
@@ -93,11 +98,14 @@ stop:
 test:
 	tests/run
 
-bench:
+bench: bin/limited-links build/bench/floor
 	scripts/bench
 
 bench-dashboard:
 	scripts/bench-dashboard
+
+bench-large: bin/limited-links build/bench/floor
+	LL_BENCH_LARGE=1 scripts/bench
 
 install: bin/limited-links
 	$(INSTALLVARS) scripts/install
@@ -108,4 +116,4 @@ uninstall:
 clean:
 	rm -rf build bin
 
-.PHONY: all fuzzers fuzz run stop test bench bench-dashboard clean install uninstall
+.PHONY: all fuzzers fuzz run stop test bench bench-large bench-dashboard clean install uninstall

@@ -12,6 +12,7 @@
 #include "page_activity.h"
 #include "page_signin.h"
 #include "page_stats.h"
+#include "page_webhook.h"
 #include "sessions.h"
 
 #define ACCOUNT_PREFIX	"/account/"
@@ -50,6 +51,13 @@ static const struct account_page account_pages[] = {
 	{ ACCOUNT_GET,	"stats.csv",		1, page_stats_csv },
 	{ ACCOUNT_GET,	"activity",		1, page_activity_show },
 	{ ACCOUNT_GET,	"activity.csv",		1, page_activity_csv },
+	{ ACCOUNT_GET,	"links/#/reset",	1, page_link_reset_form },
+	{ ACCOUNT_POST,	"links/#/reset",	1, page_link_reset },
+	{ ACCOUNT_POST,	"links/#/self-service",	1, page_link_self_service },
+	{ ACCOUNT_GET,	"webhook",		1, page_webhook_show },
+	{ ACCOUNT_POST,	"webhook",		1, page_webhook_save },
+	{ ACCOUNT_POST,	"webhook/delete",	1, page_webhook_delete },
+	{ ACCOUNT_POST,	"webhook/resend",	1, page_webhook_resend },
 	{ ACCOUNT_GET,	"domains",		1, page_domains_show },
 	{ ACCOUNT_POST,	"domains/add",		1, page_domains_add },
 	{ ACCOUNT_POST,	"domains/delete",	1, page_domains_delete },

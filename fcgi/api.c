@@ -17,6 +17,7 @@
 #include "reply.h"
 #include "stats.h"
 #include "valid.h"
+#include "webhooks.h"
 
 #define API_PREFIX	"/api/"
 #define API_LIST_MAX	5000	/* links list-install answers without id */
@@ -51,6 +52,7 @@ static const struct reply_col api_link_cols[] = {
 	{ "status", REPLY_INT, offsetof(struct db_link, status) },
 	{ "note", REPLY_TEXT, offsetof(struct db_link, note) },
 	{ "created_at", REPLY_TEXT, offsetof(struct db_link, created_at) },
+	{ "expire_days", REPLY_INT, offsetof(struct db_link, expire_days) },
 };
 static const struct reply_col api_device_cols[] = {
 	{ "hwid", REPLY_TEXT, offsetof(struct db_device, hwid) },
@@ -121,6 +123,12 @@ static const struct api_refusals api_refusals[API_NCALLS] = {
 	[API_STATS] = { "Install not found", NULL },
 	[API_LIST_REFUSED] = { "Install not found", NULL },
 	[API_LIST_AUDIT] = { "Install not found", NULL },
+	[API_RESET_INSTALL] = { "Install not found", NULL },
+	[API_SELF_SERVICE] = { "Install not found", "Self-service page exists; "
+	    "rotate=1 gives it a new URL" },
+	[API_SET_WEBHOOK] = { NULL, NULL },
+	[API_GET_WEBHOOK] = { "Webhook not found", NULL },
+	[API_DELETE_WEBHOOK] = { "Webhook not found", NULL },
 };
 
 /* Answers outcome r of q's service, other than DB_OK, in the contract's
@@ -149,6 +157,13 @@ api_num(const struct api_req *q, enum api_arg arg)
 	return q->v[arg] != NULL ? strtoll(q->v[arg], NULL, 10) : 0;
 }
 
+/* Parameter arg as a number, -1 when absent (where 0 means something). */
+static int
+api_num_or_none(const struct api_req *q, enum api_arg arg)
+{
+	return q->v[arg] != NULL ? (int)strtol(q->v[arg], NULL, 10) : -1;
+}
+
 static void
 api_add_install(struct api_req *q)
 {
@@ -158,8 +173,8 @@ api_add_install(struct api_req *q)
 	long long id;
 
 	r = links_create(q->a, q->h->cfg, q->provider_id, q->v[API_CODE],
-	    (int)api_num(q, API_LIMIT), q->v[API_NOTE], NULL, &q->who, &id,
-	    code);
+	    (int)api_num(q, API_LIMIT), (int)api_num(q, API_EXPIRE),
+	    q->v[API_NOTE], NULL, &q->who, &id, code);
 	if (r != DB_OK) {
 		api_refused(q, r);
 		return;
@@ -180,7 +195,8 @@ api_update_install(struct api_req *q)
 
 	r = links_update(q->a, q->provider_id, api_num(q, API_ID),
 	    (int)api_num(q, API_LIMIT), q->v[API_NOTE],
-	    (int)api_num(q, API_STATUS), &q->who, &u);
+	    (int)api_num(q, API_STATUS), api_num_or_none(q, API_EXPIRE),
+	    &q->who, &u);
 	if (r == DB_BELOW_COUNT) {
 		reply_rc(q->h, 0, arena_printf(q->a, "Install limit error: "
 		    "install_limit cannot go below install_count (%d)",
@@ -406,6 +422,27 @@ api_stats(struct api_req *q)
 }
 
 static void
+api_reset_install(struct api_req *q)
+{
+	struct json_object *o;
+	struct db_link_reset r;
+	enum db_outcome out;
+
+	out = links_reset(q->a, q->provider_id, q->v[API_CODE],
+	    api_num(q, API_ID), &r);
+	if (out != DB_OK) {
+		api_refused(q, out);
+		return;
+	}
+	log_info("api: provider %lld reset link %lld, %d slots freed",
+	    q->provider_id, r.link_id, r.released);
+	o = reply_ok(q->h);
+	json_object_object_add(o, "install_count", json_object_new_int(0));
+	json_object_object_add(o, "released", json_object_new_int(r.released));
+	reply_json(q->h, o);
+}
+
+static void
 api_list_refused(struct api_req *q)
 {
 	struct db_refusal *rows;
@@ -438,6 +475,117 @@ api_list_audit(struct api_req *q)
 		    API_NCOLS(api_audit_cols));
 }
 
+static void
+api_self_service(struct api_req *q)
+{
+	struct json_object *o;
+	char token[LINKS_SELF_TOKEN_LEN + 1];
+	enum links_self_action act;
+	enum db_outcome r;
+
+	act = q->v[API_DISABLE] != NULL ? LINKS_SELF_DISABLE :
+	    q->v[API_ROTATE] != NULL ? LINKS_SELF_ROTATE : LINKS_SELF_CREATE;
+	r = links_self_service(q->a, q->provider_id, q->v[API_CODE],
+	    api_num(q, API_ID), act, token);
+	if (r != DB_OK) {
+		api_refused(q, r);
+		return;
+	}
+	log_info("api: provider %lld %s the self-service page of link %s",
+	    q->provider_id, act == LINKS_SELF_DISABLE ? "turned off" :
+	    act == LINKS_SELF_ROTATE ? "gave a new URL to" : "made",
+	    q->v[API_ID] != NULL ? q->v[API_ID] : q->v[API_CODE]);
+	o = reply_ok(q->h);
+	/* the token is stored hashed: this is the one time it is seen */
+	if (act != LINKS_SELF_DISABLE)
+		json_object_object_add(o, "url", json_object_new_string(
+		    links_self_url(q->h, token)));
+	reply_json(q->h, o);
+}
+
+/* The types of a webhook, "a,b" as stored, as a JSON array. */
+static struct json_object *
+api_types(const char *list)
+{
+	struct json_object *arr;
+	const char *p = list, *end;
+
+	arr = json_object_new_array();
+	while (p != NULL && *p != '\0') {
+		end = strchr(p, ',');
+		json_object_array_add(arr, json_object_new_string_len(p,
+		    end != NULL ? (int)(end - p) : (int)strlen(p)));
+		p = end != NULL ? end + 1 : NULL;
+	}
+	return arr;
+}
+
+static void
+api_set_webhook(struct api_req *q)
+{
+	struct json_object *o;
+	struct db_webhook w;
+	char secret[WEBHOOKS_SECRET_LEN + 1];
+	const char *why;
+	enum db_outcome r;
+
+	why = webhooks_url_refused(q->a, q->h->cfg, q->v[API_URL]);
+	if (why != NULL) {
+		reply_rc(q->h, 0, why);
+		return;
+	}
+	r = webhooks_set(q->a, q->provider_id, q->v[API_URL],
+	    q->v[API_EVENTS], secret);
+	if (r != DB_OK || webhooks_get(q->a, q->provider_id, &w) != 1) {
+		api_failed(q->h);
+		return;
+	}
+	/* never the secret, nor the URL (it may carry a token of the
+	 * receiver's) */
+	log_info("api: provider %lld set its webhook", q->provider_id);
+	o = reply_ok(q->h);
+	json_object_object_add(o, "url", json_object_new_string(w.url));
+	json_object_object_add(o, "events", api_types(w.events));
+	/* drawn anew by every set-webhook; only its signatures show it
+	 * after this answer */
+	json_object_object_add(o, "secret", json_object_new_string(secret));
+	reply_json(q->h, o);
+}
+
+static void
+api_get_webhook(struct api_req *q)
+{
+	struct json_object *o;
+	struct db_webhook w;
+	int found;
+
+	found = webhooks_get(q->a, q->provider_id, &w);
+	if (found != 1) {
+		api_refused(q, found == 0 ? DB_NOT_FOUND : DB_FAILED);
+		return;
+	}
+	o = reply_ok(q->h);
+	json_object_object_add(o, "url", json_object_new_string(w.url));
+	json_object_object_add(o, "events", api_types(w.events));
+	json_object_object_add(o, "created_at",
+	    json_object_new_string(w.created_at));
+	reply_json(q->h, o);
+}
+
+static void
+api_delete_webhook(struct api_req *q)
+{
+	enum db_outcome r;
+
+	r = webhooks_delete(q->a, q->provider_id);
+	if (r != DB_OK) {
+		api_refused(q, r);
+		return;
+	}
+	log_info("api: provider %lld deleted its webhook", q->provider_id);
+	reply_json(q->h, reply_ok(q->h));
+}
+
 static void (*const api_handlers[API_NCALLS])(struct api_req *) = {
 	[API_ADD_INSTALL] = api_add_install,
 	[API_UPDATE_INSTALL] = api_update_install,
@@ -450,6 +598,11 @@ static void (*const api_handlers[API_NCALLS])(struct api_req *) = {
 	[API_STATS] = api_stats,
 	[API_LIST_REFUSED] = api_list_refused,
 	[API_LIST_AUDIT] = api_list_audit,
+	[API_RESET_INSTALL] = api_reset_install,
+	[API_SELF_SERVICE] = api_self_service,
+	[API_SET_WEBHOOK] = api_set_webhook,
+	[API_GET_WEBHOOK] = api_get_webhook,
+	[API_DELETE_WEBHOOK] = api_delete_webhook,
 };
 
 void

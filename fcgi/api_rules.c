@@ -8,6 +8,7 @@
 #include "links.h"
 #include "stats.h"
 #include "valid.h"
+#include "webhooks.h"
 
 #define P(arg)	(1u << (arg))
 
@@ -32,6 +33,7 @@ struct api_rule {
 	unsigned int	 takes;		/* parameters it reads */
 	unsigned int	 needs;		/* parameters it cannot do without */
 	unsigned int	 one_of;	/* at least one of these is needed */
+	unsigned int	 at_most_one;	/* no two of these together */
 };
 
 static const char *
@@ -86,11 +88,57 @@ api_rules_rows(struct arena *a, const struct api_param *d, const char **v)
 }
 
 static const char *
+api_rules_expire(struct arena *a, const struct api_param *d, const char **v)
+{
+	int n;
+
+	(void)d;
+	if (!links_expire_ok(*v, &n))
+		return arena_printf(a, "expire_days must be an integer from 0 "
+		    "to %d", LINKS_EXPIRE_MAX);
+	*v = arena_printf(a, "%d", n);
+	return NULL;
+}
+
+/* A switch: "1" is on, "0" the same as absent. */
+static const char *
+api_rules_flag(struct arena *a, const struct api_param *d, const char **v)
+{
+	if (strcmp(*v, "1") != 0 && strcmp(*v, "0") != 0)
+		return arena_printf(a, "%s must be 0 or 1", d->name);
+	*v = strcmp(*v, "1") == 0 ? "1" : NULL;
+	return NULL;
+}
+
+static const char *
 api_rules_date(struct arena *a, const struct api_param *d, const char **v)
 {
 	if (!valid_date(*v))
 		return arena_printf(a, "%s must be a date YYYY-MM-DD",
 		    d->name);
+	return NULL;
+}
+
+static const char *
+api_rules_url(struct arena *a, const struct api_param *d, const char **v)
+{
+	(void)a;
+	(void)d;
+	return webhooks_url_ok(*v) ? NULL : "url must be an http:// or "
+	    "https:// URL of at most 2048 characters, without spaces";
+}
+
+static const char *
+api_rules_events(struct arena *a, const struct api_param *d, const char **v)
+{
+	const char *canon;
+
+	(void)d;
+	canon = webhooks_types_parse(a, *v);
+	if (canon == NULL)
+		return arena_printf(a, "events must be a comma list of: %s",
+		    webhooks_types_all());
+	*v = canon;
 	return NULL;
 }
 
@@ -135,32 +183,47 @@ static const struct api_param api_params[API_NARGS] = {
 	[API_FROM] =	{ "from", 0, api_rules_date, NULL, NULL, 0 },
 	[API_TO] =	{ "to", 0, api_rules_date, NULL, NULL, 0 },
 	[API_ROWS] =	{ "limit", 0, api_rules_rows, NULL, NULL, 0 },
+	[API_EXPIRE] =	{ "expire_days", 0, api_rules_expire, NULL, NULL, 0 },
+	[API_ROTATE] =	{ "rotate", 0, api_rules_flag, NULL, NULL, 0 },
+	[API_DISABLE] =	{ "disable", 0, api_rules_flag, NULL, NULL, 0 },
+	[API_URL] =	{ "url", 0, api_rules_url, NULL, NULL, 0 },
+	[API_EVENTS] =	{ "events", 0, api_rules_events, NULL, NULL, 0 },
 };
 
 static const struct api_rule api_rules[API_NCALLS] = {
 	[API_ADD_INSTALL] = { "add-install",
-	    P(API_LIMIT) | P(API_CODE) | P(API_NOTE), P(API_LIMIT), 0 },
+	    P(API_LIMIT) | P(API_CODE) | P(API_NOTE) | P(API_EXPIRE),
+	    P(API_LIMIT), 0, 0 },
 	[API_UPDATE_INSTALL] = { "update-install",
-	    P(API_ID) | P(API_LIMIT) | P(API_NOTE) | P(API_STATUS), P(API_ID),
-	    0 },
-	[API_LIST_INSTALL] = { "list-install", P(API_ID), 0, 0 },
+	    P(API_ID) | P(API_LIMIT) | P(API_NOTE) | P(API_STATUS) |
+	    P(API_EXPIRE), P(API_ID), 0, 0 },
+	[API_LIST_INSTALL] = { "list-install", P(API_ID), 0, 0, 0 },
 	[API_LIST_HWID] = { "list-hwid",
 	    P(API_CODE) | P(API_INSTALL_ID) | P(API_HWID), 0,
-	    P(API_CODE) | P(API_INSTALL_ID) },
+	    P(API_CODE) | P(API_INSTALL_ID), 0 },
 	[API_DELETE_HWID] = { "delete-hwid",
 	    P(API_CODE) | P(API_INSTALL_ID) | P(API_HWID), P(API_HWID),
-	    P(API_CODE) | P(API_INSTALL_ID) },
+	    P(API_CODE) | P(API_INSTALL_ID), 0 },
 	[API_ADD_DOMAIN] = { "add-domain", P(API_HASH) | P(API_NAME),
-	    P(API_HASH), 0 },
-	[API_LIST_DOMAIN] = { "list-domain", 0, 0, 0 },
-	[API_DELETE_DOMAIN] = { "delete-domain", P(API_ID), P(API_ID), 0 },
+	    P(API_HASH), 0, 0 },
+	[API_LIST_DOMAIN] = { "list-domain", 0, 0, 0, 0 },
+	[API_DELETE_DOMAIN] = { "delete-domain", P(API_ID), P(API_ID), 0, 0 },
+	[API_RESET_INSTALL] = { "reset-install", P(API_ID) | P(API_CODE), 0,
+	    P(API_ID) | P(API_CODE), 0 },
+	[API_SELF_SERVICE] = { "self-service",
+	    P(API_ID) | P(API_CODE) | P(API_ROTATE) | P(API_DISABLE), 0,
+	    P(API_ID) | P(API_CODE), P(API_ROTATE) | P(API_DISABLE) },
+	[API_SET_WEBHOOK] = { "set-webhook", P(API_URL) | P(API_EVENTS),
+	    P(API_URL), 0, 0 },
+	[API_GET_WEBHOOK] = { "get-webhook", 0, 0, 0, 0 },
+	[API_DELETE_WEBHOOK] = { "delete-webhook", 0, 0, 0, 0 },
 	[API_STATS] = { "stats",
-	    P(API_CODE) | P(API_INSTALL_ID) | P(API_FROM) | P(API_TO), 0, 0 },
+	    P(API_CODE) | P(API_INSTALL_ID) | P(API_FROM) | P(API_TO), 0, 0, 0 },
 	[API_LIST_REFUSED] = { "list-refused",
 	    P(API_CODE) | P(API_INSTALL_ID) | P(API_ROWS), 0,
-	    P(API_CODE) | P(API_INSTALL_ID) },
+	    P(API_CODE) | P(API_INSTALL_ID), 0 },
 	[API_LIST_AUDIT] = { "list-audit",
-	    P(API_INSTALL_ID) | P(API_FROM) | P(API_TO), 0, 0 },
+	    P(API_INSTALL_ID) | P(API_FROM) | P(API_TO), 0, 0, 0 },
 };
 
 int
@@ -286,6 +349,15 @@ api_rules_check(struct arena *a, const struct params *p, enum api_call call,
 			return err;
 		out->v[i] = v;
 	}
+	for (i = 0; i < API_NARGS; i++) {
+		if ((r->at_most_one & P(i)) == 0 || out->v[i] == NULL)
+			continue;
+		if (which != NULL)
+			return arena_printf(a, "%s and %s cannot be given "
+			    "together", which, api_params[i].name);
+		which = api_params[i].name;
+	}
+	which = NULL;
 	for (i = 0; i < API_NARGS; i++) {
 		if ((r->one_of & P(i)) == 0)
 			continue;

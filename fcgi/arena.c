@@ -226,6 +226,22 @@ buf_puts(struct buf *b, const char *s)
 }
 
 void
+buf_putl(struct buf *b, long n)
+{
+	char d[24], *p = d + sizeof(d);
+	unsigned long u;
+
+	/* the magnitude of LONG_MIN does not fit in a long */
+	u = n < 0 ? 0UL - (unsigned long)n : (unsigned long)n;
+	do
+		*--p = (char)('0' + u % 10);
+	while ((u /= 10) != 0);
+	if (n < 0)
+		*--p = '-';
+	buf_append(b, p, (size_t)(d + sizeof(d) - p));
+}
+
+void
 buf_vprintf(struct buf *b, const char *fmt, va_list ap)
 {
 	va_list cp;

@@ -35,18 +35,18 @@ check_install(struct http *h)
 	if (h->params.status != PARAMS_OK || !valid_domain_hash(d.hash) ||
 	    !valid_install_code(d.code))
 		goto out;
-	hwid = http_env(h, "HTTP_X_HWID");
+	hwid = http_var(h, HTTP_VAR_HWID);
 	d.hwid = valid_hwid(hwid) ? hwid : NULL;
-	d.os = valid_clean_text(h->arena, http_env(h, "HTTP_X_DEVICE_OS"),
+	d.os = valid_clean_text(h->arena, http_var(h, HTTP_VAR_DEVICE_OS),
 	    VALID_META_MAX);
-	d.os_version = valid_clean_text(h->arena, http_env(h, "HTTP_X_VER_OS"),
+	d.os_version = valid_clean_text(h->arena, http_var(h, HTTP_VAR_VER_OS),
 	    VALID_META_MAX);
 	d.model = valid_clean_text(h->arena,
-	    http_env(h, "HTTP_X_DEVICE_MODEL"), VALID_META_MAX);
+	    http_var(h, HTTP_VAR_DEVICE_MODEL), VALID_META_MAX);
 	d.app_version = valid_clean_text(h->arena,
-	    http_env(h, "HTTP_X_APP_VERSION"), VALID_META_MAX);
+	    http_var(h, HTTP_VAR_APP_VERSION), VALID_META_MAX);
 	d.user_agent = valid_clean_text(h->arena,
-	    http_env(h, "HTTP_USER_AGENT"), VALID_META_MAX * 2);
+	    http_var(h, HTTP_VAR_USER_AGENT), VALID_META_MAX * 2);
 	/* the answer given is the check's record; why it failed is db.c's */
 	if (devices_admit(h->arena, &d, &answer) != 0) {
 		log_warn("check: %s: import:false, %s", d.code,

@@ -40,12 +40,32 @@ static const struct config_key config_keys[] = {
 	    0, "10", 1, 3600 },
 	{ "pid_file", CONFIG_STR, offsetof(struct config, pid_file),
 	    sizeof(((struct config *)0)->pid_file), "", 0, 0 },
-	{ "stats", CONFIG_SWITCH, offsetof(struct config, stats), 0, "on", 0,
+	{ "stats", CONFIG_BOOL, offsetof(struct config, stats), 0, "on", 0,
 	    1 },
 	{ "stats_flush", CONFIG_INT, offsetof(struct config, stats_flush), 0,
 	    "5", 1, 3600 },
 	{ "retention_months", CONFIG_INT,
 	    offsetof(struct config, retention_months), 0, "13", 1, 1200 },
+	{ "public_url", CONFIG_URL, offsetof(struct config, public_url),
+	    sizeof(((struct config *)0)->public_url), "", 0, 0 },
+	{ "release_cooldown_hours", CONFIG_INT,
+	    offsetof(struct config, release_cooldown_hours), 0, "24", 0,
+	    8760 },
+	{ "sweep_interval", CONFIG_INT, offsetof(struct config, sweep_interval),
+	    0, "300", 1, 86400 },
+	{ "webhook_timeout", CONFIG_INT,
+	    offsetof(struct config, webhook_timeout), 0, "10", 1, 60 },
+	{ "webhook_retry_min", CONFIG_INT,
+	    offsetof(struct config, webhook_retry_min), 0, "30", 1, 3600 },
+	{ "webhook_retry_max", CONFIG_INT,
+	    offsetof(struct config, webhook_retry_max), 0, "3600", 1, 86400 },
+	{ "webhook_give_up", CONFIG_INT,
+	    offsetof(struct config, webhook_give_up), 0, "86400", 1,
+	    30 * 86400 },
+	{ "webhook_allow_http", CONFIG_BOOL,
+	    offsetof(struct config, webhook_allow_http), 0, "off", 0, 1 },
+	{ "webhook_allow_private", CONFIG_BOOL,
+	    offsetof(struct config, webhook_allow_private), 0, "off", 0, 1 },
 };
 
 #define CONFIG_NKEYS	(sizeof(config_keys) / sizeof(config_keys[0]))
@@ -104,6 +124,44 @@ config_listen(const char *v, char *dst, size_t size)
 	return config_str(v, dst, size);
 }
 
+/* "on" or "off". */
+static int
+config_bool(const char *v, int *out)
+{
+	if (strcmp(v, "on") == 0)
+		*out = 1;
+	else if (strcmp(v, "off") == 0)
+		*out = 0;
+	else
+		return -1;
+	return 0;
+}
+
+/* "", or http:// or https:// then a host (and port) of letters, digits
+ * and ".-:[]", and at most a '/' after it: the start of the URLs built on
+ * it. */
+static int
+config_url(const char *v, char *dst, size_t size)
+{
+	const char *host;
+	size_t n;
+
+	if (*v != '\0') {
+		if (strncmp(v, "https://", 8) == 0)
+			host = v + 8;
+		else if (strncmp(v, "http://", 7) == 0)
+			host = v + 7;
+		else
+			return -1;
+		n = strspn(host, "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+		    "abcdefghijklmnopqrstuvwxyz0123456789.-:[]");
+		if (n == 0 || !(host[n] == '\0' ||
+		    (host[n] == '/' && host[n + 1] == '\0')))
+			return -1;
+	}
+	return config_str(v, dst, size);
+}
+
 /* What libpq would refuse on every connection is refused here, with the
  * line; libpq's own message is not repeated, since it may quote the
  * string, password and all. */
@@ -120,18 +178,6 @@ config_conninfo(const char *v, char *dst, size_t size)
 		return -1;
 	PQconninfoFree(opts);
 	return config_str(v, dst, size);
-}
-
-static int
-config_switch(const char *v, int *out)
-{
-	if (strcmp(v, "on") == 0)
-		*out = 1;
-	else if (strcmp(v, "off") == 0)
-		*out = 0;
-	else
-		return -1;
-	return 0;
 }
 
 /* Sets key k to v. Returns 0, -1 for a bad value, -2 for no such key. */
@@ -154,8 +200,10 @@ config_set(struct config *c, const char *k, const char *v)
 			return config_listen(v, at, key->size);
 		case CONFIG_CONNINFO:
 			return config_conninfo(v, at, key->size);
-		case CONFIG_SWITCH:
-			return config_switch(v, (int *)(void *)at);
+		case CONFIG_BOOL:
+			return config_bool(v, (int *)(void *)at);
+		case CONFIG_URL:
+			return config_url(v, at, key->size);
 		case CONFIG_INT:
 			break;
 		}

@@ -101,6 +101,7 @@ static const struct db_col db_link_cols[] = {
 	COL(struct db_link, status, DB_INT),
 	COL(struct db_link, note, DB_TEXT),
 	COL(struct db_link, created_at, DB_TEXT),
+	COL(struct db_link, expire_days, DB_INT),
 };
 static const struct db_col db_device_cols[] = {
 	COL(struct db_device, link_id, DB_BIGINT),
@@ -203,6 +204,59 @@ static const struct db_col db_maintained_cols[] = {
 	COL(struct db_maintained, action, DB_TEXT),
 	COL(struct db_maintained, name, DB_TEXT),
 };
+static const struct db_col db_link_reset_cols[] = {
+	{ "o_result", DB_OUTCOME, offsetof(struct db_link_reset, outcome) },
+	{ "o_link", DB_BIGINT, offsetof(struct db_link_reset, link_id) },
+	{ "o_released", DB_INT, offsetof(struct db_link_reset, released) },
+};
+static const struct db_col db_self_service_cols[] = {
+	COL(struct db_self_service, created_at, DB_TEXT),
+	COL(struct db_self_service, released_at, DB_TEXT),
+};
+static const struct db_col db_self_device_cols[] = {
+	COL(struct db_self_device, link_id, DB_BIGINT),
+	COL(struct db_self_device, install_count, DB_INT),
+	COL(struct db_self_device, install_limit, DB_INT),
+	COL(struct db_self_device, next_release, DB_TEXT),
+	COL(struct db_self_device, hwid, DB_TEXT),
+	COL(struct db_self_device, model, DB_TEXT),
+	COL(struct db_self_device, device_os, DB_TEXT),
+	COL(struct db_self_device, os_version, DB_TEXT),
+	COL(struct db_self_device, first_seen, DB_TEXT),
+	COL(struct db_self_device, last_seen, DB_TEXT),
+};
+static const struct db_col db_self_released_cols[] = {
+	{ "o_result", DB_OUTCOME, offsetof(struct db_self_released, outcome) },
+	{ "o_next", DB_TEXT, offsetof(struct db_self_released, next) },
+	{ "o_count", DB_INT,
+	    offsetof(struct db_self_released, install_count) },
+};
+static const struct db_col db_webhook_cols[] = {
+	COL(struct db_webhook, url, DB_TEXT),
+	COL(struct db_webhook, events, DB_TEXT),
+	COL(struct db_webhook, created_at, DB_TEXT),
+};
+static const struct db_col db_webhook_event_cols[] = {
+	COL(struct db_webhook_event, event_id, DB_TEXT),
+	COL(struct db_webhook_event, type, DB_TEXT),
+	COL(struct db_webhook_event, created_at, DB_TEXT),
+	COL(struct db_webhook_event, state, DB_TEXT),
+	COL(struct db_webhook_event, attempts, DB_INT),
+	COL(struct db_webhook_event, next_at, DB_TEXT),
+	COL(struct db_webhook_event, last_status, DB_INT),
+	COL(struct db_webhook_event, last_error, DB_TEXT),
+	COL(struct db_webhook_event, install_code, DB_TEXT),
+	COL(struct db_webhook_event, hwid, DB_TEXT),
+};
+static const struct db_col db_webhook_claim_cols[] = {
+	COL(struct db_webhook_claim, id, DB_BIGINT),
+	COL(struct db_webhook_claim, event_id, DB_TEXT),
+	COL(struct db_webhook_claim, type, DB_TEXT),
+	COL(struct db_webhook_claim, url, DB_TEXT),
+	COL(struct db_webhook_claim, secret, DB_TEXT),
+	COL(struct db_webhook_claim, body, DB_TEXT),
+	COL(struct db_webhook_claim, attempt, DB_INT),
+};
 
 /* A function that returns one plain value is called with an alias, which
  * names its column: "f($1) AS found" answers a column "found". */
@@ -235,11 +289,11 @@ static const struct db_stmt_def db_stmts[DB_NSTMT] = {
 	/* a second run after a lost answer would find its own link's code
 	 * taken */
 	[DB_LINK_ADD] = { "link_add",
-	    "ll_link_add($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
-	    12, 0, NULL,
+	    "ll_link_add($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+	    13, 0, NULL,
 	    COLS(db_link_added_cols, struct db_link_added) },
 	[DB_LINK_UPDATE] = { "link_update",
-	    "ll_link_update($1, $2, $3, $4, $5::smallint, $6, $7, $8)", 8, 1,
+	    "ll_link_update($1, $2, $3, $4, $5::smallint, $6, $7, $8, $9)", 9, 1,
 	    NULL,
 	    COLS(db_link_updated_cols, struct db_link_updated) },
 	[DB_LINK_LIST] = { "link_list",
@@ -290,6 +344,56 @@ static const struct db_stmt_def db_stmts[DB_NSTMT] = {
 	    "ll_link_set_target($1, $2, $3, $4, $5, $6, $7, $8, $9) AS found",
 	    9, 1, NULL,
 	    COLS(db_found_cols, struct db_found) },
+	/* a second run would free nothing, and say so */
+	[DB_LINK_RESET] = { "link_reset",
+	    "ll_link_reset($1, $2, $3)", 3, 0, NULL,
+	    COLS(db_link_reset_cols, struct db_link_reset) },
+	/* ... would find the page it made: exists */
+	[DB_SELF_SERVICE_SET] = { "self_service_set",
+	    "ll_self_service_set($1, $2, $3, $4, $5) AS o_result", 5, 0, NULL,
+	    COLS(db_outcome_cols, struct db_outcome_row) },
+	[DB_SELF_SERVICE_GET] = { "self_service_get",
+	    "ll_self_service_get($1, $2)", 2, 1, NULL,
+	    COLS(db_self_service_cols, struct db_self_service) },
+	[DB_SELF_DEVICES] = { "self_devices",
+	    "ll_self_devices($1, $2)", 2, 1, NULL,
+	    COLS(db_self_device_cols, struct db_self_device) },
+	/* ... would meet its own cooldown */
+	[DB_SELF_RELEASE] = { "self_release",
+	    "ll_self_release($1, $2, $3)", 3, 0, NULL,
+	    COLS(db_self_released_cols, struct db_self_released) },
+	/* the same URL, types and secret again */
+	[DB_WEBHOOK_SET] = { "webhook_set",
+	    "ll_webhook_set($1, $2, $3, $4) AS o_result", 4, 1, NULL,
+	    COLS(db_outcome_cols, struct db_outcome_row) },
+	[DB_WEBHOOK_GET] = { "webhook_get",
+	    "ll_webhook_get($1)", 1, 1, NULL,
+	    COLS(db_webhook_cols, struct db_webhook) },
+	/* ... would find none */
+	[DB_WEBHOOK_DELETE] = { "webhook_delete",
+	    "ll_webhook_delete($1) AS found", 1, 0, NULL,
+	    COLS(db_found_cols, struct db_found) },
+	[DB_WEBHOOK_EVENTS] = { "webhook_events",
+	    "ll_webhook_events($1, $2)", 2, 1, NULL,
+	    COLS(db_webhook_event_cols, struct db_webhook_event) },
+	[DB_WEBHOOK_RESEND] = { "webhook_resend",
+	    "ll_webhook_resend($1, $2) AS found", 2, 1, NULL,
+	    COLS(db_found_cols, struct db_found) },
+	/* a claim whose answer was lost is taken again when its lease
+	 * ends; a second run now would count a try twice */
+	[DB_WEBHOOK_CLAIM] = { "webhook_claim",
+	    "ll_webhook_claim($1, $2)", 2, 0, NULL,
+	    COLS(db_webhook_claim_cols, struct db_webhook_claim) },
+	/* ... would record the try twice */
+	[DB_WEBHOOK_RESULT] = { "webhook_result",
+	    "ll_webhook_result($1, $2, $3, $4, $5, $6, $7, $8) AS found", 8, 0,
+	    NULL, COLS(db_found_cols, struct db_found) },
+	[DB_WEBHOOK_PRUNE] = { "webhook_prune",
+	    "ll_webhook_prune($1, $2) AS value", 2, 1, NULL,
+	    COLS(db_value_cols, struct db_number) },
+	[DB_EXPIRE_SWEEP] = { "expire_sweep",
+	    "ll_expire_sweep($1) AS value", 1, 1, NULL,
+	    COLS(db_value_cols, struct db_number) },
 	/* a flush names itself: one applied before is not applied again */
 	[DB_STATS_FLUSH] = { "stats_flush",
 	    "ll_stats_flush($1, $2, $3, $4) AS value", 4, 1, NULL,
@@ -341,10 +445,13 @@ static const char *const db_outcomes[DB_NOUTCOME] = {
 	[DB_NOT_FOUND] = "not_found",
 	[DB_BELOW_COUNT] = "below_count",
 	[DB_NO_DEVICE] = "no_device",
+	[DB_COOLDOWN] = "cooldown",
+	[DB_OFF] = "off",
 };
 
 static PGconn		*db_conn;
 static char		*db_conninfo;
+static const char	*db_appname = "limited-links";
 static int		 db_backoff_ms;
 static long long	 db_next_try;	/* no connect before, in ms */
 static long long	 db_end_ms;	/* the current call's deadline */
@@ -614,7 +721,7 @@ db_connect(void)
 {
 	static const char *const keys[] = { "connect_timeout",
 	    "application_name", "options", "dbname", NULL };
-	const char *values[] = { DB_CONNECT_TIMEOUT, "limited-links",
+	const char *values[] = { DB_CONNECT_TIMEOUT, db_appname,
 	    "-c statement_timeout=" DB_STATEMENT_TIMEOUT
 	    " -c lock_timeout=" DB_LOCK_TIMEOUT, db_conninfo, NULL };
 	long long now;
@@ -655,6 +762,12 @@ db_open(const char *conninfo)
 	db_next_try = 0;
 	db_end_ms = backoff_now_ms() + DB_REPLY_MS;
 	return db_connect();
+}
+
+void
+db_application(const char *name)
+{
+	db_appname = name;
 }
 
 void

@@ -59,3 +59,42 @@ devices_delete(struct arena *a, long long provider_id, const char *code,
 		return DB_FAILED;
 	return gone->outcome;
 }
+
+enum db_outcome
+devices_self_list(struct arena *a, const char *token_hash, int cooldown,
+    struct db_self_device **rows, int *n)
+{
+	const char *v[] = { token_hash, arena_printf(a, "%d", cooldown) };
+	int got, i;
+
+	*n = 0;
+	got = DB_ALL(a, DB_SELF_DEVICES, v, rows);
+	if (got < 0)
+		return DB_FAILED;
+	if (got == 0)
+		return DB_NOT_FOUND;
+	for (i = 0; i < got; i++)
+		if ((*rows)[i].hwid != NULL)
+			(*n)++;
+	return DB_OK;
+}
+
+enum db_outcome
+devices_self_release(struct arena *a, const char *token_hash,
+    const char *hwid, int cooldown, struct db_self_released *r)
+{
+	const char *v[] = { token_hash, hwid, arena_printf(a, "%d", cooldown) };
+
+	if (DB_ONE(a, DB_SELF_RELEASE, v, r) != 1)
+		return DB_FAILED;
+	return r->outcome;
+}
+
+int
+devices_expire(struct arena *a, int max)
+{
+	struct db_number freed;
+	const char *v[] = { arena_printf(a, "%d", max) };
+
+	return DB_ONE(a, DB_EXPIRE_SWEEP, v, &freed) == 1 ? freed.value : -1;
+}

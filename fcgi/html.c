@@ -13,6 +13,7 @@ static const struct {
 	{ "new",	"/account/links/new",	"New link" },
 	{ "stats",	"/account/stats",	"Dashboard" },
 	{ "domains",	"/account/domains",	"Domains" },
+	{ "webhook",	"/account/webhook",	"Webhook" },
 	{ "activity",	"/account/activity",	"Activity" },
 };
 

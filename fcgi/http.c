@@ -22,17 +22,82 @@ http_reason(int status)
 	return "Unknown";
 }
 
+/* The names of enum http_var, in its order. */
+static const struct {
+	const char	*name;
+	size_t		 len;
+} http_vars[HTTP_NVARS] = {
+#define HTTP_NAME(s)	{ s, sizeof(s) - 1 }
+	[HTTP_VAR_METHOD] = HTTP_NAME("REQUEST_METHOD"),
+	[HTTP_VAR_URI] = HTTP_NAME("DOCUMENT_URI"),
+	[HTTP_VAR_QUERY] = HTTP_NAME("QUERY_STRING"),
+	[HTTP_VAR_REMOTE_ADDR] = HTTP_NAME("REMOTE_ADDR"),
+	[HTTP_VAR_HTTPS] = HTTP_NAME("HTTPS"),
+	[HTTP_VAR_CONTENT_LENGTH] = HTTP_NAME("CONTENT_LENGTH"),
+	[HTTP_VAR_CONTENT_TYPE] = HTTP_NAME("CONTENT_TYPE"),
+	[HTTP_VAR_COOKIE] = HTTP_NAME("HTTP_COOKIE"),
+	[HTTP_VAR_HWID] = HTTP_NAME("HTTP_X_HWID"),
+	[HTTP_VAR_DEVICE_OS] = HTTP_NAME("HTTP_X_DEVICE_OS"),
+	[HTTP_VAR_VER_OS] = HTTP_NAME("HTTP_X_VER_OS"),
+	[HTTP_VAR_DEVICE_MODEL] = HTTP_NAME("HTTP_X_DEVICE_MODEL"),
+	[HTTP_VAR_APP_VERSION] = HTTP_NAME("HTTP_X_APP_VERSION"),
+	[HTTP_VAR_USER_AGENT] = HTTP_NAME("HTTP_USER_AGENT"),
+#undef HTTP_NAME
+};
+
+/* The enum http_var of the name's first len bytes, or HTTP_NVARS. */
+static enum http_var
+http_var_of(const char *name, size_t len)
+{
+	int i;
+
+	for (i = 0; i < HTTP_NVARS; i++)
+		if (http_vars[i].len == len &&
+		    memcmp(http_vars[i].name, name, len) == 0)
+			return (enum http_var)i;
+	return HTTP_NVARS;
+}
+
 const char *
 http_env(const struct http *h, const char *name)
 {
+	enum http_var v;
 	size_t len;
 	char **e;
 
 	len = strlen(name);
+	v = http_var_of(name, len);
+	if (v != HTTP_NVARS)
+		return h->vars[v];
 	for (e = h->envp; e != NULL && *e != NULL; e++)
 		if (strncmp(*e, name, len) == 0 && (*e)[len] == '=')
 			return *e + len + 1;
 	return NULL;
+}
+
+const char *
+http_var(const struct http *h, enum http_var v)
+{
+	return h->vars[v];
+}
+
+/* Fills h->vars in one pass over the environment, keeping the first
+ * value of a name given twice. */
+static void
+http_index(struct http *h)
+{
+	const char *eq;
+	enum http_var v;
+	char **e;
+
+	for (e = h->envp; e != NULL && *e != NULL; e++) {
+		eq = strchr(*e, '=');
+		if (eq == NULL)
+			continue;
+		v = http_var_of(*e, (size_t)(eq - *e));
+		if (v != HTTP_NVARS && h->vars[v] == NULL)
+			h->vars[v] = eq + 1;
+	}
 }
 
 void
@@ -43,15 +108,16 @@ http_init(struct http *h, struct arena *a, char **envp)
 	memset(h, 0, sizeof(*h));
 	h->arena = a;
 	h->envp = envp;
-	v = http_env(h, "REQUEST_METHOD");
+	http_index(h);
+	v = h->vars[HTTP_VAR_METHOD];
 	h->method = v != NULL ? v : "GET";
-	v = http_env(h, "DOCUMENT_URI");
+	v = h->vars[HTTP_VAR_URI];
 	h->path = v != NULL ? v : "/";
-	v = http_env(h, "QUERY_STRING");
+	v = h->vars[HTTP_VAR_QUERY];
 	h->query = v != NULL ? v : "";
-	v = http_env(h, "REMOTE_ADDR");
+	v = h->vars[HTTP_VAR_REMOTE_ADDR];
 	h->remote_addr = v != NULL ? v : "";
-	v = http_env(h, "HTTPS");
+	v = h->vars[HTTP_VAR_HTTPS];
 	h->https = v != NULL && strcmp(v, "on") == 0;
 	params_init(&h->params);
 	params_parse(&h->params, a, h->query, strlen(h->query));
@@ -93,7 +159,7 @@ http_cookie(struct http *h, const char *name)
 	const char *c, *end, *eq;
 	size_t nlen;
 
-	c = http_env(h, "HTTP_COOKIE");
+	c = h->vars[HTTP_VAR_COOKIE];
 	nlen = strlen(name);
 	while (c != NULL && *c != '\0') {
 		while (*c == ' ' || *c == ';')
@@ -125,9 +191,15 @@ http_header(struct http *h, const char *fmt, ...)
 void
 http_serialize(const struct http *h, struct buf *out)
 {
-	buf_printf(out, "Status: %d %s\r\n", h->status, http_reason(h->status));
-	buf_printf(out, "Content-Type: %s\r\n", h->content_type);
-	buf_printf(out, "Content-Length: %zu\r\n", h->body.len);
+	buf_puts(out, "Status: ");
+	buf_putl(out, h->status);
+	buf_puts(out, " ");
+	buf_puts(out, http_reason(h->status));
+	buf_puts(out, "\r\nContent-Type: ");
+	buf_puts(out, h->content_type);
+	buf_puts(out, "\r\nContent-Length: ");
+	buf_putl(out, (long)h->body.len);
+	buf_puts(out, "\r\n");
 	buf_append(out, h->headers.data, h->headers.len);
 	buf_puts(out, "\r\n");
 	buf_append(out, h->body.data, h->body.len);

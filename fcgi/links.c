@@ -36,6 +36,17 @@ links_note_ok(const char *note)
 	return valid_text(note, LINKS_NOTE_MAX);
 }
 
+int
+links_expire_ok(const char *s, int *days)
+{
+	long n;
+
+	if (!valid_int(s, 0, LINKS_EXPIRE_MAX, &n))
+		return 0;
+	*days = (int)n;
+	return 1;
+}
+
 /* n as a statement's parameter in arena a; 0 is NULL. */
 static const char *
 links_num(struct arena *a, long long n)
@@ -45,13 +56,14 @@ links_num(struct arena *a, long long n)
 
 enum db_outcome
 links_create(struct arena *a, const struct config *cfg,
-    long long provider_id, const char *code, int limit, const char *note,
-    const struct links_target *t, const struct audit_actor *who,
-    long long *id, char code_out[VALID_CODE_LEN + 1])
+    long long provider_id, const char *code, int limit, int expire_days,
+    const char *note, const struct links_target *t,
+    const struct audit_actor *who, long long *id,
+    char code_out[VALID_CODE_LEN + 1])
 {
 	struct db_link_added r;
 	char hash[CRYPT_SHA256_HEX];
-	const char *v[9 + AUDIT_PARAMS];
+	const char *v[10 + AUDIT_PARAMS];
 	int tries;
 
 	v[0] = links_num(a, provider_id);
@@ -60,13 +72,14 @@ links_create(struct arena *a, const struct config *cfg,
 	v[3] = note;
 	v[4] = arena_printf(a, "%d", cfg->link_cap);
 	v[5] = v[6] = v[7] = v[8] = NULL;
+	v[9] = arena_printf(a, "%d", expire_days);
 	if (t != NULL) {
 		v[6] = domains_hash(a, t->domain, hash);
 		v[5] = hash;
 		v[7] = t->url;
 		v[8] = t->title;
 	}
-	audit_values(who, v + 9);
+	audit_values(who, v + 10);
 	for (tries = 0; tries < LINKS_CODE_TRIES; tries++) {
 		if (code != NULL)
 			snprintf(code_out, VALID_CODE_LEN + 1, "%s", code);
@@ -86,14 +99,15 @@ links_create(struct arena *a, const struct config *cfg,
 
 enum db_outcome
 links_update(struct arena *a, long long provider_id, long long id,
-    int limit, const char *note, int status, const struct audit_actor *who,
-    struct db_link_updated *u)
+    int limit, const char *note, int status, int expire_days,
+    const struct audit_actor *who, struct db_link_updated *u)
 {
-	const char *v[5 + AUDIT_PARAMS] = { links_num(a, provider_id),
+	const char *v[6 + AUDIT_PARAMS] = { links_num(a, provider_id),
 	    links_num(a, id), links_num(a, limit), note,
-	    links_num(a, status) };
+	    links_num(a, status),
+	    expire_days >= 0 ? arena_printf(a, "%d", expire_days) : NULL };
 
-	audit_values(who, v + 5);
+	audit_values(who, v + 6);
 
 	if (DB_ONE(a, DB_LINK_UPDATE, v, u) != 1)
 		return DB_FAILED;
@@ -162,4 +176,95 @@ links_set_target(struct arena *a, long long provider_id, long long id,
 	if (DB_ONE(a, DB_LINK_SET_TARGET, v, &f) != 1)
 		return DB_FAILED;
 	return f.found ? DB_OK : DB_NOT_FOUND;
+}
+
+enum db_outcome
+links_reset(struct arena *a, long long provider_id, const char *code,
+    long long id, struct db_link_reset *r)
+{
+	const char *v[] = { links_num(a, provider_id), code, links_num(a, id) };
+
+	if (DB_ONE(a, DB_LINK_RESET, v, r) != 1)
+		return DB_FAILED;
+	return r->outcome;
+}
+
+enum db_outcome
+links_self_service(struct arena *a, long long provider_id, const char *code,
+    long long id, enum links_self_action action,
+    char token[LINKS_SELF_TOKEN_LEN + 1])
+{
+	static const char *const actions[] = {
+		[LINKS_SELF_CREATE] = "create",
+		[LINKS_SELF_ROTATE] = "rotate",
+		[LINKS_SELF_DISABLE] = "disable",
+	};
+	struct db_outcome_row r;
+	char hash[CRYPT_SHA256_HEX];
+	const char *v[5];
+
+	token[0] = '\0';
+	hash[0] = '\0';
+	if (action != LINKS_SELF_DISABLE) {
+		if (crypt_random_string(token, LINKS_SELF_TOKEN_LEN,
+		    CRYPT_KEYCHARS) != 0) {
+			log_error("links: the random source failed");
+			return DB_FAILED;
+		}
+		crypt_sha256_hex(token, strlen(token), hash);
+	}
+	v[0] = links_num(a, provider_id);
+	v[1] = code;
+	v[2] = links_num(a, id);
+	v[3] = actions[action];
+	v[4] = hash[0] != '\0' ? hash : NULL;
+	if (DB_ONE(a, DB_SELF_SERVICE_SET, v, &r) != 1)
+		return DB_FAILED;
+	return r.outcome;
+}
+
+int
+links_self_service_get(struct arena *a, long long provider_id, long long id,
+    struct db_self_service *s)
+{
+	const char *v[] = { links_num(a, provider_id), links_num(a, id) };
+
+	return DB_ONE(a, DB_SELF_SERVICE_GET, v, s);
+}
+
+/* The Host header when it is a plain host[:port], else NULL. */
+static const char *
+links_host(struct http *h)
+{
+	const char *host;
+	size_t n;
+
+	host = http_env(h, "HTTP_HOST");
+	if (host == NULL)
+		host = http_env(h, "SERVER_NAME");
+	if (host == NULL)
+		return NULL;
+	n = strspn(host, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+	    "0123456789.-:[]");
+	return n > 0 && n <= 255 && host[n] == '\0' ? host : NULL;
+}
+
+const char *
+links_self_url(struct http *h, const char *token)
+{
+	const char *base = h->cfg->public_url, *host;
+	size_t len;
+
+	if (base[0] != '\0') {
+		len = strlen(base);
+		/* "https://example.com/" and "https://example.com" alike */
+		if (base[len - 1] == '/')
+			len--;
+		return arena_printf(h->arena, "%.*s%s%s", (int)len, base,
+		    LINKS_SELF_PATH, token);
+	}
+	host = links_host(h);
+	return arena_printf(h->arena, "%s://%s%s%s", h->https ? "https" :
+	    "http", host != NULL ? host : "localhost", LINKS_SELF_PATH,
+	    token);
 }

@@ -20,6 +20,7 @@
 #include "backoff.h"
 #include "log.h"
 #include "master.h"
+#include "sender.h"
 #include "upgrade.h"
 #include "worker.h"
 
@@ -29,8 +30,15 @@
 #define MASTER_BACKOFF_MIN_MS	100	/* first pause after a young death */
 #define MASTER_BACKOFF_MAX_MS	5000	/* longest pause between respawns */
 
+/* What a child of the master is. */
+enum kid_role {
+	KID_WORKER,	/* serves requests from the socket */
+	KID_SENDER	/* delivers webhooks and sweeps (fcgi/sender.c) */
+};
+
 struct kid {
 	pid_t		pid;
+	enum kid_role	role;
 	int		gen;		/* configuration generation */
 	int		retiring;	/* told to stop */
 	int		killed;		/* sent SIGKILL */
@@ -41,8 +49,15 @@ struct kid {
 static struct kid	master_kids[MASTER_MAX_WORKERS * 2];
 static int		master_nkids;
 static int		master_gen;
-static long long	master_spawn_after;
-static int		master_backoff_ms;
+/* a pause after a young death, for each role */
+static long long	master_spawn_after[2];
+static int		master_backoff_ms[2];
+
+static const char *
+master_role(enum kid_role role)
+{
+	return role == KID_SENDER ? "sender" : "worker";
+}
 
 /* A unix socket that answers belongs to a running server. */
 static int
@@ -103,7 +118,8 @@ master_listen(const struct config *cfg)
 }
 
 static void
-master_spawn(int listen_fd, const struct config *cfg, int sigfd)
+master_spawn(int listen_fd, const struct config *cfg, int sigfd,
+    enum kid_role role)
 {
 	sigset_t none;
 	struct kid *k;
@@ -114,7 +130,7 @@ master_spawn(int listen_fd, const struct config *cfg, int sigfd)
 	pid = fork();
 	if (pid < 0) {
 		log_error("master: fork: %s", strerror(errno));
-		master_spawn_after = backoff_now_ms() + 1000;
+		master_spawn_after[role] = backoff_now_ms() + 1000;
 		return;
 	}
 	if (pid == 0) {
@@ -125,16 +141,22 @@ master_spawn(int listen_fd, const struct config *cfg, int sigfd)
 		close(sigfd);
 		sigemptyset(&none);
 		sigprocmask(SIG_SETMASK, &none, NULL);
+		if (role == KID_SENDER) {
+			/* it serves no request */
+			close(listen_fd);
+			_exit(sender_run(cfg));
+		}
 		_exit(worker_run(listen_fd, cfg));
 	}
 	k = &master_kids[master_nkids++];
 	k->pid = pid;
+	k->role = role;
 	k->gen = master_gen;
 	k->retiring = 0;
 	k->killed = 0;
 	k->started = backoff_now_ms();
 	k->retired_at = 0;
-	log_info("master: started worker %ld", (long)pid);
+	log_info("master: started %s %ld", master_role(role), (long)pid);
 }
 
 /* A worker blocks SIGTERM while it serves a request and takes it between
@@ -162,8 +184,8 @@ master_chase(const struct config *cfg)
 		if (!k->retiring || k->killed || backoff_now_ms() -
 		    k->retired_at <= cfg->stop_timeout * 1000LL)
 			continue;
-		log_warn("master: worker %ld did not stop in %d s, killing it",
-		    (long)k->pid, cfg->stop_timeout);
+		log_warn("master: %s %ld did not stop in %d s, killing it",
+		    master_role(k->role), (long)k->pid, cfg->stop_timeout);
 		kill(k->pid, SIGKILL);
 		k->killed = 1;
 	}
@@ -186,56 +208,85 @@ master_reap(int stopping)
 		if (!k->retiring && !stopping &&
 		    !(WIFEXITED(status) && WEXITSTATUS(status) == 0)) {
 			if (WIFSIGNALED(status))
-				log_warn("master: worker %ld killed by signal %d",
-				    (long)pid, WTERMSIG(status));
+				log_warn("master: %s %ld killed by signal %d",
+				    master_role(k->role), (long)pid,
+				    WTERMSIG(status));
 			else
-				log_warn("master: worker %ld exited with %d",
-				    (long)pid, WEXITSTATUS(status));
+				log_warn("master: %s %ld exited with %d",
+				    master_role(k->role), (long)pid,
+				    WEXITSTATUS(status));
 			if (backoff_now_ms() - k->started < MASTER_CRASH_MS) {
-				master_backoff_ms = backoff_next(
-				    master_backoff_ms, MASTER_BACKOFF_MIN_MS,
-				    MASTER_BACKOFF_MAX_MS);
-				master_spawn_after = backoff_now_ms() +
-				    master_backoff_ms;
+				master_backoff_ms[k->role] = backoff_next(
+				    master_backoff_ms[k->role],
+				    MASTER_BACKOFF_MIN_MS, MASTER_BACKOFF_MAX_MS);
+				master_spawn_after[k->role] = backoff_now_ms() +
+				    master_backoff_ms[k->role];
 			} else {
-				master_backoff_ms = 0;
+				master_backoff_ms[k->role] = 0;
 			}
 		} else {
-			log_info("master: worker %ld stopped", (long)pid);
+			log_info("master: %s %ld stopped",
+			    master_role(k->role), (long)pid);
 		}
 		master_kids[i] = master_kids[--master_nkids];
 	}
 }
 
+/* Keeps one sender of the current generation: starts one when there is
+ * none (after the pause of a young death), and after a reload starts the
+ * new one, then stops the old (two at once is harmless: they never claim
+ * the same event). */
+static void
+master_balance_sender(int listen_fd, const struct config *cfg, int sigfd)
+{
+	struct kid *old = NULL;
+	int current = 0, i;
+
+	for (i = 0; i < master_nkids; i++) {
+		if (master_kids[i].role != KID_SENDER ||
+		    master_kids[i].retiring)
+			continue;
+		if (master_kids[i].gen == master_gen)
+			current = 1;
+		else
+			old = &master_kids[i];
+	}
+	if (!current && backoff_now_ms() >= master_spawn_after[KID_SENDER])
+		master_spawn(listen_fd, cfg, sigfd, KID_SENDER);
+	else if (current && old != NULL)
+		master_retire(old);
+}
+
 /* Keeps cfg->workers workers of the current generation; replaces older
- * ones one at a time, starting the new one before stopping the old. */
+ * ones one at a time, starting the new one before stopping the old; and
+ * the sender. A stopping worker takes no new connection but answers what
+ * comes on the ones it holds for a moment (fcgi/worker.c), so the next
+ * replacement does not wait for it to exit. */
 static void
 master_balance(int listen_fd, const struct config *cfg, int sigfd)
 {
 	struct kid *old = NULL, *any = NULL;
-	int alive = 0, retiring = 0, i;
+	int alive = 0, i;
 
+	master_balance_sender(listen_fd, cfg, sigfd);
 	for (i = 0; i < master_nkids; i++) {
-		if (master_kids[i].retiring) {
-			retiring++;
+		if (master_kids[i].role != KID_WORKER ||
+		    master_kids[i].retiring)
 			continue;
-		}
 		alive++;
 		any = &master_kids[i];
 		if (master_kids[i].gen != master_gen && old == NULL)
 			old = &master_kids[i];
 	}
 	if (alive < cfg->workers) {
-		if (backoff_now_ms() >= master_spawn_after)
-			master_spawn(listen_fd, cfg, sigfd);
+		if (backoff_now_ms() >= master_spawn_after[KID_WORKER])
+			master_spawn(listen_fd, cfg, sigfd, KID_WORKER);
 		return;
 	}
-	if (retiring > 0)
-		return;
 	if (alive > cfg->workers)
 		master_retire(old != NULL ? old : any);
 	else if (old != NULL)
-		master_spawn(listen_fd, cfg, sigfd);
+		master_spawn(listen_fd, cfg, sigfd, KID_WORKER);
 }
 
 static void
@@ -274,6 +325,24 @@ master_upgrade(const struct config *cfg, int listen_fd)
 	if (upgrade_exec(cfg->path, listen_fd, pids, master_nkids) != 0)
 		log_error("master: upgrade refused, the running binary "
 		    "keeps serving");
+}
+
+/* What a handed-over child is: the sender names itself (SENDER_NAME). */
+static enum kid_role
+master_adopted_role(pid_t pid)
+{
+	char path[64], comm[32] = "";
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%ld/comm", (long)pid);
+	f = fopen(path, "r");
+	if (f != NULL) {
+		if (fgets(comm, sizeof(comm), f) == NULL)
+			comm[0] = '\0';
+		fclose(f);
+	}
+	comm[strcspn(comm, "\n")] = '\0';
+	return strcmp(comm, SENDER_NAME) == 0 ? KID_SENDER : KID_WORKER;
 }
 
 /* Takes over the workers a previous image handed over: they are of an
@@ -315,6 +384,7 @@ master_adopt(struct config *cfg, int listen_fd, const pid_t *pids,
 		k = &master_kids[master_nkids++];
 		memset(k, 0, sizeof(*k));
 		k->pid = pids[i];
+		k->role = master_adopted_role(pids[i]);
 		k->gen = master_gen - 1;
 		k->started = backoff_now_ms();
 	}

@@ -27,6 +27,18 @@ static const struct {
 	{ "device-deleted", "ok", "The device was removed; its slot is free." },
 	{ "device-gone", "info", "That device had already been removed." },
 	{ "target", "ok", "The final and the encrypted link are ready." },
+	{ "reset", "ok", "Every slot of the link is free." },
+	{ "self-off", "ok", "The self-service page is off: its address leads "
+	    "nowhere now." },
+	{ "self-exists", "info", "The link already has a self-service page. "
+	    "Its address was shown when it was made; give it a new address "
+	    "to see one again." },
+	{ "webhook-deleted", "ok", "The webhook is deleted; the events that "
+	    "were waiting for it will not be sent." },
+	{ "webhook-gone", "info", "There was no webhook to delete." },
+	{ "resent", "ok", "The event is on its way again." },
+	{ "resend-gone", "info", "There is no such event, or no webhook to "
+	    "send it to." },
 	{ "domain-added", "ok", "The domain is registered." },
 	{ "domain-exists", "info", "That domain was already registered." },
 	{ "domain-deleted", "ok", "The domain is deleted: the app now "

@@ -123,12 +123,15 @@ page_link_settings(struct page *p, const struct db_link *l,
 	    "max=\"%d\" inputmode=\"numeric\" value=\"%s\"%s></div>\n"
 	    "<div class=\"grow\"><label for=\"note\">Note</label>\n"
 	    "<input id=\"note\" name=\"note\" value=\"%s\" maxlength=\"%d\"%s>"
-	    "</div></div>\n<div class=\"actions\"><button type=\"submit\">"
-	    "Save</button></div></form>\n", LINKS_LIMIT_MIN, LINKS_LIMIT_MAX,
-	    page_value(ef, PAGE_F_LIMIT, arena_printf(p->a, "%d",
-	    l->install_limit)), page_bad(ef, "limit"),
+	    "</div></div>\n<div class=\"row\">", LINKS_LIMIT_MIN,
+	    LINKS_LIMIT_MAX, page_value(ef, PAGE_F_LIMIT, arena_printf(p->a,
+	    "%d", l->install_limit)), page_bad(ef, "limit"),
 	    page_value(ef, PAGE_F_NOTE, l->note), LINKS_NOTE_MAX,
 	    page_bad(ef, "note"));
+	page_linkform_expire_input(p, ef, arena_printf(p->a, "%d",
+	    l->expire_days));
+	buf_puts(p->b, "</div>\n<div class=\"actions\"><button "
+	    "type=\"submit\">Save</button></div></form>\n");
 	page_form_open(p, page_link_path(p, "/status"), "status-form");
 	if (active)
 		html_printf(p->b, "<input type=\"hidden\" name=\"status\" "
@@ -139,7 +142,64 @@ page_link_settings(struct page *p, const struct db_link *l,
 		html_printf(p->b, "<input type=\"hidden\" name=\"status\" "
 		    "value=\"%d\"><button type=\"submit\" class=\"primary\">"
 		    "Enable link</button>", LINKS_ACTIVE);
-	buf_puts(p->b, "</form></section>\n");
+	buf_puts(p->b, "</form>");
+	/* a page of its own asks first: it works without the script */
+	if (l->install_count > 0)
+		html_printf(p->b, " <a class=\"button danger\" href=\"%s\">"
+		    "Free all slots</a>", page_link_path(p, "/reset"));
+	buf_puts(p->b, "</section>\n");
+}
+
+/* The self-service card: whether the link's user has a page, its last
+ * release, the buttons that make, renew or remove it; url is the page's
+ * address when it was just made (the one time it can be shown). */
+static void
+page_link_self(struct page *p, int on, const struct db_self_service *s,
+    const char *url)
+{
+	int hours = p->h->cfg->release_cooldown_hours;
+
+	buf_puts(p->b, "<section class=\"card self\"><h2>Self-service page"
+	    "</h2>\n");
+	if (url != NULL)
+		html_printf(p->b, "<div class=\"field-head\"><label "
+		    "for=\"selfurl\">The page's address</label><button "
+		    "type=\"button\" class=\"copy small\" data-copy=\"selfurl\" "
+		    "hidden>Copy</button></div>\n<textarea id=\"selfurl\" "
+		    "class=\"mono\" rows=\"2\" readonly spellcheck=\"false\">%s"
+		    "</textarea>\n<p class=\"hint\">Copy it now: it is shown "
+		    "only this once (the server keeps only its hash). Hand it "
+		    "to the link's user.</p>\n", url);
+	if (!on) {
+		buf_puts(p->b, "<p>The link's user can have a page of their "
+		    "own, at an address nobody can guess, that shows the "
+		    "devices holding a slot on it");
+		if (hours > 0)
+			html_printf(p->b, " and lets them free one, at most "
+			    "once every %d hours", hours);
+		buf_puts(p->b, ".</p>\n");
+		page_form_open(p, page_link_path(p, "/self-service"),
+		    "inline");
+		buf_puts(p->b, "<input type=\"hidden\" name=\"action\" "
+		    "value=\"create\"><button type=\"submit\" "
+		    "class=\"primary\">Make the page</button></form>\n"
+		    "</section>\n");
+		return;
+	}
+	html_printf(p->b, "<dl class=\"facts\"><dt>Address made</dt><dd>%s "
+	    "UTC</dd><dt>Last release</dt><dd>%s</dd></dl>\n", s->created_at,
+	    s->released_at != NULL ? arena_printf(p->a, "%s UTC",
+	    s->released_at) : "none yet");
+	page_form_open(p, page_link_path(p, "/self-service"), "inline");
+	buf_puts(p->b, "<input type=\"hidden\" name=\"action\" "
+	    "value=\"rotate\"><button type=\"submit\" data-confirm=\"Give "
+	    "the page a new address? The old one stops working.\">New "
+	    "address</button></form> ");
+	page_form_open(p, page_link_path(p, "/self-service"), "inline");
+	buf_puts(p->b, "<input type=\"hidden\" name=\"action\" "
+	    "value=\"disable\"><button type=\"submit\" class=\"danger\" "
+	    "data-confirm=\"Turn the page off? Its address stops "
+	    "working.\">Turn off</button></form>\n</section>\n");
 }
 
 /* A device's text, or a dash when the app sent none. */
@@ -238,19 +298,21 @@ page_link_done(struct page *p, enum db_outcome r, const char *m)
 }
 
 /* The link's page; ef and tf (may be NULL) are the settings and the
- * target form shown again with an error. */
+ * target form shown again with an error; self_url the self-service
+ * page's address when it was just made (NULL otherwise). */
 static void
 page_link_page(struct page *p, int status, const struct page_form *ef,
-    const struct page_form *tf)
+    const struct page_form *tf, const char *self_url)
 {
 	struct db_link l;
 	struct db_target t;
 	struct db_device *d;
 	struct db_refusal *refused;
 	struct stats_figures f;
+	struct db_self_service s;
 	char from[VALID_DATE_LEN + 1], to[VALID_DATE_LEN + 1];
 	const char *code;
-	int found, n, nrefused;
+	int found, n, nrefused, self;
 
 	found = links_get(p->a, p->s.provider_id, p->id, &l);
 	if (found == 0) {
@@ -263,7 +325,8 @@ page_link_page(struct page *p, int status, const struct page_form *ef,
 	    &n) == DB_FAILED || stats_days(p->a, p->s.provider_id, NULL,
 	    p->id, from, to, &f) != DB_OK || stats_refused(p->a,
 	    p->s.provider_id, NULL, p->id, PAGE_LINK_REFUSED, &refused,
-	    &nrefused) != DB_OK) {
+	    &nrefused) != DB_OK || (self = links_self_service_get(p->a,
+	    p->s.provider_id, p->id, &s)) < 0) {
 		page_failed(p);
 		return;
 	}
@@ -284,6 +347,7 @@ page_link_page(struct page *p, int status, const struct page_form *ef,
 	page_link_share(p, code, &t, tf);
 	page_link_settings(p, &l, ef);
 	buf_puts(p->b, "</div>\n");
+	page_link_self(p, self == 1, &s, self_url);
 	page_link_devices(p, d, n);
 	page_link_history(p, &f, refused, nrefused);
 	html_end(p->b);
@@ -292,7 +356,7 @@ page_link_page(struct page *p, int status, const struct page_form *ef,
 void
 page_link_show(struct page *p)
 {
-	page_link_page(p, 200, NULL, NULL);
+	page_link_page(p, 200, NULL, NULL, NULL);
 }
 
 void
@@ -301,17 +365,18 @@ page_link_edit(struct page *p)
 	struct page_form f;
 	struct db_link_updated u;
 	enum db_outcome r;
-	int limit;
+	int limit, expire;
 
 	memset(&f, 0, sizeof(f));
 	f.v[PAGE_F_LIMIT] = page_param(p, "limit");
 	f.v[PAGE_F_NOTE] = page_param(p, "note");
-	if (page_linkform_limit_note(p, &f, &limit) != 0) {
-		page_link_page(p, 400, &f, NULL);
+	f.v[PAGE_F_EXPIRE] = page_param(p, "expire");
+	if (page_linkform_limit_note(p, &f, &limit, &expire) != 0) {
+		page_link_page(p, 400, &f, NULL, NULL);
 		return;
 	}
 	r = links_update(p->a, p->s.provider_id, p->id, limit,
-	    f.v[PAGE_F_NOTE], 0, page_actor(p), &u);
+	    f.v[PAGE_F_NOTE], 0, expire, page_actor(p), &u);
 	if (r != DB_BELOW_COUNT) {
 		page_link_done(p, r, "?m=saved");
 		return;
@@ -320,7 +385,7 @@ page_link_edit(struct page *p)
 	    "devices that hold a slot. Delete devices first.",
 	    u.install_count);
 	f.bad = "limit";
-	page_link_page(p, 400, &f, NULL);
+	page_link_page(p, 400, &f, NULL, NULL);
 }
 
 void
@@ -336,7 +401,7 @@ page_link_status(struct page *p)
 		    LINKS_DISABLED, LINKS_ACTIVE));
 		return;
 	}
-	r = links_update(p->a, p->s.provider_id, p->id, 0, NULL, status,
+	r = links_update(p->a, p->s.provider_id, p->id, 0, NULL, status, -1,
 	    page_actor(p), &u);
 	off = status == LINKS_DISABLED;
 	if (r == DB_OK)
@@ -379,7 +444,7 @@ page_link_target(struct page *p)
 	f.v[PAGE_F_URL] = page_param(p, "url");
 	f.v[PAGE_F_TITLE] = page_param(p, "title");
 	if (page_linkform_target(p, &f, &t) != 0) {
-		page_link_page(p, 400, NULL, &f);
+		page_link_page(p, 400, NULL, &f, NULL);
 		return;
 	}
 	/* the target and its domain: both or neither */
@@ -447,4 +512,91 @@ page_link_history_csv(struct page *p)
 			csv_num(&c, f.days[i].n[d]);
 		csv_end(&c);
 	}
+}
+
+void
+page_link_reset_form(struct page *p)
+{
+	struct db_link l;
+	int found;
+
+	found = links_get(p->a, p->s.provider_id, p->id, &l);
+	if (found <= 0) {
+		if (found == 0)
+			page_not_found(p);
+		else
+			page_failed(p);
+		return;
+	}
+	page_begin(p, 200, "Free all slots", "links");
+	html_printf(p->b, "<section class=\"card narrow message\"><h1>Free "
+	    "all slots of %s?</h1>\n<p>Its %d device%s will be removed, and "
+	    "the next devices that add the link take their slots, up to its "
+	    "limit of %d. A removed device that adds the link again takes a "
+	    "slot again while one is free.</p>\n", l.install_code,
+	    l.install_count, l.install_count == 1 ? "" : "s",
+	    l.install_limit);
+	page_form_open(p, page_link_path(p, "/reset"), "actions");
+	html_printf(p->b, "<button type=\"submit\" class=\"danger\">Free "
+	    "all slots</button> <a class=\"button quiet\" href=\"%s\">"
+	    "Cancel</a></form></section>\n", page_link_path(p, ""));
+	html_end(p->b);
+}
+
+void
+page_link_reset(struct page *p)
+{
+	struct db_link_reset r;
+	enum db_outcome out;
+
+	out = links_reset(p->a, p->s.provider_id, NULL, p->id, &r);
+	if (out == DB_OK)
+		log_info("account: %s reset link %lld, %d slots freed",
+		    p->s.provider, p->id, r.released);
+	page_link_done(p, out, "?m=reset");
+}
+
+void
+page_link_self_service(struct page *p)
+{
+	char token[LINKS_SELF_TOKEN_LEN + 1];
+	const char *action;
+	enum links_self_action act;
+	enum db_outcome r;
+
+	action = page_param(p, "action");
+	if (strcmp(action, "create") == 0)
+		act = LINKS_SELF_CREATE;
+	else if (strcmp(action, "rotate") == 0)
+		act = LINKS_SELF_ROTATE;
+	else if (strcmp(action, "disable") == 0)
+		act = LINKS_SELF_DISABLE;
+	else {
+		page_message(p, 400, "Bad request", "That is not something "
+		    "to do to a self-service page.");
+		return;
+	}
+	r = links_self_service(p->a, p->s.provider_id, NULL, p->id, act,
+	    token);
+	/* made twice (a form sent again): the page is there, its address
+	 * can only be renewed */
+	if (r == DB_EXISTS) {
+		page_link_done(p, DB_OK, "?m=self-exists");
+		return;
+	}
+	if (r != DB_OK) {
+		page_link_done(p, r, "");
+		return;
+	}
+	log_info("account: %s %s the self-service page of link %lld",
+	    p->s.provider, act == LINKS_SELF_DISABLE ? "turned off" :
+	    act == LINKS_SELF_ROTATE ? "gave a new address to" : "made",
+	    p->id);
+	if (act == LINKS_SELF_DISABLE) {
+		page_link_done(p, DB_OK, "?m=self-off");
+		return;
+	}
+	/* no redirect: the address must not ride in a URL, and this is
+	 * the one time it can be shown */
+	page_link_page(p, 200, NULL, NULL, links_self_url(p->h, token));
 }

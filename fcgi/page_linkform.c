@@ -54,7 +54,8 @@ page_linkform_target(struct page *p, struct page_form *f,
 }
 
 int
-page_linkform_limit_note(struct page *p, struct page_form *f, int *limit)
+page_linkform_limit_note(struct page *p, struct page_form *f, int *limit,
+    int *expire)
 {
 	if (!links_limit_ok(f->v[PAGE_F_LIMIT], limit)) {
 		f->error = arena_printf(p->a, "The install limit must be a "
@@ -69,7 +70,28 @@ page_linkform_limit_note(struct page *p, struct page_form *f, int *limit)
 		f->bad = "note";
 		return -1;
 	}
+	*expire = 0;
+	if (f->v[PAGE_F_EXPIRE] != NULL && *f->v[PAGE_F_EXPIRE] != '\0' &&
+	    !links_expire_ok(f->v[PAGE_F_EXPIRE], expire)) {
+		f->error = arena_printf(p->a, "The days without a check must "
+		    "be a whole number from 0 (never) to %d.",
+		    LINKS_EXPIRE_MAX);
+		f->bad = "expire";
+		return -1;
+	}
 	return 0;
+}
+
+void
+page_linkform_expire_input(struct page *p, const struct page_form *f,
+    const char *value)
+{
+	html_printf(p->b, "<div><label for=\"expire\">Free a slot after</label>"
+	    "\n<input id=\"expire\" name=\"expire\" type=\"number\" "
+	    "min=\"0\" max=\"%d\" inputmode=\"numeric\" value=\"%s\"%s>\n"
+	    "<p class=\"hint\">Days without a check (0: never).</p></div>\n",
+	    LINKS_EXPIRE_MAX, page_value(f, PAGE_F_EXPIRE, value),
+	    page_bad(f, "expire"));
 }
 
 void

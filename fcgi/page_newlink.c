@@ -30,15 +30,17 @@ page_newlink_page(struct page *p, int status, const struct page_form *f)
 	    "<input id=\"note\" name=\"note\" value=\"%s\" maxlength=\"%d\" "
 	    "placeholder=\"Who it is for; only you see it\"%s>\n"
 	    "<p class=\"hint\">Up to %d characters, searchable.</p></div>"
-	    "</div>\n<div class=\"actions\"><button type=\"submit\" "
-	    "class=\"primary\">Create link</button>"
-	    "<a class=\"button quiet\" href=\"/account/links\">Cancel</a>"
-	    "</div></form></div>\n",
+	    "</div>\n<div class=\"row\">",
 	    LINKS_LIMIT_MIN, LINKS_LIMIT_MAX,
 	    page_value(f, PAGE_F_LIMIT, "1"), page_bad(f, "limit"),
 	    LINKS_LIMIT_MIN, LINKS_LIMIT_MAX,
 	    page_value(f, PAGE_F_NOTE, ""), LINKS_NOTE_MAX,
 	    page_bad(f, "note"), LINKS_NOTE_MAX);
+	page_linkform_expire_input(p, f, "0");
+	buf_puts(p->b, "</div>\n<div class=\"actions\"><button "
+	    "type=\"submit\" class=\"primary\">Create link</button>"
+	    "<a class=\"button quiet\" href=\"/account/links\">Cancel</a>"
+	    "</div></form></div>\n");
 	html_end(p->b);
 }
 
@@ -54,21 +56,22 @@ page_newlink_create(struct page *p)
 	struct page_form f;
 	struct links_target t;
 	char code[VALID_CODE_LEN + 1];
-	int limit = 0;
+	int limit = 0, expire = 0;
 
 	memset(&f, 0, sizeof(f));
 	f.v[PAGE_F_URL] = page_param(p, "url");
 	f.v[PAGE_F_TITLE] = page_param(p, "title");
 	f.v[PAGE_F_LIMIT] = page_param(p, "limit");
 	f.v[PAGE_F_NOTE] = page_param(p, "note");
+	f.v[PAGE_F_EXPIRE] = page_param(p, "expire");
 	if (page_linkform_target(p, &f, &t) != 0 ||
-	    page_linkform_limit_note(p, &f, &limit) != 0) {
+	    page_linkform_limit_note(p, &f, &limit, &expire) != 0) {
 		page_newlink_page(p, 400, &f);
 		return;
 	}
 	/* the link, its domain and its target: all of it or nothing */
 	switch (links_create(p->a, p->h->cfg, p->s.provider_id, NULL, limit,
-	    f.v[PAGE_F_NOTE], &t, page_actor(p), &p->id, code)) {
+	    expire, f.v[PAGE_F_NOTE], &t, page_actor(p), &p->id, code)) {
 	case DB_OK:
 		break;
 	case DB_CAP:

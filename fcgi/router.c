@@ -5,6 +5,7 @@
 #include "check.h"
 #include "reply.h"
 #include "router.h"
+#include "selfservice.h"
 
 #define ROUTE_GET	1
 #define ROUTE_HEAD	2
@@ -28,6 +29,8 @@ static const struct route router_table[] = {
 	{ "/api/",	1, ROUTE_GET | ROUTE_POST, api_dispatch, api_refuse },
 	{ "/account/",	1, ROUTE_GET | ROUTE_HEAD | ROUTE_POST,
 	    account_dispatch, reply_text },
+	{ "/my/",	1, ROUTE_GET | ROUTE_HEAD | ROUTE_POST,
+	    selfservice_dispatch, reply_text },
 };
 
 static int

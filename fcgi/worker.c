@@ -1,10 +1,12 @@
 #include <errno.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/epoll.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <fcgiapp.h>
@@ -51,51 +53,117 @@ worker_signals(sigset_t *open)
 	sigdelset(open, SIGINT);
 }
 
-/* Waits for a connection on the listening socket, at most timeout ms
- * (-1: for ever). The stop signals are let in only here, atomically with
- * the wait: everywhere else they stay pending, so libfcgi's accept and
- * reads, which treat EINTR as a broken connection, are never
- * interrupted. Returns 1 when a connection may be waiting, 0 when woken
- * by a signal or the timeout, -1 when the socket is unusable. */
-static int
-worker_wait(int epfd, const sigset_t *open, int timeout)
-{
-	struct epoll_event ev;
-	int n;
+/* nginx keeps its FastCGI connections open (fastcgi_keep_conn, an
+ * upstream keepalive pool), which spares both sides a connect, an accept
+ * and a close per request. A libfcgi request blocks on its connection
+ * between requests, so one worker per kept connection would leave workers
+ * pinned to idle connections while requests wait behind them; instead
+ * each worker waits on the listening socket and on every connection it
+ * has accepted at once, and serves whichever has a request, one at a
+ * time. A worker that holds WORKER_CONNS connections stops accepting
+ * until one closes, leaving new ones to the others. */
+#define WORKER_CONNS	16	/* connections one worker keeps */
+#define WORKER_LISTEN	WORKER_CONNS	/* the epoll tag of the socket */
+/* A stopping worker answers what still comes on its connections for
+ * this long (ms), closing each after its answer, so that nginx never
+ * sends a request on a connection that is closing; nginx closes an idle
+ * one itself after its upstream keepalive_timeout, which is shorter. */
+#define WORKER_DRAIN_MS	2000
 
-	n = epoll_pwait(epfd, &ev, 1, timeout, open);
-	if ((n < 0 && errno != EINTR) ||
-	    (n > 0 && (ev.events & (EPOLLERR | EPOLLHUP)) != 0)) {
-		log_error("worker: cannot wait for connections: %s",
-		    n < 0 ? strerror(errno) : "socket error");
-		return -1;
-	}
-	return n > 0 && !worker_stop;
+struct worker {
+	int		 epfd;
+	int		 listen_fd;
+	int		 listening;	/* the socket is in the epoll set */
+	int		 stopping;
+	long long	 drain_end;	/* ms, CLOCK_MONOTONIC */
+	FCGX_Request	 conns[WORKER_CONNS];
+};
+
+static long long
+worker_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* An epoll set on the shared listening socket. EPOLLEXCLUSIVE wakes one
- * idle worker per connection instead of all of them. Returns the epoll
- * descriptor, or -1 (logged). */
+/* Puts the listening socket in the epoll set or takes it out. EPOLLEXCLUSIVE
+ * wakes one idle worker per connection instead of all of them. Returns 0,
+ * or -1 (logged). */
 static int
-worker_epoll(int listen_fd)
+worker_listen(struct worker *w, int on)
 {
 	struct epoll_event ev;
-	int epfd;
 
-	epfd = epoll_create1(EPOLL_CLOEXEC);
-	if (epfd < 0) {
-		log_error("worker: epoll_create1: %s", strerror(errno));
-		return -1;
-	}
+	if (w->listening == on)
+		return 0;
 	memset(&ev, 0, sizeof(ev));
 	ev.events = EPOLLIN | EPOLLEXCLUSIVE;
-	ev.data.fd = listen_fd;
-	if (epoll_ctl(epfd, EPOLL_CTL_ADD, listen_fd, &ev) != 0) {
+	ev.data.u32 = WORKER_LISTEN;
+	if (epoll_ctl(w->epfd, on ? EPOLL_CTL_ADD : EPOLL_CTL_DEL,
+	    w->listen_fd, &ev) != 0) {
 		log_error("worker: epoll_ctl: %s", strerror(errno));
-		close(epfd);
 		return -1;
 	}
-	return epfd;
+	w->listening = on;
+	return 0;
+}
+
+/* Waits for connection i's next request along with the others. */
+static void
+worker_watch(struct worker *w, int i)
+{
+	struct epoll_event ev;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.events = EPOLLIN | EPOLLRDHUP;
+	ev.data.u32 = (uint32_t)i;
+	if (epoll_ctl(w->epfd, EPOLL_CTL_ADD, w->conns[i].ipcFd, &ev) != 0) {
+		log_warn("worker: epoll_ctl: %s", strerror(errno));
+		FCGX_Free(&w->conns[i], 1);
+	}
+}
+
+/* Closes connection i at once: nginx has closed it, or sends nothing
+ * more on it. */
+static void
+worker_drop(struct worker *w, int i)
+{
+	FCGX_Detach(&w->conns[i]);
+	FCGX_Free(&w->conns[i], 1);
+}
+
+/* The slot of a connection not yet accepted, or -1. */
+static int
+worker_free_slot(const struct worker *w)
+{
+	int i;
+
+	for (i = 0; i < WORKER_CONNS; i++)
+		if (w->conns[i].ipcFd < 0)
+			return i;
+	return -1;
+}
+
+static int
+worker_open_conns(const struct worker *w)
+{
+	int i, n = 0;
+
+	for (i = 0; i < WORKER_CONNS; i++)
+		n += w->conns[i].ipcFd >= 0;
+	return n;
+}
+
+/* Stops accepting; the connections in hand are served until the drain
+ * ends. */
+static void
+worker_begin_stop(struct worker *w)
+{
+	w->stopping = 1;
+	w->drain_end = worker_now_ms() + WORKER_DRAIN_MS;
+	worker_listen(w, 0);
 }
 
 /* Reads an urlencoded body into the request's parameters. Returns 0, or
@@ -110,11 +178,11 @@ worker_body(FCGX_Request *req, struct http *h)
 
 	if (strcmp(h->method, "POST") != 0)
 		return 0;
-	len_s = http_env(h, "CONTENT_LENGTH");
+	len_s = http_var(h, HTTP_VAR_CONTENT_LENGTH);
 	len = len_s != NULL ? strtol(len_s, NULL, 10) : 0;
 	if (len < 0 || len > HTTP_BODY_MAX)
 		return 413;
-	type = http_env(h, "CONTENT_TYPE");
+	type = http_var(h, HTTP_VAR_CONTENT_TYPE);
 	if (len == 0 || type == NULL || strncasecmp(type,
 	    "application/x-www-form-urlencoded", 33) != 0)
 		return 0;
@@ -127,14 +195,21 @@ worker_body(FCGX_Request *req, struct http *h)
 	return 0;
 }
 
-/* Once the request's input has been read to its end, nginx sends nothing
- * more on the connection (connections are not kept), so it can be closed
- * at once instead of libfcgi's shutdown and wait for nginx to close
- * first. A body left unread keeps that careful close. */
+/* Keeps the connection for another request once this one is
+ * answered: nginx asked to keep it, its input was read to the end (what
+ * a request leaves unread would be taken for the next one's), and the
+ * worker is not stopping. A connection kept by neither side is closed
+ * at once when fully read (nginx sends nothing more), else with
+ * libfcgi's careful shutdown that waits for nginx to close first. */
 static void
-worker_detach_if_read(FCGX_Request *req)
+worker_keep(FCGX_Request *req, int stopping)
 {
-	if (FCGX_GetChar(req->in) == EOF)
+	int read = FCGX_GetChar(req->in) == EOF;
+
+	if (req->keepConnection && read && !stopping)
+		return;
+	req->keepConnection = 0;
+	if (read)
 		FCGX_Detach(req);
 }
 
@@ -159,59 +234,131 @@ worker_serve(FCGX_Request *req, struct arena *a, const struct config *cfg)
 		log_warn("worker: client went away");
 }
 
+/* Takes one request from connection i (WORKER_LISTEN: a new connection)
+ * and answers it. Returns 1 when a request was served, else 0. A
+ * connection stays in the epoll set from its accept to its close (which
+ * takes it out), so libfcgi is given the listening socket only to accept
+ * into a free slot: on a kept connection that breaks it would otherwise
+ * accept another behind our back, which the set would not know of. */
+static int
+worker_take(struct worker *w, int i, uint32_t events, struct arena *a,
+    const struct config *cfg)
+{
+	FCGX_Request *req;
+	int rc, fresh = i == WORKER_LISTEN;
+
+	if (fresh) {
+		if (w->stopping || (i = worker_free_slot(w)) < 0)
+			return 0;
+	} else if (events & (EPOLLRDHUP | EPOLLHUP | EPOLLERR)) {
+		/* nginx closed it (it never half-closes a request) */
+		worker_drop(w, i);
+		return 0;
+	}
+	req = &w->conns[i];
+	req->listen_sock = fresh ? w->listen_fd : -1;
+	/* the socket does not block: another worker may have won */
+	rc = FCGX_Accept_r(req);
+	req->listen_sock = -1;
+	if (rc == -EAGAIN || (rc < 0 && !fresh))
+		return 0;
+	if (rc < 0) {
+		log_warn("worker: accept failed: %s", strerror(-rc));
+		usleep(10000);
+		return 0;
+	}
+	worker_serve(req, a, cfg);
+	worker_keep(req, w->stopping);
+	FCGX_Finish_r(req);
+	if (fresh && req->ipcFd >= 0)
+		worker_watch(w, i);
+	arena_reset(a);
+	return 1;
+}
+
 int
 worker_run(int listen_fd, const struct config *cfg)
 {
-	FCGX_Request req;
+	struct epoll_event evs[WORKER_CONNS + 1];
+	struct worker w;
 	struct arena *a;
 	sigset_t open;
 	long served = 0;
-	int rc, epfd, status = 1;
+	long long left, drain;
+	int i, n, status = 1;
 
 	worker_signals(&open);
 	log_set_level((enum log_level)cfg->log_level);
-	epfd = worker_epoll(listen_fd);
-	if (epfd < 0)
+	memset(&w, 0, sizeof(w));
+	w.listen_fd = listen_fd;
+	w.epfd = epoll_create1(EPOLL_CLOEXEC);
+	if (w.epfd < 0) {
+		log_error("worker: epoll_create1: %s", strerror(errno));
 		return status;
+	}
+	for (i = 0; i < WORKER_CONNS; i++)
+		FCGX_InitRequest(&w.conns[i], -1, 0);
+	if (worker_listen(&w, 1) != 0)
+		goto out;
 	status = 0;
 	db_open(cfg->database);
 	counters_init(cfg);
 	a = arena_new();
-	FCGX_InitRequest(&req, listen_fd, 0);
-	while (!worker_stop) {
+	for (;;) {
+		if (worker_stop && !w.stopping)
+			worker_begin_stop(&w);
 		/* an idle worker wakes to flush its counts in time */
-		rc = worker_wait(epfd, &open, counters_wait_ms());
-		if (rc < 0) {
+		left = counters_wait_ms();
+		if (w.stopping) {
+			drain = w.drain_end - worker_now_ms();
+			if (drain <= 0 || worker_open_conns(&w) == 0)
+				break;
+			if (left < 0 || drain < left)
+				left = drain;
+		}
+		/* the stop signals are let in only here, atomically with the
+		 * wait: everywhere else they stay pending, so libfcgi's reads,
+		 * which take EINTR for a broken connection, are never
+		 * interrupted */
+		n = epoll_pwait(w.epfd, evs, WORKER_CONNS + 1, (int)left,
+		    &open);
+		if (n < 0 && errno != EINTR) {
+			log_error("worker: cannot wait for connections: %s",
+			    strerror(errno));
 			status = 1;
 			break;
 		}
-		if (rc == 0) {
-			counters_tick();
-			continue;
+		for (i = 0; i < n; i++) {
+			if (evs[i].data.u32 == WORKER_LISTEN &&
+			    (evs[i].events & (EPOLLERR | EPOLLHUP)) != 0) {
+				log_error("worker: cannot wait for connections: "
+				    "socket error");
+				status = 1;
+				goto done;
+			}
+			served += worker_take(&w, (int)evs[i].data.u32,
+			    evs[i].events, a, cfg);
+			if (cfg->max_requests > 0 && served >= cfg->max_requests)
+				worker_stop = 1;
 		}
-		/* the socket does not block: another worker may have won */
-		rc = FCGX_Accept_r(&req);
-		if (rc == -EAGAIN)
-			continue;
-		if (rc < 0) {
-			log_warn("worker: accept failed: %s", strerror(-rc));
-			usleep(10000);
-			continue;
-		}
-		worker_serve(&req, a, cfg);
-		worker_detach_if_read(&req);
-		FCGX_Finish_r(&req);
-		arena_reset(a);
 		counters_tick();
-		if (cfg->max_requests > 0 && ++served >= cfg->max_requests)
+		/* every slot taken: new connections go to the other workers */
+		if (!w.stopping && worker_listen(&w,
+		    worker_free_slot(&w) >= 0) != 0) {
+			status = 1;
 			break;
+		}
 	}
+done:
+	for (i = 0; i < WORKER_CONNS; i++)
+		if (w.conns[i].ipcFd >= 0)
+			worker_drop(&w, i);
 	/* a stop, a retirement or a reload's replacement: nothing counted
 	 * is left behind */
 	counters_flush();
-	FCGX_Free(&req, 1);
 	arena_free(a);
 	db_close();
-	close(epfd);
+out:
+	close(w.epfd);
 	return status;
 }

@@ -25,6 +25,11 @@ enum api_call {
 	API_STATS,
 	API_LIST_REFUSED,
 	API_LIST_AUDIT,
+	API_RESET_INSTALL,
+	API_SELF_SERVICE,
+	API_SET_WEBHOOK,
+	API_GET_WEBHOOK,
+	API_DELETE_WEBHOOK,
 	API_NCALLS
 };
 
@@ -43,6 +48,13 @@ enum api_arg {
 	API_FROM,		/* a period's first day, YYYY-MM-DD */
 	API_TO,			/* and its last */
 	API_ROWS,		/* limit: rows at most */
+	API_EXPIRE,		/* expire_days */
+	API_ROTATE,		/* "1" or absent */
+	API_DISABLE,		/* "1" or absent */
+	API_URL,		/* a webhook's */
+	API_EVENTS,		/* a webhook's types, canonical: known,
+				   once each, comma-separated, in
+				   webhooks_types' order */
 	API_NARGS
 };
 

@@ -68,6 +68,10 @@ void buf_append(struct buf *b, const void *data, size_t len);
 /* Appends a NUL-terminated string. Cannot fail, as buf_append(). */
 void buf_puts(struct buf *b, const char *s);
 
+/* Appends n in decimal, without printf's cost. Cannot fail, as
+ * buf_append(). */
+void buf_putl(struct buf *b, long n);
+
 /* Appends formatted text. Cannot fail, as buf_append(). */
 void buf_printf(struct buf *b, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));

@@ -8,19 +8,21 @@
 
 #define CONFIG_SECRET_LEN 32	/* bytes of the key-hashing secret */
 #define CONFIG_LINE_MAX	2048	/* bytes in a line, newline and NUL included */
-/* Workers when the configuration says 0: two per core, each with its own
- * PostgreSQL connection. A worker spends much of a check waiting on nginx
- * or on PostgreSQL's commit flush, so a load of new admissions keeps more
- * of them busy (scripts/bench runs four per core); the default stays at
- * two, so that the connections stay few, and 'workers' sets more. */
-#define CONFIG_WORKERS_PER_CORE	2
+/* Workers when the configuration says 0. Each worker has one request and
+ * one PostgreSQL connection in hand at a time, and an admission spends
+ * much of its time waiting for its commit to reach the disk: only as many
+ * commits as workers can share one flush. With two per core new
+ * admissions left the cores idle; eight per core let PostgreSQL batch
+ * enough commits (README.md, "Benchmark"). A worker is about 6 MB
+ * resident, most of it shared. */
+#define CONFIG_WORKERS_PER_CORE	8
 #define CONFIG_WORKERS_MAX	256	/* highest 'workers' accepted */
 
 struct config {
 	char	path[512];		/* where it was read from */
 	char	listen[256];		/* unix socket path or tcp:HOST:PORT */
 	char	pid_file[512];		/* the master's pid; "" for none */
-	int	workers;		/* worker processes; 0: two per core */
+	int	workers;		/* worker processes; 0: eight per core */
 	int	backlog;		/* listen queue length */
 	char	database[1024];		/* libpq connection string */
 	char	secret_file[512];	/* 64 hex digits */
@@ -34,6 +36,18 @@ struct config {
 	int	stats;			/* count what the check decides: 1 on */
 	int	stats_flush;		/* seconds between a worker's flushes */
 	int	retention_months;	/* months of check events kept */
+	char	public_url[256];	/* "https://HOST" of self-service pages;
+					   "": the host each call was sent to */
+	int	release_cooldown_hours;	/* between self-service releases of a
+					   link; 0: releasing is off */
+	int	sweep_interval;		/* seconds between expiry sweeps */
+	int	webhook_timeout;	/* seconds a delivery may take */
+	int	webhook_retry_min;	/* seconds before the first retry */
+	int	webhook_retry_max;	/* seconds between retries, at most */
+	int	webhook_give_up;	/* seconds of retries before an event
+					   is marked failed */
+	int	webhook_allow_http;	/* 1: http:// URLs too */
+	int	webhook_allow_private;	/* 1: private addresses too */
 };
 
 /* One key of the file: its default (as the file would write it; "" for
@@ -43,7 +57,8 @@ enum config_type {
 	CONFIG_LISTEN,		/* a string: a socket path or tcp:HOST:PORT */
 	CONFIG_CONNINFO,	/* a string libpq can parse */
 	CONFIG_INT,		/* an int from lo to hi */
-	CONFIG_SWITCH		/* "on" or "off", an int 1 or 0 */
+	CONFIG_BOOL,		/* an int, 1 for "on", 0 for "off" */
+	CONFIG_URL		/* a string: "" or http(s)://HOST[:PORT][/] */
 };
 
 struct config_key {

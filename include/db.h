@@ -52,6 +52,20 @@ enum db_stmt {
 	DB_SIGNIN_FAILED,	/* struct db_number: seconds */
 	DB_LINK_TARGET,		/* struct db_target */
 	DB_LINK_SET_TARGET,	/* struct db_found */
+	DB_LINK_RESET,		/* struct db_link_reset */
+	DB_SELF_SERVICE_SET,	/* struct db_outcome_row */
+	DB_SELF_SERVICE_GET,	/* struct db_self_service */
+	DB_SELF_DEVICES,	/* struct db_self_device */
+	DB_SELF_RELEASE,	/* struct db_self_released */
+	DB_WEBHOOK_SET,		/* struct db_outcome_row */
+	DB_WEBHOOK_GET,		/* struct db_webhook */
+	DB_WEBHOOK_DELETE,	/* struct db_found */
+	DB_WEBHOOK_EVENTS,	/* struct db_webhook_event */
+	DB_WEBHOOK_RESEND,	/* struct db_found */
+	DB_WEBHOOK_CLAIM,	/* struct db_webhook_claim: the sender's */
+	DB_WEBHOOK_RESULT,	/* struct db_found: the sender's */
+	DB_WEBHOOK_PRUNE,	/* struct db_number: events forgotten */
+	DB_EXPIRE_SWEEP,	/* struct db_number: devices freed */
 	DB_STATS_FLUSH,		/* struct db_number: rows applied; 0 for a
 				   flush applied before */
 	DB_STATS_DAYS,		/* struct db_day */
@@ -78,11 +92,13 @@ enum db_outcome {
 	DB_NOT_FOUND,	/* no such link (or domain) of the provider */
 	DB_BELOW_COUNT,	/* a limit below the devices holding a slot */
 	DB_NO_DEVICE,	/* no such device on the link */
+	DB_COOLDOWN,	/* a self-service release too soon after the last */
+	DB_OFF,		/* self-service releases are turned off */
 	DB_NOUTCOME
 };
 
 /* What the check decided (ll_check's o_decision, the names of the table
- * decisions in sql/009_analytics.sql), in the order the counters and
+ * decisions in sql/010_analytics.sql), in the order the counters and
  * the statistics' columns take them. */
 enum db_decision {
 	DB_ADMITTED_NEW = 0,	/* a device took a slot */
@@ -168,6 +184,7 @@ struct db_link {		/* ll_link_list */
 	int		 status;
 	const char	*note;
 	const char	*created_at;
+	int		 expire_days;	/* 0: its devices never expire */
 };
 struct db_device {		/* ll_device_list: a link without the
 				   devices asked for is one row whose
@@ -211,6 +228,60 @@ struct db_target {		/* ll_link_target: NULLs for a link the API
 				   made */
 	const char	*sub_url;
 	const char	*title;
+};
+struct db_link_reset {		/* ll_link_reset: OK or NOT_FOUND */
+	enum db_outcome	 outcome;
+	long long	 link_id;
+	int		 released;	/* slots freed */
+};
+struct db_self_service {	/* ll_self_service_get */
+	const char	*created_at;	/* when its URL became the one it is */
+	const char	*released_at;	/* its last release; NULL: none */
+};
+struct db_self_device {		/* ll_self_devices: a link without devices
+				   is one row whose device texts are NULL */
+	long long	 link_id;
+	int		 install_count;
+	int		 install_limit;
+	const char	*next_release;	/* NULL: a release may be made now */
+	const char	*hwid;
+	const char	*model;
+	const char	*device_os;
+	const char	*os_version;
+	const char	*first_seen;
+	const char	*last_seen;
+};
+struct db_self_released {	/* ll_self_release: OK, NOT_FOUND, OFF,
+				   COOLDOWN or NO_DEVICE */
+	enum db_outcome	 outcome;
+	const char	*next;		/* when the next release may be */
+	int		 install_count;	/* after it */
+};
+struct db_webhook {		/* ll_webhook_get */
+	const char	*url;
+	const char	*events;	/* a comma list */
+	const char	*created_at;
+};
+struct db_webhook_event {	/* ll_webhook_events */
+	const char	*event_id;
+	const char	*type;
+	const char	*created_at;
+	const char	*state;		/* pending, delivered, failed */
+	int		 attempts;
+	const char	*next_at;	/* the next try; NULL unless pending */
+	int		 last_status;	/* HTTP status; 0: none */
+	const char	*last_error;
+	const char	*install_code;
+	const char	*hwid;
+};
+struct db_webhook_claim {	/* ll_webhook_claim */
+	long long	 id;
+	const char	*event_id;
+	const char	*type;
+	const char	*url;
+	const char	*secret;
+	const char	*body;
+	int		 attempt;	/* this try's number, from 1 */
 };
 struct db_day {			/* ll_stats_days: one day's checks */
 	const char	*day;		/* YYYY-MM-DD */
@@ -271,6 +342,11 @@ int db_open(const char *conninfo);
 
 /* Closes the connection. Safe to call twice. */
 void db_close(void);
+
+/* The name the connection shows in pg_stat_activity (application_name),
+ * from the next connection on; name must live as long as the process.
+ * "limited-links" until set. Cannot fail. */
+void db_application(const char *name);
 
 /* Runs statement st with its n text parameters (NULL means SQL NULL; n
  * must be what st takes) and decodes every row into an array of st's row

@@ -51,4 +51,26 @@ enum db_outcome devices_delete(struct arena *a, long long provider_id,
     const char *code, long long link_id, const char *hwid,
     const struct audit_actor *who, struct db_device_deleted *gone);
 
+/* The self-service page behind the token whose SHA-256 is token_hash: its
+ * link's count and limit, when its next release may be (cooldown hours
+ * after the last), and its devices, newest first, into *rows (a link
+ * without devices is one row with NULL device texts); *n gets the
+ * devices. Returns DB_OK, DB_NOT_FOUND (no such page, or its provider is
+ * disabled) or DB_FAILED. */
+enum db_outcome devices_self_list(struct arena *a, const char *token_hash,
+    int cooldown, struct db_self_device **rows, int *n);
+
+/* Frees the slot of device hwid through the self-service page whose
+ * token hashes to token_hash, at most once per cooldown hours per link,
+ * in one statement with its device.released event. Fills *r. Returns
+ * DB_OK, DB_NOT_FOUND, DB_OFF (cooldown is 0), DB_COOLDOWN (r->next says
+ * when), DB_NO_DEVICE or DB_FAILED. Not run twice on a lost connection. */
+enum db_outcome devices_self_release(struct arena *a, const char *token_hash,
+    const char *hwid, int cooldown, struct db_self_released *r);
+
+/* Frees the slots of devices whose links' expire_days have passed since
+ * their last check, up to max links in one statement, each with its
+ * device.expired event. Returns the devices freed, or -1. */
+int devices_expire(struct arena *a, int max);
+
 #endif

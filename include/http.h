@@ -11,10 +11,32 @@
 
 #define HTTP_BODY_MAX	65536	/* bytes of request body read at most */
 
+/* The FastCGI parameters read on every request or by the check: found in
+ * one pass over the environment by http_init(), instead of one scan of
+ * it per name. */
+enum http_var {
+	HTTP_VAR_METHOD,		/* REQUEST_METHOD */
+	HTTP_VAR_URI,			/* DOCUMENT_URI */
+	HTTP_VAR_QUERY,			/* QUERY_STRING */
+	HTTP_VAR_REMOTE_ADDR,		/* REMOTE_ADDR */
+	HTTP_VAR_HTTPS,			/* HTTPS */
+	HTTP_VAR_CONTENT_LENGTH,	/* CONTENT_LENGTH */
+	HTTP_VAR_CONTENT_TYPE,		/* CONTENT_TYPE */
+	HTTP_VAR_COOKIE,		/* HTTP_COOKIE */
+	HTTP_VAR_HWID,			/* HTTP_X_HWID */
+	HTTP_VAR_DEVICE_OS,		/* HTTP_X_DEVICE_OS */
+	HTTP_VAR_VER_OS,		/* HTTP_X_VER_OS */
+	HTTP_VAR_DEVICE_MODEL,		/* HTTP_X_DEVICE_MODEL */
+	HTTP_VAR_APP_VERSION,		/* HTTP_X_APP_VERSION */
+	HTTP_VAR_USER_AGENT,		/* HTTP_USER_AGENT */
+	HTTP_NVARS
+};
+
 struct http {
 	struct arena	*arena;		/* dies with the request */
 	const struct config *cfg;	/* the worker's configuration */
 	char	       **envp;		/* FastCGI parameters */
+	const char	*vars[HTTP_NVARS];	/* the first value of each */
 	const char	*method;
 	const char	*path;		/* decoded path, no query */
 	const char	*query;		/* raw query string */
@@ -37,8 +59,13 @@ void http_init(struct http *h, struct arena *a, char **envp);
 void http_add_body(struct http *h, const char *body, size_t len);
 
 /* Returns a FastCGI parameter ("REQUEST_METHOD", "HTTP_X_HWID"), or NULL;
- * the value is FastCGI's, valid for the request. */
+ * the value is FastCGI's, valid for the request. A name given twice
+ * gives its first value. */
 const char *http_env(const struct http *h, const char *name);
+
+/* Returns the first value of parameter v, as http_env() with its name
+ * but without a scan. */
+const char *http_var(const struct http *h, enum http_var v);
 
 /* Returns the value of a request parameter, or NULL when absent. A repeated
  * parameter returns its first value; see params_first_dup(). */

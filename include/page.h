@@ -25,7 +25,7 @@ struct page {
 
 /* A form shown again with what was typed and what is wrong. */
 struct page_form {
-	const char	*v[4];		/* the values, by the form's own order */
+	const char	*v[5];		/* the values, by the form's own order */
 	const char	*error;		/* the message; NULL: no error */
 	const char	*bad;		/* the field at fault, by name */
 };

@@ -16,6 +16,10 @@ void page_link_edit(struct page *p);	/* POST links/ID/edit: limit, note */
 void page_link_status(struct page *p);	/* POST links/ID/status */
 void page_link_device_delete(struct page *p); /* POST links/ID/devices/delete */
 void page_link_target(struct page *p);	/* POST links/ID/target: URL, title */
+void page_link_reset_form(struct page *p); /* GET links/ID/reset: sure? */
+void page_link_reset(struct page *p);	/* POST links/ID/reset */
+void page_link_self_service(struct page *p); /* POST links/ID/self-service:
+					   action create, rotate, disable */
 void page_link_history_csv(struct page *p); /* GET links/ID/history.csv */
 
 #define PAGE_LINK_REFUSED	20	/* refusals the page lists */

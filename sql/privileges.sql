@@ -8,10 +8,10 @@
 -- a function added there must be added here. Each runs with its owner's
 -- rights (SECURITY DEFINER) and a search_path that only the owner can put
 -- objects in. The helpers they call (ll_ts, ll_seen_every,
--- ll_signin_delay, ll_signin_window, ll_audit, ll_domain_put, ...) stay
--- plain: nobody but the owner may call them directly. ll_app holds no
--- right on any table or sequence, and ll_bi none here (sql/bi.sql grants
--- it the views).
+-- ll_signin_delay, ll_signin_window, ll_audit, ll_domain_put,
+-- ll_webhook_emit, ...) stay plain: nobody but the owner may call them
+-- directly. ll_app holds no right on any table or sequence, and ll_bi
+-- none here (sql/bi.sql grants it the views).
 
 REVOKE ALL ON ALL TABLES IN SCHEMA public FROM PUBLIC, ll_app, ll_bi;
 REVOKE ALL ON ALL SEQUENCES IN SCHEMA public FROM PUBLIC, ll_app, ll_bi;
@@ -36,6 +36,14 @@ DECLARE
 		'll_session_create', 'll_session_get', 'll_session_delete',
 		'll_signin_wait', 'll_signin_failed', 'll_link_target',
 		'll_link_set_target',
+		-- a device's lifecycle: resets, self-service, webhooks
+		'll_link_reset', 'll_self_service_set', 'll_self_service_get',
+		'll_self_devices', 'll_self_release', 'll_webhook_set',
+		'll_webhook_get', 'll_webhook_delete', 'll_webhook_events',
+		'll_webhook_resend',
+		-- the sender process
+		'll_webhook_claim', 'll_webhook_result', 'll_webhook_prune',
+		'll_expire_sweep',
 		-- what the checks decided, the audit trail, upkeep
 		'll_stats_flush', 'll_stats_days', 'll_stats_devices',
 		'll_stats_fill', 'll_stats_attention', 'll_refused_list',

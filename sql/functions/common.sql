@@ -6,3 +6,15 @@ CREATE OR REPLACE FUNCTION ll_ts(t timestamptz) RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
 	SELECT to_char(t AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS')
 $$;
+
+-- What the contract calls a device's device_name: "Pixel 8 (Android 14)",
+-- or what of it the app sent; an empty header counts as absent.
+CREATE OR REPLACE FUNCTION ll_device_name(p_model text, p_os text,
+    p_os_version text) RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+	SELECT trim(coalesce(nullif(p_model, ''), '') || CASE
+	    WHEN coalesce(nullif(p_os, ''), nullif(p_os_version, '')) IS NULL
+		THEN ''
+	    ELSE ' (' || trim(coalesce(p_os, '') || ' ' ||
+		coalesce(p_os_version, '')) || ')' END)
+$$;

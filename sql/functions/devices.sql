@@ -24,13 +24,8 @@ CREATE OR REPLACE FUNCTION ll_device_list(p_provider bigint, p_code text,
 RETURNS SETOF record
 LANGUAGE sql STABLE AS $$
 	SELECT l.id, d.hwid, ll_ts(d.first_seen),
-	    -- "Pixel 8 (Android 14)", or what of it the app sent
 	    CASE WHEN d.hwid IS NOT NULL THEN
-		trim(coalesce(nullif(d.model, ''), '') || CASE
-		    WHEN coalesce(nullif(d.device_os, ''),
-			nullif(d.os_version, '')) IS NULL THEN ''
-		    ELSE ' (' || trim(coalesce(d.device_os, '') || ' ' ||
-			coalesce(d.os_version, '')) || ')' END) END,
+		ll_device_name(d.model, d.device_os, d.os_version) END,
 	    d.device_os, d.os_version, d.model, d.app_version, d.user_agent,
 	    ll_ts(d.first_seen), ll_ts(d.last_seen)
 	FROM links l LEFT JOIN devices d ON d.link_id = l.id
@@ -43,9 +38,10 @@ LANGUAGE sql STABLE AS $$
 $$;
 
 -- Deletes a device and frees its slot in the same statement, so the
--- counter and the rows never drift. o_result: 'ok', 'not_found' (the
--- provider has no such link) or 'no_device' (the device holds no slot
--- on it); o_link is the link, o_count its install_count after it.
+-- counter and the rows never drift, and writes its device.released event.
+-- o_result: 'ok', 'not_found' (the provider has no such link) or
+-- 'no_device' (the device holds no slot on it); o_link is the link,
+-- o_count its install_count after it.
 -- The link row is locked before the device row, the order ll_check takes
 -- them in, so a delete and a re-check of the same device cannot deadlock.
 CREATE OR REPLACE FUNCTION ll_device_delete(p_provider bigint, p_code text,
@@ -54,10 +50,12 @@ CREATE OR REPLACE FUNCTION ll_device_delete(p_provider bigint, p_code text,
 LANGUAGE plpgsql AS $$
 DECLARE
 	v_code		text;
+	v_limit		integer;
+	v_name		text;
 	v_device	jsonb;
 BEGIN
-	SELECT l.id, l.install_count, l.install_code
-	    INTO o_link, o_count, v_code FROM links l
+	SELECT l.id, l.install_count, l.install_code, l.install_limit
+	    INTO o_link, o_count, v_code, v_limit FROM links l
 	    WHERE l.provider_id = p_provider
 		AND (p_code IS NULL OR l.install_code = p_code)
 		AND (p_link IS NULL OR l.id = p_link)
@@ -68,11 +66,12 @@ BEGIN
 		RETURN;
 	END IF;
 	DELETE FROM devices d WHERE d.link_id = o_link AND d.hwid = p_hwid
-	    RETURNING jsonb_build_object('hwid', d.hwid, 'device_os',
+	    RETURNING ll_device_name(d.model, d.device_os, d.os_version),
+		jsonb_build_object('hwid', d.hwid, 'device_os',
 		d.device_os, 'os_version', d.os_version, 'model', d.model,
 		'app_version', d.app_version, 'first_seen',
 		ll_ts(d.first_seen), 'install_count', o_count)
-	    INTO v_device;
+	    INTO v_name, v_device;
 	IF NOT FOUND THEN
 		o_result := 'no_device';
 		RETURN;
@@ -82,6 +81,232 @@ BEGIN
 	PERFORM ll_audit(p_provider, p_actor, p_session, p_addr,
 	    'device.delete', o_link, 'device ' || p_hwid || ' on link ' ||
 	    v_code, v_device, jsonb_build_object('install_count', o_count));
+	PERFORM ll_webhook_emit(p_provider, 'device.released', o_link, v_code,
+	    p_hwid, v_name, o_count, v_limit);
 	o_result := 'ok';
 END
+$$;
+
+-- Frees every slot of the provider's link (named by install code, id or
+-- both) at once: its devices deleted and its count down by as many, each
+-- with its device.released event, in one statement. o_result: 'ok' or
+-- 'not_found'; o_link is the link, o_released how many slots it freed.
+-- The link row is locked first, as every admission locks it: an
+-- admission waits for the reset, or the reset for it, and the count
+-- stays equal to the rows.
+CREATE OR REPLACE FUNCTION ll_link_reset(p_provider bigint, p_code text,
+    p_link bigint, OUT o_result text, OUT o_link bigint,
+    OUT o_released integer)
+LANGUAGE plpgsql AS $$
+DECLARE
+	v_code	text;
+	v_limit	integer;
+	v_count	integer;
+	v_sent	integer;
+BEGIN
+	SELECT l.id, l.install_code, l.install_limit, l.install_count
+	    INTO o_link, v_code, v_limit, v_count FROM links l
+	    WHERE l.provider_id = p_provider
+		AND (p_code IS NULL OR l.install_code = p_code)
+		AND (p_link IS NULL OR l.id = p_link)
+		AND (p_code IS NOT NULL OR p_link IS NOT NULL)
+	    FOR UPDATE;
+	IF NOT FOUND THEN
+		o_result := 'not_found';
+		RETURN;
+	END IF;
+	WITH d AS (
+		DELETE FROM devices d WHERE d.link_id = o_link
+		RETURNING d.hwid, ll_device_name(d.model, d.device_os,
+		    d.os_version) AS name
+	), e AS (
+		SELECT ll_webhook_emit(p_provider, 'device.released', o_link,
+		    v_code, d.hwid, d.name,
+		    v_count - (SELECT count(*) FROM d)::integer, v_limit)
+		FROM d
+	)
+	SELECT (SELECT count(*) FROM d), (SELECT count(*) FROM e)
+	    INTO o_released, v_sent;
+	UPDATE links l SET install_count = l.install_count - o_released
+	    WHERE l.id = o_link;
+	o_result := 'ok';
+END
+$$;
+
+-- The end user's self-service page (the link behind the token whose
+-- SHA-256 is p_token_hash, its provider active): the link's count and
+-- limit, when its devices may next be released by the page (NULL: now;
+-- p_cooldown hours after the last release), and its devices, newest
+-- first. No row: no such page. A link without devices is one row whose
+-- device columns are NULL. Nothing else of the provider's.
+CREATE OR REPLACE FUNCTION ll_self_devices(p_token_hash text,
+    p_cooldown integer,
+    OUT link_id bigint, OUT install_count integer, OUT install_limit integer,
+    OUT next_release text, OUT hwid text, OUT model text,
+    OUT device_os text, OUT os_version text, OUT first_seen text,
+    OUT last_seen text)
+RETURNS SETOF record
+LANGUAGE sql STABLE AS $$
+	SELECT l.id, l.install_count, l.install_limit::integer,
+	    CASE WHEN s.released_at + make_interval(hours => p_cooldown)
+		> now() THEN ll_ts(s.released_at +
+		make_interval(hours => p_cooldown)) END,
+	    d.hwid, d.model, d.device_os, d.os_version, ll_ts(d.first_seen),
+	    ll_ts(d.last_seen)
+	FROM self_service s JOIN links l ON l.id = s.link_id
+	    JOIN providers p ON p.id = l.provider_id
+	    LEFT JOIN devices d ON d.link_id = l.id
+	WHERE s.token_hash = p_token_hash AND p.status = 1
+	ORDER BY d.first_seen DESC, d.hwid
+$$;
+
+-- Releases device p_hwid from the link behind the self-service token
+-- whose SHA-256 is p_token_hash: at most once per p_cooldown hours per
+-- link (0: never), in one statement with its device.released event.
+-- o_result: 'ok', 'not_found' (no such page), 'off' (releasing is
+-- turned off), 'cooldown' (too soon: o_next says from when) or
+-- 'no_device'; o_next is when the next release may be, o_count the
+-- link's install_count after it. The link row is locked first, as for
+-- any change to its devices, so two releases cannot both pass the
+-- cooldown.
+CREATE OR REPLACE FUNCTION ll_self_release(p_token_hash text, p_hwid text,
+    p_cooldown integer,
+    OUT o_result text, OUT o_next text, OUT o_count integer)
+LANGUAGE plpgsql AS $$
+DECLARE
+	v_link		bigint;
+	v_provider	bigint;
+	v_code		text;
+	v_limit		integer;
+	v_released	timestamptz;
+	v_name		text;
+	v_cool		interval := make_interval(hours => p_cooldown);
+BEGIN
+	SELECT l.id, l.provider_id, l.install_code, l.install_limit,
+	    l.install_count
+	    INTO v_link, v_provider, v_code, v_limit, o_count
+	    FROM self_service s JOIN links l ON l.id = s.link_id
+		JOIN providers p ON p.id = l.provider_id
+	    WHERE s.token_hash = p_token_hash AND p.status = 1
+	    FOR UPDATE OF l;
+	IF NOT FOUND THEN
+		o_result := 'not_found';
+		RETURN;
+	END IF;
+	IF p_cooldown <= 0 THEN
+		o_result := 'off';
+		RETURN;
+	END IF;
+	-- read once the link is locked: the last release, not a stale one
+	SELECT s.released_at INTO v_released FROM self_service s
+	    WHERE s.link_id = v_link;
+	IF v_released + v_cool > now() THEN
+		o_result := 'cooldown';
+		o_next := ll_ts(v_released + v_cool);
+		RETURN;
+	END IF;
+	DELETE FROM devices d WHERE d.link_id = v_link AND d.hwid = p_hwid
+	    RETURNING ll_device_name(d.model, d.device_os, d.os_version)
+	    INTO v_name;
+	IF NOT FOUND THEN
+		o_result := 'no_device';
+		RETURN;
+	END IF;
+	UPDATE links l SET install_count = l.install_count - 1
+	    WHERE l.id = v_link RETURNING l.install_count INTO o_count;
+	UPDATE self_service s SET released_at = now() WHERE s.link_id = v_link;
+	PERFORM ll_webhook_emit(v_provider, 'device.released', v_link, v_code,
+	    p_hwid, v_name, o_count, v_limit);
+	o_result := 'ok';
+	o_next := ll_ts(now() + v_cool);
+END
+$$;
+
+-- Inactivity expiry. A link with expire_days > 0 lets a device keep its
+-- slot only while its last check is younger than that: last_seen, which
+-- a re-check refreshes at most every ll_seen_every() (5 minutes), so a
+-- device expires between expire_days and expire_days plus 5 minutes
+-- after its last check.
+--
+-- The sweep frees the expired slots of up to p_max links in one
+-- statement, with a device.expired event for each device, and returns
+-- how many devices it freed; the sender process runs it on a timer
+-- (sweep_interval) until it frees nothing. Each link row is locked first
+-- (FOR UPDATE, as every admission locks it; SKIP LOCKED: a link busy now
+-- is swept next time), so the count moves with the rows. The DELETE
+-- re-checks last_seen on the newest version of each device row, so a
+-- device whose re-check refreshed it after the sweep began is not freed.
+--
+-- The admission is to take the slot of an expired device itself when a
+-- new device asks a full link (the check's statement, sql/functions/
+-- check.sql; not here). In the same statement, after its UPDATE of the
+-- link row found no room:
+--   WITH k AS (                -- the link row, locked like any admission
+--       SELECT l.id, l.expire_days FROM links l
+--       WHERE l.id = v_link AND l.status = 10 AND l.expire_days > 0
+--       FOR UPDATE),
+--   old AS (                   -- the longest-inactive expired device
+--       DELETE FROM devices d USING k
+--       WHERE d.link_id = k.id AND d.hwid = (
+--           SELECT o.hwid FROM devices o WHERE o.link_id = k.id
+--               AND o.last_seen < now() - make_interval(days => k.expire_days)
+--           ORDER BY o.last_seen, o.hwid LIMIT 1)
+--         AND d.last_seen < now() - make_interval(days => k.expire_days)
+--       RETURNING d.hwid, ll_device_name(d.model, d.device_os, d.os_version) AS name),
+--   new AS (                   -- this device in its place
+--       INSERT INTO devices (link_id, hwid, ...) SELECT v_link, p_hwid, ... FROM old
+--       ON CONFLICT (link_id, hwid) DO NOTHING RETURNING 1)
+--   UPDATE links l SET install_count = l.install_count
+--       - (SELECT count(*) FROM old) + (SELECT count(*) FROM new)
+--   WHERE l.id = v_link AND EXISTS (SELECT 1 FROM old)
+-- then device.expired for old and device.admitted (and link.full) for
+-- the new device through ll_webhook_emit(). Why it is race-proof:
+-- - Never more than the limit: the eviction holds the link row's lock,
+--   which every admission, delete, reset, release and sweep of the link
+--   takes first; it deletes at most one row and inserts at most one, and
+--   the count moves by exactly what it did (an insert that met the same
+--   device admitted a moment earlier hands the freed slot back).
+-- - Exactly one winner per expired slot: callers queued on the lock take
+--   it in turn; each DELETE re-reads the row its snapshot chose, finds
+--   it already deleted by the one before and deletes nothing, so it
+--   inserts nothing and refuses (50 devices racing for one expired slot
+--   admit one).
+-- - Never a live device: the DELETE's last_seen condition is re-checked
+--   on the newest row version (EvalPlanQual), so a device whose re-check
+--   refreshed last_seen after the snapshot is kept. A re-check that finds
+--   its row gone when it goes to refresh it (evicted or swept just
+--   before) must carry on as a new device, not answer import:true.
+CREATE OR REPLACE FUNCTION ll_expire_sweep(p_max integer) RETURNS integer
+LANGUAGE sql AS $$
+	WITH k AS (
+		SELECT l.id, l.provider_id, l.install_code, l.install_limit,
+		    l.install_count, l.expire_days
+		FROM links l
+		WHERE l.expire_days > 0 AND EXISTS (SELECT 1 FROM devices d
+		    WHERE d.link_id = l.id AND d.last_seen < now() -
+			make_interval(days => l.expire_days))
+		ORDER BY l.id
+		LIMIT p_max
+		FOR UPDATE OF l SKIP LOCKED
+	), d AS (
+		DELETE FROM devices d USING k
+		WHERE d.link_id = k.id AND d.last_seen < now() -
+		    make_interval(days => k.expire_days)
+		RETURNING d.link_id, d.hwid, ll_device_name(d.model,
+		    d.device_os, d.os_version) AS name
+	), n AS (
+		SELECT d.link_id, count(*)::integer AS freed FROM d
+		GROUP BY d.link_id
+	), u AS (
+		UPDATE links l SET install_count = l.install_count - n.freed
+		FROM n WHERE l.id = n.link_id
+		RETURNING l.id, l.install_count
+	), e AS (
+		SELECT ll_webhook_emit(k.provider_id, 'device.expired', k.id,
+		    k.install_code, d.hwid, d.name, u.install_count,
+		    k.install_limit)
+		FROM d JOIN k ON k.id = d.link_id JOIN u ON u.id = d.link_id
+	)
+	-- one row of e per device freed
+	SELECT count(*)::integer FROM e
 $$;

@@ -4,7 +4,7 @@
 
 -- Earlier versions made the link alone, and the web account registered
 -- its domain and stored its subscription URL in statements of their own;
--- later ones wrote no audit row.
+-- then links had no expire_days, and later ones wrote no audit row.
 DROP FUNCTION IF EXISTS ll_link_add(bigint, text, integer, text, integer);
 DROP FUNCTION IF EXISTS ll_link_set_target(bigint, bigint, text, text);
 DROP FUNCTION IF EXISTS ll_link_add(bigint, text, integer, text, integer,
@@ -13,8 +13,29 @@ DROP FUNCTION IF EXISTS ll_link_update(bigint, bigint, integer, text,
     smallint);
 DROP FUNCTION IF EXISTS ll_link_set_target(bigint, bigint, text, text, text,
     text);
+DROP FUNCTION IF EXISTS ll_link_add(bigint, text, integer, text, integer,
+    text, text, text, text, integer);
+DROP FUNCTION IF EXISTS ll_link_add(bigint, text, integer, text, integer,
+    text, text, text, text, text, text, text);
+DROP FUNCTION IF EXISTS ll_link_update(bigint, bigint, integer, text,
+    smallint, integer);
+DROP FUNCTION IF EXISTS ll_link_update(bigint, bigint, integer, text,
+    smallint, text, text, text);
+DO $$
+BEGIN
+	-- the same parameters, without the column expire_days
+	IF EXISTS (SELECT 1 FROM pg_proc p
+	    WHERE p.pronamespace = 'public'::regnamespace
+		AND p.proname = 'll_link_list'
+		AND NOT 'expire_days' = ANY (p.proargnames)) THEN
+		DROP ROUTINE ll_link_list(bigint, bigint, text, integer,
+		    integer);
+	END IF;
+END
+$$;
 
--- Creates a link, and for one made in the web account registers the
+-- Creates a link whose devices expire after p_expire days without a
+-- check (0: never), and for one made in the web account registers the
 -- domain its subscription URL hashes to (p_hash, labelled p_label) and
 -- stores that URL and title, all or nothing; the API gives NULL for
 -- these four. o_result: 'ok' (o_id is the new link), 'exists' (the code
@@ -23,8 +44,8 @@ DROP FUNCTION IF EXISTS ll_link_set_target(bigint, bigint, text, text, text,
 -- last (see ll_audit).
 CREATE OR REPLACE FUNCTION ll_link_add(p_provider bigint, p_code text,
     p_limit integer, p_note text, p_cap integer, p_hash text,
-    p_label text, p_url text, p_title text, p_actor text, p_session text,
-    p_addr text,
+    p_label text, p_url text, p_title text, p_expire integer, p_actor text,
+    p_session text, p_addr text,
     OUT o_result text, OUT o_id bigint)
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -40,9 +61,9 @@ BEGIN
 		RETURN;
 	END IF;
 	INSERT INTO links (provider_id, install_code, install_limit, note,
-	    sub_url, title)
+	    sub_url, title, expire_days)
 	    VALUES (p_provider, p_code, p_limit, coalesce(p_note, ''), p_url,
-		p_title)
+		p_title, coalesce(p_expire, 0))
 	    ON CONFLICT (install_code) DO NOTHING
 	    RETURNING id INTO o_id;
 	IF o_id IS NULL THEN
@@ -55,7 +76,8 @@ BEGIN
 	PERFORM ll_audit(p_provider, p_actor, p_session, p_addr,
 	    'link.create', o_id, 'link ' || p_code, NULL,
 	    jsonb_build_object('install_code', p_code, 'install_limit',
-		p_limit, 'note', coalesce(p_note, ''), 'status', 10) ||
+		p_limit, 'note', coalesce(p_note, ''), 'status', 10,
+		'expire_days', coalesce(p_expire, 0)) ||
 	    CASE WHEN p_url IS NULL THEN '{}'::jsonb ELSE jsonb_build_object(
 		'sub_url', p_url, 'title', p_title, 'domain_hash', p_hash)
 	    END);
@@ -68,8 +90,8 @@ $$;
 -- holding a slot; o_count says how many). A change of the status alone
 -- is audited as link.disable or link.enable, any other as link.update.
 CREATE OR REPLACE FUNCTION ll_link_update(p_provider bigint, p_id bigint,
-    p_limit integer, p_note text, p_status smallint, p_actor text,
-    p_session text, p_addr text,
+    p_limit integer, p_note text, p_status smallint, p_expire integer,
+    p_actor text, p_session text, p_addr text,
     OUT o_result text, OUT o_code text, OUT o_count integer)
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -80,7 +102,7 @@ BEGIN
 	-- the values audited as before are the ones this change replaces
 	SELECT l.install_code, l.install_count, jsonb_build_object(
 	    'install_limit', l.install_limit, 'note', l.note,
-	    'status', l.status)
+	    'status', l.status, 'expire_days', l.expire_days)
 	    INTO o_code, o_count, v_old
 	    FROM links l WHERE l.id = p_id AND l.provider_id = p_provider
 	    FOR UPDATE;
@@ -95,15 +117,17 @@ BEGIN
 	UPDATE links l SET
 	    install_limit = coalesce(p_limit, l.install_limit),
 	    note = coalesce(p_note, l.note),
-	    status = coalesce(p_status, l.status)
+	    status = coalesce(p_status, l.status),
+	    expire_days = coalesce(p_expire, l.expire_days)
 	    WHERE l.id = p_id
 	    RETURNING jsonb_build_object('install_limit', l.install_limit,
-		'note', l.note, 'status', l.status) INTO v_new;
+		'note', l.note, 'status', l.status,
+		'expire_days', l.expire_days) INTO v_new;
 	PERFORM ll_audit(p_provider, p_actor, p_session, p_addr,
-	    CASE WHEN p_limit IS NULL AND p_note IS NULL AND p_status = 5
-		THEN 'link.disable'
-	    WHEN p_limit IS NULL AND p_note IS NULL AND p_status = 10
-		THEN 'link.enable'
+	    CASE WHEN p_limit IS NULL AND p_note IS NULL AND p_expire IS NULL
+		AND p_status = 5 THEN 'link.disable'
+	    WHEN p_limit IS NULL AND p_note IS NULL AND p_expire IS NULL
+		AND p_status = 10 THEN 'link.enable'
 	    ELSE 'link.update' END,
 	    p_id, 'link ' || o_code, v_old, v_new);
 	o_result := 'ok';
@@ -116,11 +140,11 @@ CREATE OR REPLACE FUNCTION ll_link_list(p_provider bigint, p_id bigint,
     p_search text, p_limit integer, p_offset integer,
     OUT id bigint, OUT install_code text, OUT install_limit integer,
     OUT install_count integer, OUT status smallint, OUT note text,
-    OUT created_at text)
+    OUT created_at text, OUT expire_days integer)
 RETURNS SETOF record
 LANGUAGE sql STABLE AS $$
 	SELECT l.id, l.install_code, l.install_limit, l.install_count,
-	    l.status, l.note, ll_ts(l.created_at)
+	    l.status, l.note, ll_ts(l.created_at), l.expire_days::integer
 	FROM links l
 	WHERE l.provider_id = p_provider
 	    AND (p_id IS NULL OR l.id = p_id)
@@ -185,4 +209,50 @@ BEGIN
 		'domain_hash', p_hash));
 	RETURN true;
 END
+$$;
+
+-- The provider's link's self-service page (named by install code, id or
+-- both): p_action 'create' makes one with the token whose SHA-256 is
+-- p_token_hash unless the link has one ('exists'); 'rotate' makes one or
+-- gives the page a new token, so the old URL leads nowhere; 'disable'
+-- removes it (the cooldown of its releases goes with it). Returns 'ok',
+-- 'exists' or 'not_found' (no such link of the provider's).
+CREATE OR REPLACE FUNCTION ll_self_service_set(p_provider bigint,
+    p_code text, p_link bigint, p_action text, p_token_hash text)
+RETURNS text
+LANGUAGE plpgsql AS $$
+DECLARE
+	v_link	bigint;
+BEGIN
+	SELECT l.id INTO v_link FROM links l
+	    WHERE l.provider_id = p_provider
+		AND (p_code IS NULL OR l.install_code = p_code)
+		AND (p_link IS NULL OR l.id = p_link)
+		AND (p_code IS NOT NULL OR p_link IS NOT NULL);
+	IF NOT FOUND THEN
+		RETURN 'not_found';
+	END IF;
+	IF p_action = 'disable' THEN
+		DELETE FROM self_service s WHERE s.link_id = v_link;
+		RETURN 'ok';
+	END IF;
+	INSERT INTO self_service AS s (link_id, token_hash)
+	    VALUES (v_link, p_token_hash)
+	    ON CONFLICT (link_id) DO UPDATE SET token_hash = excluded.token_hash,
+		created_at = now()
+		WHERE p_action = 'rotate';
+	RETURN CASE WHEN FOUND THEN 'ok' ELSE 'exists' END;
+END
+$$;
+
+-- The provider's link's self-service page: since when its URL is the one
+-- it is, and its last release; no row when it has none (or the link is
+-- not the provider's).
+CREATE OR REPLACE FUNCTION ll_self_service_get(p_provider bigint,
+    p_link bigint, OUT created_at text, OUT released_at text)
+RETURNS SETOF record
+LANGUAGE sql STABLE AS $$
+	SELECT ll_ts(s.created_at), ll_ts(s.released_at)
+	FROM self_service s JOIN links l ON l.id = s.link_id
+	WHERE s.link_id = p_link AND l.provider_id = p_provider
 $$;

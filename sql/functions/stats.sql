@@ -1,7 +1,7 @@
 -- What the checks decided: the workers' counts and events written in
 -- (ll_stats_flush), the figures a provider's dashboard and the API show,
 -- the operator's report across providers, and the upkeep of the events'
--- monthly partitions (ll_maintain). Tables in sql/009_analytics.sql.
+-- monthly partitions (ll_maintain). Tables in sql/010_analytics.sql.
 -- Re-applied by scripts/migrate on every run.
 
 -- The partition of check_events for the month that starts on p_month,

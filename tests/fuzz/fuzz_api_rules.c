@@ -13,6 +13,7 @@
 #include "params.h"
 #include "stats.h"
 #include "valid.h"
+#include "webhooks.h"
 
 static struct arena *A;
 
@@ -89,6 +90,15 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			    strcmp(from, v[API_FROM]) == 0);
 		}
 	}
+	FUZZ_CHECK(v[API_EXPIRE] == NULL ||
+	    canonical(v[API_EXPIRE], 0, LINKS_EXPIRE_MAX));
+	FUZZ_CHECK(v[API_ROTATE] == NULL || strcmp(v[API_ROTATE], "1") == 0);
+	FUZZ_CHECK(v[API_DISABLE] == NULL || strcmp(v[API_DISABLE], "1") == 0);
+	FUZZ_CHECK(v[API_ROTATE] == NULL || v[API_DISABLE] == NULL);
+	FUZZ_CHECK(v[API_URL] == NULL || webhooks_url_ok(v[API_URL]));
+	/* the events, canonical: parsing them again gives them back */
+	FUZZ_CHECK(v[API_EVENTS] == NULL || strcmp(webhooks_types_parse(A,
+	    v[API_EVENTS]), v[API_EVENTS]) == 0);
 	/* what a call needs is there */
 	if (call == API_ADD_INSTALL)
 		FUZZ_CHECK(v[API_LIMIT] != NULL);
@@ -101,6 +111,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		FUZZ_CHECK(v[API_HWID] != NULL);
 	if (call == API_ADD_DOMAIN)
 		FUZZ_CHECK(v[API_HASH] != NULL);
+	if (call == API_RESET_INSTALL || call == API_SELF_SERVICE)
+		FUZZ_CHECK(v[API_CODE] != NULL || v[API_ID] != NULL);
+	if (call == API_SET_WEBHOOK)
+		FUZZ_CHECK(v[API_URL] != NULL);
 	arena_reset(A);
 	return 0;
 }

@@ -42,6 +42,15 @@ static const struct ref_key keys[] = {
 	{ "stats",		0,	0, 1 },
 	{ "stats_flush",	0,	1, 3600 },
 	{ "retention_months",	0,	1, 1200 },
+	{ "public_url",		256,	0, 0 },
+	{ "release_cooldown_hours", 0,	0, 8760 },
+	{ "sweep_interval",	0,	1, 86400 },
+	{ "webhook_timeout",	0,	1, 60 },
+	{ "webhook_retry_min",	0,	1, 3600 },
+	{ "webhook_retry_max",	0,	1, 86400 },
+	{ "webhook_give_up",	0,	1, 30 * 86400 },
+	{ "webhook_allow_http",	0,	0, 1 },
+	{ "webhook_allow_private", 0,	0, 1 },
 };
 #define NKEYS	(sizeof(keys) / sizeof(keys[0]))
 
@@ -53,7 +62,10 @@ field(struct config *c, size_t i)
 	    c->database, c->secret_file, c->crypt4_key, &c->link_cap,
 	    &c->session_ttl, &c->max_requests, &c->log_level,
 	    &c->stop_timeout, &c->stats, &c->stats_flush,
-	    &c->retention_months };
+	    &c->retention_months, c->public_url, &c->release_cooldown_hours,
+	    &c->sweep_interval, &c->webhook_timeout, &c->webhook_retry_min,
+	    &c->webhook_retry_max, &c->webhook_give_up,
+	    &c->webhook_allow_http, &c->webhook_allow_private };
 
 	return f[i];
 }
@@ -95,16 +107,6 @@ ref_int(const char *v, long lo, long hi, int *out)
 	return 0;
 }
 
-/* stats: "on" (1) or "off" (0), nothing else. */
-static int
-ref_switch(const char *v, int *out)
-{
-	if (strcmp(v, "on") != 0 && strcmp(v, "off") != 0)
-		return -1;
-	*out = strcmp(v, "on") == 0;
-	return 0;
-}
-
 /* listen: "tcp:" then anything without a space, ':' and 1 to 5 digits
  * making 1..65535; else a non-empty path shorter than sun_path. */
 static int
@@ -131,6 +133,38 @@ ref_listen(const char *v)
 		port = port * 10 + (*s - '0');
 	}
 	return digits > 0 && port >= 1 && port <= 65535 ? 0 : -1;
+}
+
+/* A switch: "on" or "off", nothing else. */
+static int
+ref_bool(const char *v, int *out)
+{
+	if (strcmp(v, "on") != 0 && strcmp(v, "off") != 0)
+		return -1;
+	*out = v[1] == 'n';
+	return 0;
+}
+
+/* public_url: empty, or the scheme, a host of [A-Za-z0-9.:[]-] and at
+ * most one '/' to end it. */
+static int
+ref_url(const char *v)
+{
+	const char *h;
+	size_t n = 0;
+
+	if (*v == '\0')
+		return 0;
+	if (strncmp(v, "http://", 7) == 0)
+		h = v + 7;
+	else if (strncmp(v, "https://", 8) == 0)
+		h = v + 8;
+	else
+		return -1;
+	while (h[n] != '\0' && (isalnum((unsigned char)h[n]) ||
+	    strchr(".-:[]", h[n]) != NULL))
+		n++;
+	return n > 0 && (h[n] == '\0' || strcmp(h + n, "/") == 0) ? 0 : -1;
 }
 
 /* database: what libpq itself would take. */
@@ -195,8 +229,11 @@ ref_read(struct config *c, const char *data, size_t size, char *err,
 		}
 		if (keys[i].str > 0 ? strlen(v) >= keys[i].str ||
 		    (strcmp(k, "listen") == 0 && ref_listen(v) != 0) ||
-		    (strcmp(k, "database") == 0 && ref_database(v) != 0) :
-		    strcmp(k, "stats") == 0 ? ref_switch(v, field(c, i)) != 0 :
+		    (strcmp(k, "database") == 0 && ref_database(v) != 0) ||
+		    (strcmp(k, "public_url") == 0 && ref_url(v) != 0) :
+		    strncmp(k, "webhook_allow_", 14) == 0 ||
+		    strcmp(k, "stats") == 0 ?
+		    ref_bool(v, field(c, i)) != 0 :
 		    ref_int(v, keys[i].lo, keys[i].hi, field(c, i)) != 0) {
 			snprintf(err, errlen, NAME ":%d: bad value for '%s'",
 			    lineno, k);

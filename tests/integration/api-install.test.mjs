@@ -190,18 +190,19 @@ test('list-install answers the provider\'s links, newest first, with exact field
     const data = r.json.data;
     assert.deepEqual(data.map((d) => d.id), [link.id, second.id, first.id]);
     for (const d of data) {
+      // the contract's fields, then what this server adds
       assert.deepEqual(Object.keys(d), ['id', 'install_code', 'install_limit',
-        'install_count', 'status', 'note', 'created_at']);
+        'install_count', 'status', 'note', 'created_at', 'expire_days']);
       assert.match(d.created_at, DATE);
     }
     const strip = ({ created_at, ...rest }) => rest;
     assert.deepEqual(data.map(strip), [
       { id: link.id, install_code: link.code, install_limit: 1, install_count: 1,
-        status: 10, note: '' },
+        status: 10, note: '', expire_days: 0 },
       { id: second.id, install_code: second.install_code, install_limit: 4,
-        install_count: 0, status: 5, note: 'two "quoted" ü' },
+        install_count: 0, status: 5, note: 'two "quoted" ü', expire_days: 0 },
       { id: first.id, install_code: first.install_code, install_limit: 2,
-        install_count: 0, status: 10, note: 'one' },
+        install_count: 0, status: 10, note: 'one', expire_days: 0 },
     ]);
   }
   const one = await A('list-install', { id: String(first.id) });

@@ -96,3 +96,29 @@ test('a slot freed by deleting a device is taken by exactly one newcomer', async
   assert.equal(s.hwids.length, 2);
   assert.ok(s.hwids.includes(first[1]));
 });
+
+test('a device racing itself is never refused, on links with room and at their last slot', async () => {
+  const p = await newProvider();
+  const yes = answer(p.provider_code, 10, true);
+  const cases = [];
+  for (const [limit, held] of [[1, 0], [2, 1], [3, 2], [7, 6], [5, 0], [100, 40]]) {
+    const link = await newLink(p, { limit });
+    const before = Array.from({ length: held }, randomHwid);
+    assert.deepEqual(new Set(await burst(before.map((hw) => [link, hw]))),
+      new Set(held ? [yes] : []));
+    cases.push({ link, held, hw: randomHwid() });
+  }
+  // 30 copies of each link's new device, in that order, all at once: the
+  // workers take copies of one device together, and those that find no
+  // row for it wait on the link row behind the one that takes the slot,
+  // then take another (and hand it back) or find the link full
+  const asks = cases.flatMap((c) => Array.from({ length: 30 }, () => [c.link, c.hw]));
+  const got = await burst(asks);
+  assert.deepEqual(got.filter((t) => t !== yes), []);
+  for (const c of cases) {
+    const s = await stored(c.link);
+    assert.equal(s.count, c.held + 1, `limit ${c.link.limit}`);
+    assert.equal(s.hwids.length, c.held + 1, `limit ${c.link.limit}`);
+    assert.ok(s.hwids.includes(c.hw));
+  }
+});

@@ -221,12 +221,23 @@ export async function waitFor(fn, ms = 5000, every = 50) {
 export function masterPid() {
   return Number(readFileSync(path.join(VAR, 'run/fcgi.pid'), 'utf8').trim());
 }
-export function workerPids() {
+// The master's other child, the sender, names itself.
+export const SENDER_NAME = 'll-sender';
+export function isSender(pid) {
+  try { return readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === SENDER_NAME; } catch { return false; }
+}
+export function childPids(master = masterPid()) {
   let out = '';
   try {
-    out = execFileSync('pgrep', ['-P', String(masterPid())], { encoding: 'utf8' });
+    out = execFileSync('pgrep', ['-P', String(master)], { encoding: 'utf8' });
   } catch { /* pgrep exits 1 when there are none */ }
   return out.split('\n').filter(Boolean).map(Number).sort((a, b) => a - b);
+}
+export function workerPids() {
+  return childPids().filter((pid) => !isSender(pid));
+}
+export function senderPids() {
+  return childPids().filter(isSender);
 }
 // Workers the configuration asks for.
 export function workersWanted() {
@@ -301,6 +312,54 @@ export function fcgiConnect(env) {
     close: () => sock.destroy(),
   };
 }
+// A FastCGI connection straight on the workers' socket that asks to be
+// kept open (FCGI_KEEP_CONN), as nginx's are: ask(env) sends one request
+// and resolves to its stdout text once its end-of-request record has
+// come, or to null if the connection closes first; requests go one after
+// another.
+export function fcgiKept() {
+  const sock = net.connect(path.join(VAR, 'run/fcgi.sock'));
+  let buf = Buffer.alloc(0);
+  let waiting = null;
+  const connected = new Promise((resolve, reject) => {
+    sock.once('connect', resolve);
+    sock.once('error', reject);
+  });
+  sock.on('error', () => {});
+  sock.on('data', (c) => {
+    buf = Buffer.concat([buf, c]);
+    let at = 0;
+    let end = -1;
+    while (at + 8 <= buf.length) {
+      const len = buf.readUInt16BE(at + 4);
+      const next = at + 8 + len + buf[at + 6];
+      if (next > buf.length) break;
+      if (buf[at + 1] === 3) { end = next; break; }
+      at = next;
+    }
+    if (end >= 0 && waiting) {
+      const w = waiting;
+      waiting = null;
+      w(fcgiStdout(buf.subarray(0, end)));
+      buf = buf.subarray(end);
+    }
+  });
+  sock.on('close', () => { if (waiting) { const w = waiting; waiting = null; w(null); } });
+  const begin = fcgiRecord(1, Buffer.from([0, 1, 1, 0, 0, 0, 0, 0]));
+  return {
+    connected,
+    ask(env) {
+      const pairs = Buffer.concat(Object.entries(env).map(([k, v]) => Buffer.concat([
+        fcgiLen(Buffer.byteLength(k)), fcgiLen(Buffer.byteLength(v)), Buffer.from(k), Buffer.from(v)])));
+      const p = new Promise((resolve) => { waiting = resolve; });
+      sock.write(Buffer.concat([begin, fcgiRecord(4, pairs), fcgiRecord(4, Buffer.alloc(0)),
+        fcgiRecord(5, Buffer.alloc(0))]));
+      return p;
+    },
+    close: () => sock.destroy(),
+  };
+}
+
 function fcgiStdout(all) {
   let out = '';
   let ended = false;

@@ -16,7 +16,8 @@ import os from 'node:os';
 import path from 'node:path';
 import {
   PORT, ROOT, STACK_USER, VAR, AS_ROOT, alive, answer, asStackUser, bounded,
-  closeDb, install, newLink, newProvider, randomCode, randomHwid, sleep, sql, waitFor,
+  closeDb, install, isSender, newLink, newProvider, randomCode, randomHwid, sleep, sql,
+  waitFor,
 } from './lib.mjs';
 import { failures, startLoad } from './load.mjs';
 
@@ -36,7 +37,7 @@ const pidOf = (name) => Number(readFileSync(path.join(dir, 'run', `${name}.pid`)
 const workersOf = (name) => {
   try {
     return execFileSync('pgrep', ['-P', String(pidOf(name))], { encoding: 'utf8' })
-      .split('\n').filter(Boolean).map(Number);
+      .split('\n').filter(Boolean).map(Number).filter((pid) => !isSender(pid));
   } catch { return []; }
 };
 

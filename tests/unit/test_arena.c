@@ -1,5 +1,6 @@
 /* Request memory and growable buffers: fcgi/arena.c. */
 
+#include <limits.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -219,6 +220,28 @@ test_buf_edges(void)
 	arena_free(a);
 }
 
+static void
+test_buf_putl(void)
+{
+	struct arena *a;
+	struct buf b;
+	char want[64];
+	const long n[] = { 0, 7, -7, 10, 200, 1234567890, LONG_MAX, LONG_MIN };
+	size_t i;
+
+	a = arena_new();
+	for (i = 0; i < sizeof(n) / sizeof(n[0]); i++) {
+		TEST("putl writes what printf's %ld writes");
+		buf_init(&b, a);
+		buf_puts(&b, "x=");
+		buf_putl(&b, n[i]);
+		snprintf(want, sizeof(want), "x=%ld", n[i]);
+		ASSERT_STR(b.data, want);
+		ASSERT(b.len == strlen(want));
+	}
+	arena_free(a);
+}
+
 /* Under ASan, what the arena has not handed out reads as poisoned. */
 static void
 test_poison(void)
@@ -310,6 +333,7 @@ main(void)
 	test_strings();
 	test_buf();
 	test_buf_edges();
+	test_buf_putl();
 	test_poison();
 	test_cleanup();
 	return TEST_REPORT("arena");

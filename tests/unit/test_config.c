@@ -93,6 +93,22 @@ test_good(void)
 	ASSERT(c.max_requests == 1000);
 	ASSERT(c.log_level == 0);
 	ASSERT(c.stop_timeout == 7);
+
+	TEST("the lifecycle's keys: switches, a public URL, seconds");
+	ASSERT(load(&c, "webhook_allow_http = on\n"
+	    "webhook_allow_private = on\n"
+	    "public_url = https://ll.example.com:8443/\n"
+	    "release_cooldown_hours = 0\n"
+	    "sweep_interval = 2\n"
+	    "webhook_retry_min = 1\n") == 0);
+	ASSERT(c.webhook_allow_http == 1 && c.webhook_allow_private == 1);
+	ASSERT_STR(c.public_url, "https://ll.example.com:8443/");
+	ASSERT(c.release_cooldown_hours == 0 && c.sweep_interval == 2);
+	ASSERT(c.webhook_retry_min == 1 && c.webhook_retry_max == 3600);
+	ASSERT(load(&c, "webhook_allow_http = off\npublic_url =\n") == 0);
+	ASSERT(c.webhook_allow_http == 0);
+	ASSERT_STR(c.public_url, "");
+	ASSERT(c.webhook_give_up == 86400 && c.release_cooldown_hours == 24);
 	ASSERT_STR(c.path, path_of("test.conf"));
 
 	TEST("the secret is read as bytes");
@@ -106,9 +122,10 @@ test_good(void)
 	ASSERT(c.stop_timeout == 10);
 	ASSERT(c.log_level == 1);
 
-	TEST("workers = 0 means two per core");
+	TEST("workers = 0 means eight per core");
 	ASSERT(load(&c, "workers = 0\n") == 0);
-	ASSERT(c.workers == 2 * (int)sysconf(_SC_NPROCESSORS_ONLN));
+	ASSERT(c.workers == CONFIG_WORKERS_PER_CORE * (int)sysconf(_SC_NPROCESSORS_ONLN));
+	ASSERT(CONFIG_WORKERS_PER_CORE == 8);
 
 	TEST("a later line wins");
 	ASSERT(load(&c, "workers = 2\nworkers = 5\n") == 0);
@@ -170,7 +187,15 @@ test_values(void)
 	    "database = dbname\n", "database = usr=ll_app\n",
 	    "database = dbname='open\n", "stats = yes\n", "stats = ON\n",
 	    "stats = 1\n", "stats =\n", "stats_flush = 0\n",
-	    "stats_flush = 3601\n", "retention_months = 0\n" };
+	    "stats_flush = 3601\n", "retention_months = 0\n",
+	    "webhook_allow_http = yes\n",
+	    "webhook_allow_private = 1\n", "webhook_allow_http = On\n",
+	    "public_url = example.com\n", "public_url = ftp://example.com\n",
+	    "public_url = https://\n", "public_url = https://a.com/x\n",
+	    "public_url = https://a b.com\n", "public_url = https://a.com?x\n",
+	    "sweep_interval = 0\n", "release_cooldown_hours = -1\n",
+	    "release_cooldown_hours = 8761\n", "webhook_timeout = 61\n",
+	    "webhook_retry_min = 0\n", "webhook_give_up = 0\n" };
 	struct config c;
 	char text[2048];
 	size_t i;
@@ -429,7 +454,7 @@ test_readme(void)
 		for (i = 0; (k = config_key(i)) != NULL; i++) {
 			v = (const int *)(const void *)((const char *)&c +
 			    k->offset);
-			if (k->type == CONFIG_SWITCH) {
+			if (k->type == CONFIG_BOOL) {
 				ASSERT(*v == (strcmp(k->def, "on") == 0));
 				continue;
 			}

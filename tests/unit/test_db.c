@@ -328,6 +328,12 @@ test_retries(void)
 	ASSERT(!db_retried(DB_PROVIDER_ADD));
 	ASSERT(!db_retried(DB_SESSION_CREATE));
 	ASSERT(!db_retried(DB_SIGNIN_FAILED));	/* counted twice */
+	ASSERT(!db_retried(DB_LINK_RESET));	/* "released":0 */
+	ASSERT(!db_retried(DB_SELF_SERVICE_SET));	/* exists */
+	ASSERT(!db_retried(DB_SELF_RELEASE));	/* its own cooldown */
+	ASSERT(!db_retried(DB_WEBHOOK_DELETE));	/* "Webhook not found" */
+	ASSERT(!db_retried(DB_WEBHOOK_CLAIM));	/* a try counted twice */
+	ASSERT(!db_retried(DB_WEBHOOK_RESULT));
 
 	TEST("what answers alike the second time is retried");
 	ASSERT(db_retried(DB_CHECK));		/* a slot taken is held */

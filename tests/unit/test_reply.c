@@ -64,6 +64,14 @@ test_check(void)
 	reply_check(&h, "Zz9Zz9Zz", 10, 0);
 	ASSERT_STR(h.body.data,
 	    "{\"providerid\":\"Zz9Zz9Zz\",\"status\":10,\"import\":false}");
+
+	TEST("a provider code that would break the JSON is escaped");
+	start(&h);
+	reply_check(&h, "a\"b\\c\x01\nd\x1f\xc3\xa9/", -3, 1);
+	ASSERT_STR(h.body.data, "{\"providerid\":\"a\\\"b\\\\c\\u0001\\u000ad"
+	    "\\u001f\xc3\xa9/\",\"status\":-3,\"import\":true}");
+	ASSERT(h.body.len == strlen(h.body.data));
+	ASSERT_STR(h.content_type, "application/json");
 }
 
 static void
@@ -183,6 +191,8 @@ test_request(void)
 
 	TEST("http_env matches whole names");
 	ASSERT_STR(http_env(&h, "HTTP_X_HWID"), "dev-1");
+	ASSERT_STR(http_var(&h, HTTP_VAR_HWID), "dev-1");
+	ASSERT(http_var(&h, HTTP_VAR_DEVICE_OS) == NULL);
 	ASSERT_STR(http_env(&h, "HTTP_X_HWIDX"), "other");
 	ASSERT(http_env(&h, "HTTP_X_HWI") == NULL);
 	ASSERT(http_env(&h, "HTTP_X_DEVICE_OS") == NULL);
@@ -191,6 +201,21 @@ test_request(void)
 	ASSERT_STR(http_cookie(&h, "sid"), "s3cr3t");
 	ASSERT_STR(http_cookie(&h, "b"), "2");
 	ASSERT(http_cookie(&h, "si") == NULL);
+
+	TEST("a name given twice: its first value, indexed or not");
+	{
+		static char *twice[] = { "HTTP_X_HWID=first", "X=1",
+		    "HTTP_X_HWID=second", "X=2", "BROKEN", "HTTP_USER_AGENT",
+		    "HTTP_USER_AGENT=ua", NULL };
+
+		arena_reset(arena);
+		http_init(&h, arena, twice);
+		ASSERT_STR(http_var(&h, HTTP_VAR_HWID), "first");
+		ASSERT_STR(http_env(&h, "HTTP_X_HWID"), "first");
+		ASSERT_STR(http_env(&h, "X"), "1");
+		ASSERT_STR(http_var(&h, HTTP_VAR_USER_AGENT), "ua");
+		ASSERT(http_env(&h, "BROKEN") == NULL);
+	}
 
 	TEST("no environment at all");
 	arena_reset(arena);
