@@ -65,9 +65,12 @@ worker_signals(sigset_t *open)
 #define WORKER_CONNS	16	/* connections one worker keeps */
 #define WORKER_LISTEN	WORKER_CONNS	/* the epoll tag of the socket */
 /* A stopping worker answers what still comes on its connections for
- * this long (ms), closing each after its answer, so that nginx never
- * sends a request on a connection that is closing; nginx closes an idle
- * one itself after its upstream keepalive_timeout, which is shorter. */
+ * this long (ms) and leaves closing them to nginx, which closes each kept
+ * connection itself after its upstream keepalive_timeout (idle) or
+ * keepalive_time (in use), both shorter: a connection the worker closed
+ * could be the one nginx is sending its next request on, and a call that
+ * must not run twice would fail. What is still open at the end is
+ * closed. */
 #define WORKER_DRAIN_MS	2000
 
 struct worker {
@@ -196,17 +199,17 @@ worker_body(FCGX_Request *req, struct http *h)
 }
 
 /* Keeps the connection for another request once this one is
- * answered: nginx asked to keep it, its input was read to the end (what
- * a request leaves unread would be taken for the next one's), and the
- * worker is not stopping. A connection kept by neither side is closed
- * at once when fully read (nginx sends nothing more), else with
- * libfcgi's careful shutdown that waits for nginx to close first. */
+ * answered: nginx asked to keep it and its input was read to the end
+ * (what a request leaves unread would be taken for the next one's). A
+ * connection kept by neither side is closed at once when fully read
+ * (nginx sends nothing more), else with libfcgi's careful shutdown that
+ * waits for nginx to close first. */
 static void
-worker_keep(FCGX_Request *req, int stopping)
+worker_keep(FCGX_Request *req)
 {
 	int read = FCGX_GetChar(req->in) == EOF;
 
-	if (req->keepConnection && read && !stopping)
+	if (req->keepConnection && read)
 		return;
 	req->keepConnection = 0;
 	if (read)
@@ -268,7 +271,7 @@ worker_take(struct worker *w, int i, uint32_t events, struct arena *a,
 		return 0;
 	}
 	worker_serve(req, a, cfg);
-	worker_keep(req, w->stopping);
+	worker_keep(req);
 	FCGX_Finish_r(req);
 	if (fresh && req->ipcFd >= 0)
 		worker_watch(w, i);
