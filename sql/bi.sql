@@ -108,8 +108,9 @@ SELECT p.code AS provider_code, l.id AS link_id, l.install_code,
 	ORDER BY r.last_30_days DESC, r.total DESC) AS rank
 FROM (
 	SELECT s.link_id,
-	    sum(s.refused_limit) FILTER (WHERE s.day >
-		(now() AT TIME ZONE 'UTC')::date - 30)::bigint AS last_30_days,
+	    coalesce(sum(s.refused_limit) FILTER (WHERE s.day >
+		(now() AT TIME ZONE 'UTC')::date - 30), 0)::bigint
+		AS last_30_days,
 	    sum(s.refused_limit)::bigint AS total,
 	    max(s.day) AS last_day
 	FROM public.stats_link_daily s

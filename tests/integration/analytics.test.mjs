@@ -392,9 +392,12 @@ test('the BI views give, on a known data set, the figures computed by hand', asy
   assert.deepEqual(num(await view('links_near_limit', 'link_id')).map((x) =>
     [x.link_id, x.install_limit, x.install_count, x.fill_percent, x.is_full]),
   [[L[0], 10, 10, 100, true], [L[1], 10, 8, 80, false]]);
+  // a link refused long ago only ranks after one refused of late
+  const old = day(-40);
+  await linkDay(old, L[1], [0, 0, 7, 0, 0, 0]);
   assert.deepEqual(num(await view('links_most_refused', 'rank')).map((x) =>
     [x.link_id, x.refused_last_30_days, x.refused_total, dayOf(x.last_refused_day), x.rank]),
-  [[L[0], 5, 5, d2, 1]]);
+  [[L[0], 5, 5, d2, 1], [L[1], 0, 7, dayOf(old), 2]]);
   assert.deepEqual(num(await view('time_to_full', 'link_id')).map((x) => [x.link_id, x.hours_to_full]),
     [[L[0], 9]]);
   assert.deepEqual((await view('device_events', 'decision')).map((x) => [x.link_id, x.decision, x.hwid]),
