@@ -4,10 +4,19 @@
 #include "db.h"
 #include "devices.h"
 #include "log.h"
+#include "metrics.h"
 #include "params.h"
 #include "providers.h"
 #include "reply.h"
 #include "valid.h"
+
+/* What /metrics counts the database's answer as: the one place that
+ * reads a decision out of the check's row. */
+static enum metrics_decision
+check_decision(const struct db_check *answer)
+{
+	return answer->admitted ? METRICS_ADMITTED : METRICS_REFUSED;
+}
 
 /* A parameter that is present exactly once. */
 static const char *
@@ -47,6 +56,8 @@ check_install(struct http *h)
 	if (devices_admit(h->arena, &d, &answer) != 0)
 		log_warn("check: %s: import:false, %s", d.code,
 		    db_strfail(db_failure()));
+	else
+		metrics_decision(check_decision(&answer));
 out:
 	reply_check(h, answer.providerid, answer.status, answer.admitted);
 }

@@ -100,6 +100,9 @@ static const char main_help[] =
     "                       networks); default off\n"
     "  webhook_allow_private = on|off\n"
     "                       also loopback and private addresses; default off\n"
+    "  metrics_allow = LIST addresses and CIDRs, comma or space separated,\n"
+    "                       that may read GET /metrics (REMOTE_ADDR);\n"
+    "                       default 127.0.0.0/8, ::1\n"
     "\n"
     "Environment:\n"
     "  LL_CONFIG            the configuration file when -c is not given\n";

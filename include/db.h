@@ -66,6 +66,7 @@ enum db_stmt {
 	DB_WEBHOOK_RESULT,	/* struct db_found: the sender's */
 	DB_WEBHOOK_PRUNE,	/* struct db_number: events forgotten */
 	DB_EXPIRE_SWEEP,	/* struct db_number: devices freed */
+	DB_PING,		/* struct db_number: 1 (GET /healthz) */
 	DB_NSTMT
 };
 

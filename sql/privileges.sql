@@ -42,7 +42,9 @@ DECLARE
 		'll_webhook_resend',
 		-- the sender process
 		'll_webhook_claim', 'll_webhook_result', 'll_webhook_prune',
-		'll_expire_sweep'];
+		'll_expire_sweep',
+		-- GET /healthz
+		'll_ping'];
 	n text;
 	f regprocedure;
 BEGIN
