@@ -1,7 +1,8 @@
 # limited-links: `make` builds, `make run` brings the local stack up,
 # `make test` runs every test on a throwaway stack, `make stop` stops it,
 # `make fuzz` runs the fuzz targets for FUZZ_SECONDS each, `make install`
-# lays the server out under PREFIX (scripts/install).
+# lays the server out under PREFIX (scripts/install); `make bench` and
+# `make bench-dashboard` measure (not part of make test).
 
 CC	?= cc
 PKGS	 = json-c libpq libcurl
@@ -100,6 +101,9 @@ test:
 bench: bin/limited-links build/bench/floor
 	scripts/bench
 
+bench-dashboard:
+	scripts/bench-dashboard
+
 bench-large: bin/limited-links build/bench/floor
 	LL_BENCH_LARGE=1 scripts/bench
 
@@ -112,4 +116,4 @@ uninstall:
 clean:
 	rm -rf build bin
 
-.PHONY: all fuzzers fuzz run stop test bench bench-large clean install uninstall
+.PHONY: all fuzzers fuzz run stop test bench bench-large bench-dashboard clean install uninstall

@@ -9,7 +9,9 @@
 #include "page_link.h"
 #include "page_links.h"
 #include "page_newlink.h"
+#include "page_activity.h"
 #include "page_signin.h"
+#include "page_stats.h"
 #include "page_webhook.h"
 #include "sessions.h"
 
@@ -44,6 +46,11 @@ static const struct account_page account_pages[] = {
 	{ ACCOUNT_POST,	"links/#/status",	1, page_link_status },
 	{ ACCOUNT_POST,	"links/#/devices/delete", 1, page_link_device_delete },
 	{ ACCOUNT_POST,	"links/#/target",	1, page_link_target },
+	{ ACCOUNT_GET,	"links/#/history.csv",	1, page_link_history_csv },
+	{ ACCOUNT_GET,	"stats",		1, page_stats_show },
+	{ ACCOUNT_GET,	"stats.csv",		1, page_stats_csv },
+	{ ACCOUNT_GET,	"activity",		1, page_activity_show },
+	{ ACCOUNT_GET,	"activity.csv",		1, page_activity_csv },
 	{ ACCOUNT_GET,	"links/#/reset",	1, page_link_reset_form },
 	{ ACCOUNT_POST,	"links/#/reset",	1, page_link_reset },
 	{ ACCOUNT_POST,	"links/#/self-service",	1, page_link_self_service },

@@ -1,11 +1,13 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <json-c/json.h>
 
 #include "api.h"
 #include "api_rules.h"
+#include "audit.h"
 #include "db.h"
 #include "devices.h"
 #include "domains.h"
@@ -13,6 +15,7 @@
 #include "log.h"
 #include "providers.h"
 #include "reply.h"
+#include "stats.h"
 #include "valid.h"
 #include "webhooks.h"
 
@@ -30,6 +33,9 @@ struct api_req {
 	struct arena	*a;		/* the request's */
 	enum api_call	 call;
 	long long	 provider_id;	/* the authenticated provider */
+	struct audit_actor who;		/* for the audit trail */
+	char		 from[VALID_DATE_LEN + 1];	/* the period asked for, */
+	char		 to[VALID_DATE_LEN + 1];	/* if the call takes one */
 	const char	*const *v;	/* by enum api_arg, as api_rules_check()
 					   left them */
 };
@@ -52,6 +58,20 @@ static const struct reply_col api_device_cols[] = {
 	{ "hwid", REPLY_TEXT, offsetof(struct db_device, hwid) },
 	{ "date", REPLY_TEXT, offsetof(struct db_device, date) },
 	{ "device_name", REPLY_TEXT, offsetof(struct db_device, device_name) },
+};
+static const struct reply_col api_refusal_cols[] = {
+	{ "hwid", REPLY_TEXT, offsetof(struct db_refusal, hwid) },
+	{ "date", REPLY_TEXT, offsetof(struct db_refusal, date) },
+	{ "device_name", REPLY_TEXT, offsetof(struct db_refusal, device_name) },
+};
+static const struct reply_col api_audit_cols[] = {
+	{ "date", REPLY_TEXT, offsetof(struct db_audit, date) },
+	{ "actor", REPLY_TEXT, offsetof(struct db_audit, actor) },
+	{ "action", REPLY_TEXT, offsetof(struct db_audit, action) },
+	{ "target", REPLY_TEXT, offsetof(struct db_audit, target) },
+	{ "before", REPLY_JSON, offsetof(struct db_audit, before) },
+	{ "after", REPLY_JSON, offsetof(struct db_audit, after) },
+	{ "address", REPLY_TEXT, offsetof(struct db_audit, address) },
 };
 static const struct reply_col api_domain_cols[] = {
 	{ "id", REPLY_BIGINT, offsetof(struct db_domain, id) },
@@ -100,6 +120,9 @@ static const struct api_refusals api_refusals[API_NCALLS] = {
 	[API_ADD_DOMAIN] = { NULL, "Domain hash exists" },
 	[API_LIST_DOMAIN] = { NULL, NULL },
 	[API_DELETE_DOMAIN] = { "Domain not found", NULL },
+	[API_STATS] = { "Install not found", NULL },
+	[API_LIST_REFUSED] = { "Install not found", NULL },
+	[API_LIST_AUDIT] = { "Install not found", NULL },
 	[API_RESET_INSTALL] = { "Install not found", NULL },
 	[API_SELF_SERVICE] = { "Install not found", "Self-service page exists; "
 	    "rotate=1 gives it a new URL" },
@@ -151,7 +174,7 @@ api_add_install(struct api_req *q)
 
 	r = links_create(q->a, q->h->cfg, q->provider_id, q->v[API_CODE],
 	    (int)api_num(q, API_LIMIT), (int)api_num(q, API_EXPIRE),
-	    q->v[API_NOTE], NULL, &id, code);
+	    q->v[API_NOTE], NULL, &q->who, &id, code);
 	if (r != DB_OK) {
 		api_refused(q, r);
 		return;
@@ -172,7 +195,8 @@ api_update_install(struct api_req *q)
 
 	r = links_update(q->a, q->provider_id, api_num(q, API_ID),
 	    (int)api_num(q, API_LIMIT), q->v[API_NOTE],
-	    (int)api_num(q, API_STATUS), api_num_or_none(q, API_EXPIRE), &u);
+	    (int)api_num(q, API_STATUS), api_num_or_none(q, API_EXPIRE),
+	    &q->who, &u);
 	if (r == DB_BELOW_COUNT) {
 		reply_rc(q->h, 0, arena_printf(q->a, "Install limit error: "
 		    "install_limit cannot go below install_count (%d)",
@@ -235,7 +259,7 @@ api_delete_hwid(struct api_req *q)
 	enum db_outcome r;
 
 	r = devices_delete(q->a, q->provider_id, q->v[API_CODE],
-	    api_num(q, API_INSTALL_ID), q->v[API_HWID], &gone);
+	    api_num(q, API_INSTALL_ID), q->v[API_HWID], &q->who, &gone);
 	if (r != DB_OK) {
 		api_refused(q, r);
 		return;
@@ -255,7 +279,7 @@ api_add_domain(struct api_req *q)
 
 	r = domains_add(q->a, q->provider_id, q->v[API_HASH],
 	    q->v[API_NAME] != NULL ? q->v[API_NAME] :
-	    domains_default_label(q->a, q->v[API_HASH]));
+	    domains_default_label(q->a, q->v[API_HASH]), &q->who);
 	if (r != DB_OK && r != DB_REACTIVATED) {
 		api_refused(q, r);
 		return;
@@ -285,7 +309,8 @@ api_delete_domain(struct api_req *q)
 	enum db_outcome r;
 	int links;
 
-	r = domains_delete(q->a, q->provider_id, api_num(q, API_ID), &links);
+	r = domains_delete(q->a, q->provider_id, api_num(q, API_ID), &q->who,
+	    &links);
 	if (r != DB_OK) {
 		api_refused(q, r);
 		return;
@@ -302,6 +327,98 @@ api_delete_domain(struct api_req *q)
 		    "refused", links));
 	else
 		reply_json(q->h, reply_ok(q->h));
+}
+
+/* Adds the counts n of the decisions a provider sees to o, by name. */
+static void
+api_counts(struct json_object *o, const long long *n)
+{
+	int d;
+
+	for (d = 0; d < DB_NPROVIDER_DECISION; d++)
+		json_object_object_add(o, db_decision_name((enum db_decision)d),
+		    json_object_new_int64(n[d]));
+}
+
+/* Adds the array name of the devices by kind ("os", "app_version"). */
+static void
+api_shares(struct json_object *data, const struct stats_figures *f,
+    const char *kind, const char *name)
+{
+	struct json_object *arr, *item;
+	int i;
+
+	arr = json_object_new_array();
+	json_object_object_add(data, name, arr);
+	for (i = 0; i < f->nshares; i++) {
+		if (strcmp(f->shares[i].kind, kind) != 0)
+			continue;
+		item = json_object_new_object();
+		json_object_object_add(item, kind,
+		    json_object_new_string(f->shares[i].name));
+		json_object_object_add(item, "devices",
+		    json_object_new_int64(f->shares[i].devices));
+		json_object_array_add(arr, item);
+	}
+}
+
+static void
+api_stats(struct api_req *q)
+{
+	struct json_object *o, *data, *sub, *arr, *item;
+	struct stats_figures f;
+	struct db_attention *at;
+	enum db_outcome r;
+	int i;
+
+	r = stats_figures(q->a, q->provider_id, q->v[API_CODE],
+	    api_num(q, API_INSTALL_ID), q->from, q->to, &f);
+	if (r != DB_OK) {
+		api_refused(q, r);
+		return;
+	}
+	o = reply_ok(q->h);
+	data = json_object_new_object();
+	json_object_object_add(o, "data", data);
+	json_object_object_add(data, "from", json_object_new_string(q->from));
+	json_object_object_add(data, "to", json_object_new_string(q->to));
+	sub = json_object_new_object();
+	json_object_object_add(data, "totals", sub);
+	api_counts(sub, f.totals);
+	arr = json_object_new_array_ext(f.ndays);
+	json_object_object_add(data, "days", arr);
+	for (i = 0; i < f.ndays; i++) {
+		item = json_object_new_object();
+		json_object_object_add(item, "date",
+		    json_object_new_string(f.days[i].day));
+		api_counts(item, f.days[i].n);
+		json_object_array_add(arr, item);
+	}
+	api_shares(data, &f, "os", "os");
+	api_shares(data, &f, "app_version", "app_versions");
+	sub = json_object_new_object();
+	json_object_object_add(data, "links", sub);
+	json_object_object_add(sub, "total", json_object_new_int64(f.links));
+	json_object_object_add(sub, "full", json_object_new_int64(f.full));
+	json_object_object_add(sub, "near_full",
+	    json_object_new_int64(f.near_full));
+	arr = json_object_new_array_ext(f.nattention);
+	json_object_object_add(data, "attention", arr);
+	for (i = 0; i < f.nattention; i++) {
+		at = &f.attention[i];
+		item = json_object_new_object();
+		json_object_object_add(item, "id", json_object_new_int64(at->id));
+		json_object_object_add(item, "install_code",
+		    json_object_new_string(at->install_code));
+		json_object_object_add(item, "install_limit",
+		    json_object_new_int(at->install_limit));
+		json_object_object_add(item, "install_count",
+		    json_object_new_int(at->install_count));
+		json_object_object_add(item, "refused_limit",
+		    json_object_new_int64(at->refused_limit));
+		json_object_array_add(arr, item);
+	}
+	reply_json(q->h, o);
 }
 
 static void
@@ -323,6 +440,39 @@ api_reset_install(struct api_req *q)
 	json_object_object_add(o, "install_count", json_object_new_int(0));
 	json_object_object_add(o, "released", json_object_new_int(r.released));
 	reply_json(q->h, o);
+}
+
+static void
+api_list_refused(struct api_req *q)
+{
+	struct db_refusal *rows;
+	enum db_outcome r;
+	int n;
+
+	r = stats_refused(q->a, q->provider_id, q->v[API_CODE],
+	    api_num(q, API_INSTALL_ID), q->v[API_ROWS] != NULL ?
+	    (int)api_num(q, API_ROWS) : STATS_REFUSED_DEFAULT, &rows, &n);
+	if (r != DB_OK)
+		api_refused(q, r);
+	else
+		reply_rows(q->h, rows, n, sizeof(*rows), api_refusal_cols,
+		    API_NCOLS(api_refusal_cols));
+}
+
+static void
+api_list_audit(struct api_req *q)
+{
+	struct db_audit *rows;
+	enum db_outcome r;
+	int n;
+
+	r = audit_list(q->a, q->provider_id, api_num(q, API_INSTALL_ID),
+	    q->from, q->to, API_LIST_MAX, &rows, &n);
+	if (r != DB_OK)
+		api_refused(q, r);
+	else
+		reply_rows(q->h, rows, n, sizeof(*rows), api_audit_cols,
+		    API_NCOLS(api_audit_cols));
 }
 
 static void
@@ -445,6 +595,9 @@ static void (*const api_handlers[API_NCALLS])(struct api_req *) = {
 	[API_ADD_DOMAIN] = api_add_domain,
 	[API_LIST_DOMAIN] = api_list_domain,
 	[API_DELETE_DOMAIN] = api_delete_domain,
+	[API_STATS] = api_stats,
+	[API_LIST_REFUSED] = api_list_refused,
+	[API_LIST_AUDIT] = api_list_audit,
 	[API_RESET_INSTALL] = api_reset_install,
 	[API_SELF_SERVICE] = api_self_service,
 	[API_SET_WEBHOOK] = api_set_webhook,
@@ -471,6 +624,9 @@ api_dispatch(struct http *h)
 		return;
 	}
 	err = api_rules_check(h->arena, &h->params, q.call, &args);
+	if (err == NULL && (q.call == API_STATS || q.call == API_LIST_AUDIT))
+		err = api_rules_period(h->arena, &args,
+		    (long)(time(NULL) / 86400), q.from, q.to);
 	if (err != NULL) {
 		reply_rc(h, 0, err);
 		return;
@@ -488,6 +644,8 @@ api_dispatch(struct http *h)
 		return;
 	}
 	q.v = args.v;
+	q.who.kind = AUDIT_API;
+	q.who.address = h->remote_addr;
 	api_handlers[q.call](&q);
 }
 

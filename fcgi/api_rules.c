@@ -6,6 +6,7 @@
 #include "api_rules.h"
 #include "domains.h"
 #include "links.h"
+#include "stats.h"
 #include "valid.h"
 #include "webhooks.h"
 
@@ -75,6 +76,18 @@ api_rules_status(struct arena *a, const struct api_param *d, const char **v)
 }
 
 static const char *
+api_rules_rows(struct arena *a, const struct api_param *d, const char **v)
+{
+	long n;
+
+	if (!valid_int(*v, 1, API_ROWS_MAX, &n))
+		return arena_printf(a, "%s must be an integer from 1 to %d",
+		    d->name, API_ROWS_MAX);
+	*v = arena_printf(a, "%ld", n);
+	return NULL;
+}
+
+static const char *
 api_rules_expire(struct arena *a, const struct api_param *d, const char **v)
 {
 	int n;
@@ -94,6 +107,15 @@ api_rules_flag(struct arena *a, const struct api_param *d, const char **v)
 	if (strcmp(*v, "1") != 0 && strcmp(*v, "0") != 0)
 		return arena_printf(a, "%s must be 0 or 1", d->name);
 	*v = strcmp(*v, "1") == 0 ? "1" : NULL;
+	return NULL;
+}
+
+static const char *
+api_rules_date(struct arena *a, const struct api_param *d, const char **v)
+{
+	if (!valid_date(*v))
+		return arena_printf(a, "%s must be a date YYYY-MM-DD",
+		    d->name);
 	return NULL;
 }
 
@@ -158,6 +180,9 @@ static const struct api_param api_params[API_NARGS] = {
 	    "(the SHA-256 of the domain)", 0 },
 	[API_NAME] =	{ "domain_name", 0, api_rules_text, NULL, NULL,
 	    DOMAINS_LABEL_MAX },
+	[API_FROM] =	{ "from", 0, api_rules_date, NULL, NULL, 0 },
+	[API_TO] =	{ "to", 0, api_rules_date, NULL, NULL, 0 },
+	[API_ROWS] =	{ "limit", 0, api_rules_rows, NULL, NULL, 0 },
 	[API_EXPIRE] =	{ "expire_days", 0, api_rules_expire, NULL, NULL, 0 },
 	[API_ROTATE] =	{ "rotate", 0, api_rules_flag, NULL, NULL, 0 },
 	[API_DISABLE] =	{ "disable", 0, api_rules_flag, NULL, NULL, 0 },
@@ -192,6 +217,13 @@ static const struct api_rule api_rules[API_NCALLS] = {
 	    P(API_URL), 0, 0 },
 	[API_GET_WEBHOOK] = { "get-webhook", 0, 0, 0, 0 },
 	[API_DELETE_WEBHOOK] = { "delete-webhook", 0, 0, 0, 0 },
+	[API_STATS] = { "stats",
+	    P(API_CODE) | P(API_INSTALL_ID) | P(API_FROM) | P(API_TO), 0, 0, 0 },
+	[API_LIST_REFUSED] = { "list-refused",
+	    P(API_CODE) | P(API_INSTALL_ID) | P(API_ROWS), 0,
+	    P(API_CODE) | P(API_INSTALL_ID), 0 },
+	[API_LIST_AUDIT] = { "list-audit",
+	    P(API_INSTALL_ID) | P(API_FROM) | P(API_TO), 0, 0, 0 },
 };
 
 int
@@ -263,6 +295,14 @@ api_rules_value(const struct params *p, const char *name)
 
 	v = params_find(p, name);
 	return v != NULL ? v->value : NULL;
+}
+
+const char *
+api_rules_period(struct arena *a, const struct api_args *args, long today,
+    char from[VALID_DATE_LEN + 1], char to[VALID_DATE_LEN + 1])
+{
+	return stats_period(a, args->v[API_FROM], args->v[API_TO], today, from,
+	    to);
 }
 
 const char *

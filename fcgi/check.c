@@ -1,6 +1,7 @@
 #include <stddef.h>
 
 #include "check.h"
+#include "counters.h"
 #include "db.h"
 #include "devices.h"
 #include "log.h"
@@ -9,14 +10,6 @@
 #include "providers.h"
 #include "reply.h"
 #include "valid.h"
-
-/* What /metrics counts the database's answer as: the one place that
- * reads a decision out of the check's row. */
-static enum metrics_decision
-check_decision(const struct db_check *answer)
-{
-	return answer->admitted ? METRICS_ADMITTED : METRICS_REFUSED;
-}
 
 /* A parameter that is present exactly once. */
 static const char *
@@ -31,9 +24,12 @@ check_single(const struct http *h, const char *name)
 void
 check_install(struct http *h)
 {
-	struct devices_seen d;
-	struct db_check answer = { NULL, 0, 0 };
+	struct devices_seen d = { NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+	    NULL };
+	/* a request too malformed to look a link up concerns no link */
+	struct db_check answer = { NULL, 0, 0, DB_REFUSED_UNKNOWN, 0, 0 };
 	const char *hwid;
+	int decided = 1;
 
 	d.hash = check_single(h, "id");
 	d.code = check_single(h, "installid");
@@ -53,13 +49,17 @@ check_install(struct http *h)
 	d.user_agent = valid_clean_text(h->arena,
 	    http_var(h, HTTP_VAR_USER_AGENT), VALID_META_MAX * 2);
 	/* the answer given is the check's record; why it failed is db.c's */
-	if (devices_admit(h->arena, &d, &answer) != 0)
+	if (devices_admit(h->arena, &d, &answer) != 0) {
 		log_warn("check: %s: import:false, %s", d.code,
 		    db_strfail(db_failure()));
-	else
-		metrics_decision(check_decision(&answer));
+		decided = 0;
+	}
 out:
 	reply_check(h, answer.providerid, answer.status, answer.admitted);
+	if (decided) {
+		counters_check(&d, &answer);
+		metrics_decision(answer.decision);
+	}
 }
 
 void

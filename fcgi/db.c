@@ -26,7 +26,8 @@ enum db_type {
 	DB_INT,		/* int, from integer or smallint */
 	DB_BIGINT,	/* long long, from bigint */
 	DB_BOOL,	/* int, 1 for true */
-	DB_OUTCOME	/* enum db_outcome, from text */
+	DB_OUTCOME,	/* enum db_outcome, from text */
+	DB_DECISION	/* enum db_decision, from text */
 };
 
 struct db_col {
@@ -53,6 +54,9 @@ static const struct db_col db_check_cols[] = {
 	{ "o_providerid", DB_TEXT, offsetof(struct db_check, providerid) },
 	{ "o_status", DB_INT, offsetof(struct db_check, status) },
 	{ "o_import", DB_BOOL, offsetof(struct db_check, admitted) },
+	{ "o_decision", DB_DECISION, offsetof(struct db_check, decision) },
+	{ "o_provider_id", DB_BIGINT, offsetof(struct db_check, provider_id) },
+	{ "o_link_id", DB_BIGINT, offsetof(struct db_check, link_id) },
 };
 static const struct db_col db_value_cols[] = {
 	{ "value", DB_INT, offsetof(struct db_number, value) },
@@ -139,6 +143,68 @@ static const struct db_col db_target_cols[] = {
 	COL(struct db_target, sub_url, DB_TEXT),
 	COL(struct db_target, title, DB_TEXT),
 };
+/* a count of decision d, in n[d] of row struct type */
+#define COUNT(type, name, d) { name, DB_BIGINT, offsetof(type, n[d]) }
+static const struct db_col db_day_cols[] = {
+	COL(struct db_day, day, DB_TEXT),
+	COUNT(struct db_day, "admitted_new", DB_ADMITTED_NEW),
+	COUNT(struct db_day, "admitted_known", DB_ADMITTED_KNOWN),
+	COUNT(struct db_day, "refused_limit", DB_REFUSED_LIMIT),
+	COUNT(struct db_day, "refused_disabled", DB_REFUSED_DISABLED),
+	COUNT(struct db_day, "refused_domain", DB_REFUSED_DOMAIN),
+	COUNT(struct db_day, "refused_hwid", DB_REFUSED_HWID),
+};
+static const struct db_col db_share_cols[] = {
+	COL(struct db_share, kind, DB_TEXT),
+	COL(struct db_share, name, DB_TEXT),
+	COL(struct db_share, devices, DB_BIGINT),
+};
+static const struct db_col db_bucket_cols[] = {
+	COL(struct db_bucket, bucket, DB_INT),
+	COL(struct db_bucket, links, DB_BIGINT),
+};
+static const struct db_col db_attention_cols[] = {
+	COL(struct db_attention, id, DB_BIGINT),
+	COL(struct db_attention, install_code, DB_TEXT),
+	COL(struct db_attention, install_limit, DB_INT),
+	COL(struct db_attention, install_count, DB_INT),
+	COL(struct db_attention, refused_limit, DB_BIGINT),
+};
+static const struct db_col db_refusal_cols[] = {
+	COL(struct db_refusal, link_id, DB_BIGINT),
+	COL(struct db_refusal, hwid, DB_TEXT),
+	COL(struct db_refusal, date, DB_TEXT),
+	COL(struct db_refusal, device_name, DB_TEXT),
+};
+static const struct db_col db_audit_cols[] = {
+	COL(struct db_audit, date, DB_TEXT),
+	COL(struct db_audit, actor, DB_TEXT),
+	COL(struct db_audit, action, DB_TEXT),
+	COL(struct db_audit, target, DB_TEXT),
+	COL(struct db_audit, before, DB_TEXT),
+	COL(struct db_audit, after, DB_TEXT),
+	COL(struct db_audit, address, DB_TEXT),
+};
+static const struct db_col db_report_cols[] = {
+	COL(struct db_report, provider_code, DB_TEXT),
+	COL(struct db_report, name, DB_TEXT),
+	COL(struct db_report, status, DB_INT),
+	COL(struct db_report, links, DB_BIGINT),
+	COL(struct db_report, links_full, DB_BIGINT),
+	COL(struct db_report, links_near_full, DB_BIGINT),
+	COL(struct db_report, devices, DB_BIGINT),
+	COUNT(struct db_report, "admitted_new", DB_ADMITTED_NEW),
+	COUNT(struct db_report, "admitted_known", DB_ADMITTED_KNOWN),
+	COUNT(struct db_report, "refused_limit", DB_REFUSED_LIMIT),
+	COUNT(struct db_report, "refused_disabled", DB_REFUSED_DISABLED),
+	COUNT(struct db_report, "refused_domain", DB_REFUSED_DOMAIN),
+	COUNT(struct db_report, "refused_hwid", DB_REFUSED_HWID),
+	COUNT(struct db_report, "refused_unknown", DB_REFUSED_UNKNOWN),
+};
+static const struct db_col db_maintained_cols[] = {
+	COL(struct db_maintained, action, DB_TEXT),
+	COL(struct db_maintained, name, DB_TEXT),
+};
 static const struct db_col db_link_reset_cols[] = {
 	{ "o_result", DB_OUTCOME, offsetof(struct db_link_reset, outcome) },
 	{ "o_link", DB_BIGINT, offsetof(struct db_link_reset, link_id) },
@@ -207,24 +273,29 @@ static const struct db_stmt_def db_stmts[DB_NSTMT] = {
 	    COLS(db_auth_cols, struct db_auth) },
 	/* a taken code: the provider service draws another */
 	[DB_PROVIDER_ADD] = { "provider_add",
-	    "ll_provider_add($1, $2, $3, $4) AS id", 4, 0, "23505",
+	    "ll_provider_add($1, $2, $3, $4, $5, $6, $7) AS id", 7, 0, "23505",
 	    COLS(db_id_cols, struct db_id) },
 	[DB_PROVIDER_LIST] = { "provider_list",
 	    "ll_provider_list()", 0, 1, NULL,
 	    COLS(db_provider_cols, struct db_provider) },
+	/* a second run after a lost answer writes a second audit row: the
+	 * statement did run twice */
 	[DB_PROVIDER_SET_STATUS] = { "provider_set_status",
-	    "ll_provider_set_status($1, $2::smallint) AS found", 2, 1, NULL,
+	    "ll_provider_set_status($1, $2::smallint, $3, $4, $5) AS found", 5,
+	    1, NULL,
 	    COLS(db_found_cols, struct db_found) },
 	[DB_PROVIDER_SET_KEY] = { "provider_set_key",
-	    "ll_provider_set_key($1, $2) AS found", 2, 1, NULL,
+	    "ll_provider_set_key($1, $2, $3, $4, $5) AS found", 5, 1, NULL,
 	    COLS(db_found_cols, struct db_found) },
 	/* a second run after a lost answer would find its own link's code
 	 * taken */
 	[DB_LINK_ADD] = { "link_add",
-	    "ll_link_add($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)", 10, 0, NULL,
+	    "ll_link_add($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+	    13, 0, NULL,
 	    COLS(db_link_added_cols, struct db_link_added) },
 	[DB_LINK_UPDATE] = { "link_update",
-	    "ll_link_update($1, $2, $3, $4, $5::smallint, $6)", 6, 1, NULL,
+	    "ll_link_update($1, $2, $3, $4, $5::smallint, $6, $7, $8, $9)", 9, 1,
+	    NULL,
 	    COLS(db_link_updated_cols, struct db_link_updated) },
 	[DB_LINK_LIST] = { "link_list",
 	    "ll_link_list($1, $2, $3, $4, $5)", 5, 1, NULL,
@@ -237,18 +308,18 @@ static const struct db_stmt_def db_stmts[DB_NSTMT] = {
 	    COLS(db_device_cols, struct db_device) },
 	/* the second run of one that committed would answer no_device */
 	[DB_DEVICE_DELETE] = { "device_delete",
-	    "ll_device_delete($1, $2, $3, $4)", 4, 0, NULL,
+	    "ll_device_delete($1, $2, $3, $4, $5, $6, $7)", 7, 0, NULL,
 	    COLS(db_device_deleted_cols, struct db_device_deleted) },
 	/* ... exists */
 	[DB_DOMAIN_ADD] = { "domain_add",
-	    "ll_domain_add($1, $2, $3) AS o_result", 3, 0, NULL,
+	    "ll_domain_add($1, $2, $3, $4, $5, $6) AS o_result", 6, 0, NULL,
 	    COLS(db_outcome_cols, struct db_outcome_row) },
 	[DB_DOMAIN_LIST] = { "domain_list",
 	    "ll_domain_list($1)", 1, 1, NULL,
 	    COLS(db_domain_cols, struct db_domain) },
 	/* ... not found */
 	[DB_DOMAIN_DELETE] = { "domain_delete",
-	    "ll_domain_delete($1, $2)", 2, 0, NULL,
+	    "ll_domain_delete($1, $2, $3, $4, $5)", 5, 0, NULL,
 	    COLS(db_domain_deleted_cols, struct db_domain_deleted) },
 	[DB_SESSION_CREATE] = { "session_create",
 	    "ll_session_create($1, $2, $3, $4, $5) AS found", 5, 0, NULL,
@@ -271,7 +342,8 @@ static const struct db_stmt_def db_stmts[DB_NSTMT] = {
 	    "ll_link_target($1, $2)", 2, 1, NULL,
 	    COLS(db_target_cols, struct db_target) },
 	[DB_LINK_SET_TARGET] = { "link_set_target",
-	    "ll_link_set_target($1, $2, $3, $4, $5, $6) AS found", 6, 1, NULL,
+	    "ll_link_set_target($1, $2, $3, $4, $5, $6, $7, $8, $9) AS found",
+	    9, 1, NULL,
 	    COLS(db_found_cols, struct db_found) },
 	/* a second run would free nothing, and say so */
 	[DB_LINK_RESET] = { "link_reset",
@@ -323,9 +395,49 @@ static const struct db_stmt_def db_stmts[DB_NSTMT] = {
 	[DB_EXPIRE_SWEEP] = { "expire_sweep",
 	    "ll_expire_sweep($1) AS value", 1, 1, NULL,
 	    COLS(db_value_cols, struct db_number) },
+	/* a flush names itself: one applied before is not applied again */
+	[DB_STATS_FLUSH] = { "stats_flush",
+	    "ll_stats_flush($1, $2, $3, $4) AS value", 4, 1, NULL,
+	    COLS(db_value_cols, struct db_number) },
+	[DB_STATS_DAYS] = { "stats_days",
+	    "ll_stats_days($1, $2, $3, $4, $5)", 5, 1, NULL,
+	    COLS(db_day_cols, struct db_day) },
+	[DB_STATS_DEVICES] = { "stats_devices",
+	    "ll_stats_devices($1, $2, $3)", 3, 1, NULL,
+	    COLS(db_share_cols, struct db_share) },
+	[DB_STATS_FILL] = { "stats_fill",
+	    "ll_stats_fill($1, $2, $3)", 3, 1, NULL,
+	    COLS(db_bucket_cols, struct db_bucket) },
+	[DB_STATS_ATTENTION] = { "stats_attention",
+	    "ll_stats_attention($1, $2, $3, $4, $5, $6)", 6, 1, NULL,
+	    COLS(db_attention_cols, struct db_attention) },
+	[DB_REFUSED_LIST] = { "refused_list",
+	    "ll_refused_list($1, $2, $3, $4)", 4, 1, NULL,
+	    COLS(db_refusal_cols, struct db_refusal) },
+	[DB_AUDIT_LIST] = { "audit_list",
+	    "ll_audit_list($1, $2, $3, $4, $5)", 5, 1, NULL,
+	    COLS(db_audit_cols, struct db_audit) },
+	[DB_REPORT] = { "report",
+	    "ll_report($1, $2)", 2, 1, NULL,
+	    COLS(db_report_cols, struct db_report) },
+	/* a second run finds the partitions made and dropped */
+	[DB_MAINTAIN] = { "maintain",
+	    "ll_maintain($1, $2)", 2, 1, NULL,
+	    COLS(db_maintained_cols, struct db_maintained) },
 	[DB_PING] = { "ping",
 	    "ll_ping() AS value", 0, 1, NULL,
 	    COLS(db_value_cols, struct db_number) },
+};
+
+/* The texts of enum db_decision, as ll_check returns them. */
+static const char *const db_decisions[DB_NDECISION] = {
+	[DB_ADMITTED_NEW] = "admitted_new",
+	[DB_ADMITTED_KNOWN] = "admitted_known",
+	[DB_REFUSED_LIMIT] = "refused_limit",
+	[DB_REFUSED_DISABLED] = "refused_disabled",
+	[DB_REFUSED_DOMAIN] = "refused_domain",
+	[DB_REFUSED_HWID] = "refused_hwid",
+	[DB_REFUSED_UNKNOWN] = "refused_unknown",
 };
 
 /* The texts of enum db_outcome, as the functions in sql/ return them. */
@@ -389,6 +501,7 @@ db_type_fits(enum db_type t, unsigned int oid)
 	switch (t) {
 	case DB_TEXT:
 	case DB_OUTCOME:
+	case DB_DECISION:
 		return oid == DB_OID_TEXT;
 	case DB_INT:
 		return oid == DB_OID_INT4 || oid == DB_OID_INT2;
@@ -453,6 +566,14 @@ db_read(const struct db_col *c, const char *v, unsigned char *row)
 		for (i = 0; v != NULL && i < DB_NOUTCOME; i++) {
 			if (strcmp(v, db_outcomes[i]) == 0) {
 				*(enum db_outcome *)m = (enum db_outcome)i;
+				return 0;
+			}
+		}
+		return -1;
+	case DB_DECISION:
+		for (i = 0; v != NULL && i < DB_NDECISION; i++) {
+			if (strcmp(v, db_decisions[i]) == 0) {
+				*(enum db_decision *)m = (enum db_decision)i;
 				return 0;
 			}
 		}
@@ -807,6 +928,12 @@ db_one(struct arena *a, enum db_stmt st, int n, const char *const *values,
 	if (got > 0)
 		memcpy(row, rows, size);
 	return got > 0 ? 1 : got;
+}
+
+const char *
+db_decision_name(enum db_decision d)
+{
+	return (unsigned int)d < DB_NDECISION ? db_decisions[d] : "";
 }
 
 enum db_fail

@@ -1,5 +1,6 @@
 #include <stddef.h>
 
+#include "audit.h"
 #include "devices.h"
 
 /* A number as a statement's parameter, in a; 0 is NULL (no such id). */
@@ -46,10 +47,13 @@ devices_list(struct arena *a, long long provider_id, const char *code,
 
 enum db_outcome
 devices_delete(struct arena *a, long long provider_id, const char *code,
-    long long link_id, const char *hwid, struct db_device_deleted *gone)
+    long long link_id, const char *hwid, const struct audit_actor *who,
+    struct db_device_deleted *gone)
 {
-	const char *v[] = { devices_id(a, provider_id), code,
+	const char *v[4 + AUDIT_PARAMS] = { devices_id(a, provider_id), code,
 	    devices_id(a, link_id), hwid };
+
+	audit_values(who, v + 4);
 
 	if (DB_ONE(a, DB_DEVICE_DELETE, v, gone) != 1)
 		return DB_FAILED;

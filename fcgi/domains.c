@@ -25,11 +25,13 @@ domains_hash(struct arena *a, const char *domain,
 
 enum db_outcome
 domains_add(struct arena *a, long long provider_id, const char *hash,
-    const char *label)
+    const char *label, const struct audit_actor *who)
 {
 	struct db_outcome_row r;
-	const char *v[] = { arena_printf(a, "%lld", provider_id), hash,
-	    label };
+	const char *v[3 + AUDIT_PARAMS] = { arena_printf(a, "%lld",
+	    provider_id), hash, label };
+
+	audit_values(who, v + 3);
 
 	if (DB_ONE(a, DB_DOMAIN_ADD, v, &r) != 1)
 		return DB_FAILED;
@@ -46,11 +48,13 @@ domains_list(struct arena *a, long long provider_id, struct db_domain **rows)
 
 enum db_outcome
 domains_delete(struct arena *a, long long provider_id, long long id,
-    int *links)
+    const struct audit_actor *who, int *links)
 {
 	struct db_domain_deleted r;
-	const char *v[] = { arena_printf(a, "%lld", provider_id),
-	    arena_printf(a, "%lld", id) };
+	const char *v[2 + AUDIT_PARAMS] = { arena_printf(a, "%lld",
+	    provider_id), arena_printf(a, "%lld", id) };
+
+	audit_values(who, v + 2);
 
 	*links = 0;
 	if (DB_ONE(a, DB_DOMAIN_DELETE, v, &r) != 1)

@@ -11,8 +11,10 @@ static const struct {
 } html_nav[] = {
 	{ "links",	"/account/links",	"Links" },
 	{ "new",	"/account/links/new",	"New link" },
+	{ "stats",	"/account/stats",	"Dashboard" },
 	{ "domains",	"/account/domains",	"Domains" },
 	{ "webhook",	"/account/webhook",	"Webhook" },
+	{ "activity",	"/account/activity",	"Activity" },
 };
 
 /* A chain link, drawn in the header beside the name. */

@@ -1,6 +1,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "audit.h"
 #include "crypt.h"
 #include "domains.h"
 #include "links.h"
@@ -56,12 +57,13 @@ links_num(struct arena *a, long long n)
 enum db_outcome
 links_create(struct arena *a, const struct config *cfg,
     long long provider_id, const char *code, int limit, int expire_days,
-    const char *note, const struct links_target *t, long long *id,
+    const char *note, const struct links_target *t,
+    const struct audit_actor *who, long long *id,
     char code_out[VALID_CODE_LEN + 1])
 {
 	struct db_link_added r;
 	char hash[CRYPT_SHA256_HEX];
-	const char *v[10];
+	const char *v[10 + AUDIT_PARAMS];
 	int tries;
 
 	v[0] = links_num(a, provider_id);
@@ -77,6 +79,7 @@ links_create(struct arena *a, const struct config *cfg,
 		v[7] = t->url;
 		v[8] = t->title;
 	}
+	audit_values(who, v + 10);
 	for (tries = 0; tries < LINKS_CODE_TRIES; tries++) {
 		if (code != NULL)
 			snprintf(code_out, VALID_CODE_LEN + 1, "%s", code);
@@ -97,11 +100,14 @@ links_create(struct arena *a, const struct config *cfg,
 enum db_outcome
 links_update(struct arena *a, long long provider_id, long long id,
     int limit, const char *note, int status, int expire_days,
-    struct db_link_updated *u)
+    const struct audit_actor *who, struct db_link_updated *u)
 {
-	const char *v[] = { links_num(a, provider_id), links_num(a, id),
-	    links_num(a, limit), note, links_num(a, status),
+	const char *v[6 + AUDIT_PARAMS] = { links_num(a, provider_id),
+	    links_num(a, id), links_num(a, limit), note,
+	    links_num(a, status),
 	    expire_days >= 0 ? arena_printf(a, "%d", expire_days) : NULL };
+
+	audit_values(who, v + 6);
 
 	if (DB_ONE(a, DB_LINK_UPDATE, v, u) != 1)
 		return DB_FAILED;
@@ -153,11 +159,11 @@ links_target(struct arena *a, long long provider_id, long long id,
 
 enum db_outcome
 links_set_target(struct arena *a, long long provider_id, long long id,
-    const struct links_target *t)
+    const struct links_target *t, const struct audit_actor *who)
 {
 	struct db_found f;
 	char hash[CRYPT_SHA256_HEX];
-	const char *label, *v[6];
+	const char *label, *v[6 + AUDIT_PARAMS];
 
 	label = domains_hash(a, t->domain, hash);
 	v[0] = links_num(a, provider_id);
@@ -166,6 +172,7 @@ links_set_target(struct arena *a, long long provider_id, long long id,
 	v[3] = t->title;
 	v[4] = hash;
 	v[5] = label;
+	audit_values(who, v + 6);
 	if (DB_ONE(a, DB_LINK_SET_TARGET, v, &f) != 1)
 		return DB_FAILED;
 	return f.found ? DB_OK : DB_NOT_FOUND;

@@ -15,6 +15,8 @@
 	"       limited-links [-c CONFIG] check-config\n" \
 	"       limited-links [-c CONFIG] provider add NAME | list |\n" \
 	"           disable CODE | enable CODE | rotate-key CODE\n" \
+	"       limited-links [-c CONFIG] report [--csv] [--from DAY] [--to DAY]\n" \
+	"       limited-links [-c CONFIG] maintain\n" \
 	"       limited-links -h | --help\n"
 
 /* Everything an operator can ask of the program and set in its file. The
@@ -48,6 +50,14 @@ static const char main_help[] =
     "                       a disabled provider's calls and links are refused\n"
     "  provider rotate-key CODE\n"
     "                       a new auth_key (printed once); the old one stops\n"
+    "  report [--csv] [--from DAY] [--to DAY]\n"
+    "                       what the checks decided, per provider and for\n"
+    "                       unknown links, with each provider's links and\n"
+    "                       devices: a table, or CSV; DAY is YYYY-MM-DD (UTC),\n"
+    "                       by default the 30 days to today\n"
+    "  maintain             the upkeep a daily timer runs: makes the months'\n"
+    "                       partitions of the check events ahead, drops those\n"
+    "                       older than retention_months\n"
     "\n"
     "Signals to the master (serve):\n"
     "  TERM, INT            stop accepting, let each worker finish its request,\n"
@@ -100,6 +110,13 @@ static const char main_help[] =
     "                       networks); default off\n"
     "  webhook_allow_private = on|off\n"
     "                       also loopback and private addresses; default off\n"
+    "  stats = on | off     count what every check decides, and keep new\n"
+    "                       admissions and refusals for the limit one by one;\n"
+    "                       default on\n"
+    "  stats_flush = S      seconds a worker keeps its counts before writing\n"
+    "                       them, 1 to 3600 (what a crash may lose); default 5\n"
+    "  retention_months = N months of check events that maintain keeps,\n"
+    "                       1 to 1200; default 13\n"
     "  metrics_allow = LIST addresses and CIDRs, comma or space separated,\n"
     "                       that may read GET /metrics (REMOTE_ADDR);\n"
     "                       default 127.0.0.0/8, ::1\n"
@@ -161,6 +178,10 @@ main(int argc, char **argv)
 	}
 	if (strcmp(cmd, "provider") == 0)
 		return admin_provider(&cfg, argc - 1, argv + 1);
+	if (strcmp(cmd, "report") == 0)
+		return admin_report(&cfg, argc - 1, argv + 1);
+	if (strcmp(cmd, "maintain") == 0 && argc == 1)
+		return admin_maintain(&cfg);
 	main_usage();
 	return 2;
 }

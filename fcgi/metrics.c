@@ -35,12 +35,6 @@ static const char *const metrics_routes[METRICS_NROUTE] = {
 	[METRICS_ROUTE_METRICS] = "metrics",
 };
 
-/* The labels of enum metrics_decision: the one place that names them. */
-static const char *const metrics_decisions[METRICS_NDECISION] = {
-	[METRICS_ADMITTED] = "admitted",
-	[METRICS_REFUSED] = "refused",
-};
-
 /* One process's counts. Its process writes them, and a scrape in any
  * process reads them, each value with one relaxed atomic access: a sum
  * may be a request behind, never torn. Aligned so that two processes
@@ -49,7 +43,7 @@ struct metrics_slot {
 	uint64_t	requests[METRICS_NROUTE][METRICS_NSTATUS];
 	uint64_t	buckets[METRICS_NROUTE][METRICS_NBOUND + 1];
 	uint64_t	sum_ns[METRICS_NROUTE];
-	uint64_t	decisions[METRICS_NDECISION];
+	uint64_t	decisions[DB_NDECISION];
 	uint64_t	db_errors;
 	uint64_t	db_reconnects;
 	uint64_t	busy;		/* 1 while serving a request */
@@ -220,9 +214,9 @@ metrics_request(enum metrics_route route, int status, long long ns)
 }
 
 void
-metrics_decision(enum metrics_decision d)
+metrics_decision(enum db_decision d)
 {
-	if ((unsigned)d < METRICS_NDECISION)
+	if ((unsigned)d < DB_NDECISION)
 		metrics_add(&metrics_mine->decisions[d], 1);
 }
 
@@ -251,7 +245,7 @@ metrics_sum(struct metrics_slot *sum, const struct metrics_slot *s)
 			sum->buckets[r][i] += metrics_get(&s->buckets[r][i]);
 		sum->sum_ns[r] += metrics_get(&s->sum_ns[r]);
 	}
-	for (i = 0; i < METRICS_NDECISION; i++)
+	for (i = 0; i < DB_NDECISION; i++)
 		sum->decisions[i] += metrics_get(&s->decisions[i]);
 	sum->db_errors += metrics_get(&s->db_errors);
 	sum->db_reconnects += metrics_get(&s->db_reconnects);
@@ -332,9 +326,9 @@ metrics_text(struct buf *out)
 	}
 	metrics_head(out, "ll_check_decisions_total", "counter",
 	    "What the check decided, from the database's answer.");
-	for (i = 0; i < METRICS_NDECISION; i++)
+	for (i = 0; i < DB_NDECISION; i++)
 		buf_printf(out, "ll_check_decisions_total{decision=\"%s\"} "
-		    "%llu\n", metrics_decisions[i],
+		    "%llu\n", db_decision_name((enum db_decision)i),
 		    (unsigned long long)sum.decisions[i]);
 	metrics_histogram(out, &sum);
 	metrics_head(out, "ll_db_errors_total", "counter",

@@ -1,10 +1,12 @@
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "db.h"
 #include "html.h"
 #include "links.h"
 #include "page.h"
+#include "stats.h"
 #include "valid.h"
 
 #define PAGE_SPACE	" \t\r\n"	/* trimmed around what a form sends */
@@ -59,6 +61,18 @@ page_trim(struct page *p, const char *s)
 	while (len > 0 && strchr(PAGE_SPACE, s[len - 1]) != NULL)
 		len--;
 	return arena_strndup(p->a, s, len);
+}
+
+const struct audit_actor *
+page_actor(struct page *p)
+{
+	struct audit_actor *who;
+
+	who = arena_alloc(p->a, sizeof(*who));
+	who->kind = AUDIT_WEB;
+	who->session = p->s.token_hash;
+	who->address = p->h->remote_addr;
+	return who;
 }
 
 const char *
@@ -226,4 +240,69 @@ page_usage(struct buf *b, int count, int limit)
 	    "aria-hidden=\"true\"><i class=\"w%d %s\"></i></span>"
 	    "<span class=\"num\">%d&thinsp;/&thinsp;%d</span></span>", step,
 	    state, count, limit);
+}
+
+const char *
+page_period(struct page *p, char from[VALID_DATE_LEN + 1],
+    char to[VALID_DATE_LEN + 1])
+{
+	const char *f, *t, *err = NULL;
+	long today = (long)(time(NULL) / 86400);
+
+	f = page_param(p, "from");
+	t = page_param(p, "to");
+	if (*f != '\0' && !valid_date(f))
+		err = "from must be a date YYYY-MM-DD";
+	else if (*t != '\0' && !valid_date(t))
+		err = "to must be a date YYYY-MM-DD";
+	else
+		err = stats_period(p->a, *f != '\0' ? f : NULL,
+		    *t != '\0' ? t : NULL, today, from, to);
+	if (err != NULL)
+		stats_period(p->a, NULL, NULL, today, from, to);
+	return err;
+}
+
+void
+page_period_form(struct page *p, const char *action, const char *from,
+    const char *to, const char *extra_name, const char *extra_value)
+{
+	static const int spans[] = { 7, 30, 90, 365 };
+	char first[VALID_DATE_LEN + 1], last[VALID_DATE_LEN + 1];
+	long today = (long)(time(NULL) / 86400);
+	size_t i;
+
+	html_printf(p->b, "<form class=\"period\" method=\"get\" "
+	    "action=\"%s\"><label for=\"from\">From</label>"
+	    "<input id=\"from\" name=\"from\" type=\"date\" value=\"%s\">"
+	    "<label for=\"to\">to</label><input id=\"to\" name=\"to\" "
+	    "type=\"date\" value=\"%s\">", action, from, to);
+	if (extra_name != NULL)
+		html_printf(p->b, "<input type=\"hidden\" name=\"%s\" "
+		    "value=\"%s\">", extra_name, extra_value);
+	buf_puts(p->b, "<button type=\"submit\">Show</button>"
+	    "<span class=\"spans\">");
+	valid_date_format(today, last);
+	for (i = 0; i < sizeof(spans) / sizeof(spans[0]); i++) {
+		valid_date_format(today - spans[i] + 1, first);
+		html_printf(p->b, "<a href=\"%s?from=%s&amp;to=%s", action,
+		    first, last);
+		if (extra_name != NULL) {
+			html_printf(p->b, "&amp;%s=", extra_name);
+			html_urlencode(p->b, extra_value);
+		}
+		html_printf(p->b, "\">%d days</a>", spans[i]);
+	}
+	buf_puts(p->b, "</span></form>\n");
+}
+
+struct buf *
+page_csv(struct page *p, const char *name)
+{
+	p->h->status = 200;
+	p->h->content_type = "text/csv; charset=utf-8";
+	http_header(p->h, "Content-Disposition: attachment; filename=\"%s\"",
+	    name);
+	p->b->len = 0;
+	return p->b;
 }

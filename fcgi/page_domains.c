@@ -200,7 +200,8 @@ page_domains_add(struct page *p)
 	}
 	if (*f.v[DOM_NAME] != '\0')
 		label = f.v[DOM_NAME];
-	switch (domains_add(p->a, p->s.provider_id, hash, label)) {
+	switch (domains_add(p->a, p->s.provider_id, hash, label,
+	    page_actor(p))) {
 	case DB_OK:
 	case DB_REACTIVATED:
 		page_redirect(p, "/account/domains?m=domain-added");
@@ -224,7 +225,8 @@ page_domains_delete(struct page *p)
 		page_message(p, 400, "Bad request", "That is not a domain.");
 		return;
 	}
-	switch (domains_delete(p->a, p->s.provider_id, id, &links)) {
+	switch (domains_delete(p->a, p->s.provider_id, id, page_actor(p),
+	    &links)) {
 	case DB_OK:
 		log_info("account: %s deleted domain %ld", p->s.provider, id);
 		page_redirect(p, arena_printf(p->a,

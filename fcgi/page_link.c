@@ -1,6 +1,8 @@
 #include <string.h>
+#include <time.h>
 
 #include "crypt.h"
+#include "csv.h"
 #include "db.h"
 #include "devices.h"
 #include "happlink.h"
@@ -10,6 +12,7 @@
 #include "page.h"
 #include "page_link.h"
 #include "page_linkform.h"
+#include "page_stats.h"
 #include "qr.h"
 #include "valid.h"
 
@@ -246,6 +249,41 @@ page_link_devices(struct page *p, const struct db_device *d, int n)
 	    "slot again while one is free.</p></section>\n");
 }
 
+/* The link's history: its checks of the last days and its latest
+ * refusals for the limit (f and the n rows of r). */
+static void
+page_link_history(struct page *p, const struct stats_figures *f,
+    const struct db_refusal *r, int n)
+{
+	int i;
+
+	html_printf(p->b, "<section class=\"card chart-card history\" "
+	    "id=\"history\"><div class=\"card-head\"><h2>History</h2>"
+	    "<span><a class=\"csv\" href=\"%s\" download>CSV</a> "
+	    "<a href=\"/account/activity?link=%lld\">Activity</a></span></div>\n"
+	    "<p class=\"hint\">The app's checks of this link from %s to %s "
+	    "(UTC).</p>\n", page_link_path(p, "/history.csv?table=days"),
+	    p->id, f->days[0].day, f->days[f->ndays - 1].day);
+	page_stats_daily(p, f, "This link's admissions and refusals per day");
+	html_printf(p->b, "<div class=\"card-head\"><h3>Latest refusals for "
+	    "the limit <span class=\"count\">%d</span></h3><a class=\"csv\" "
+	    "href=\"%s\" download>CSV</a></div>\n", n,
+	    page_link_path(p, "/history.csv?table=refused"));
+	if (n == 0) {
+		buf_puts(p->b, "<p class=\"empty\">No device was refused for "
+		    "the limit.</p></section>\n");
+		return;
+	}
+	buf_puts(p->b, "<table class=\"refused\"><thead><tr><th>HWID</th>"
+	    "<th>Device</th><th>Refused (UTC)</th></tr></thead><tbody>\n");
+	for (i = 0; i < n; i++)
+		html_printf(p->b, "<tr><td data-label=\"HWID\" class=\"hwid\">"
+		    "<code>%s</code></td><td data-label=\"Device\">%s</td>"
+		    "<td data-label=\"Refused\" class=\"date\">%s</td></tr>\n",
+		    r[i].hwid, page_link_or_dash(r[i].device_name), r[i].date);
+	buf_puts(p->b, "</tbody></table></section>\n");
+}
+
 /* Answers outcome r of a change to the link: on to the link's page with
  * the message m asks for when r is DB_OK, else 404 or the failure. */
 static void
@@ -269,18 +307,25 @@ page_link_page(struct page *p, int status, const struct page_form *ef,
 	struct db_link l;
 	struct db_target t;
 	struct db_device *d;
+	struct db_refusal *refused;
+	struct stats_figures f;
 	struct db_self_service s;
+	char from[VALID_DATE_LEN + 1], to[VALID_DATE_LEN + 1];
 	const char *code;
-	int found, n, self;
+	int found, n, nrefused, self;
 
 	found = links_get(p->a, p->s.provider_id, p->id, &l);
 	if (found == 0) {
 		page_not_found(p);
 		return;
 	}
+	stats_period(p->a, NULL, NULL, (long)(time(NULL) / 86400), from, to);
 	if (found < 0 || links_target(p->a, p->s.provider_id, p->id, &t) < 0 ||
 	    devices_list(p->a, p->s.provider_id, NULL, p->id, NULL, &d,
-	    &n) == DB_FAILED || (self = links_self_service_get(p->a,
+	    &n) == DB_FAILED || stats_days(p->a, p->s.provider_id, NULL,
+	    p->id, from, to, &f) != DB_OK || stats_refused(p->a,
+	    p->s.provider_id, NULL, p->id, PAGE_LINK_REFUSED, &refused,
+	    &nrefused) != DB_OK || (self = links_self_service_get(p->a,
 	    p->s.provider_id, p->id, &s)) < 0) {
 		page_failed(p);
 		return;
@@ -304,6 +349,7 @@ page_link_page(struct page *p, int status, const struct page_form *ef,
 	buf_puts(p->b, "</div>\n");
 	page_link_self(p, self == 1, &s, self_url);
 	page_link_devices(p, d, n);
+	page_link_history(p, &f, refused, nrefused);
 	html_end(p->b);
 }
 
@@ -330,7 +376,7 @@ page_link_edit(struct page *p)
 		return;
 	}
 	r = links_update(p->a, p->s.provider_id, p->id, limit,
-	    f.v[PAGE_F_NOTE], 0, expire, &u);
+	    f.v[PAGE_F_NOTE], 0, expire, page_actor(p), &u);
 	if (r != DB_BELOW_COUNT) {
 		page_link_done(p, r, "?m=saved");
 		return;
@@ -356,7 +402,7 @@ page_link_status(struct page *p)
 		return;
 	}
 	r = links_update(p->a, p->s.provider_id, p->id, 0, NULL, status, -1,
-	    &u);
+	    page_actor(p), &u);
 	off = status == LINKS_DISABLED;
 	if (r == DB_OK)
 		log_info("account: %s %s link %lld", p->s.provider,
@@ -376,7 +422,8 @@ page_link_device_delete(struct page *p)
 		page_message(p, 400, "Bad request", "That is not a device id.");
 		return;
 	}
-	r = devices_delete(p->a, p->s.provider_id, NULL, p->id, hwid, &gone);
+	r = devices_delete(p->a, p->s.provider_id, NULL, p->id, hwid,
+	    page_actor(p), &gone);
 	if (r == DB_OK)
 		log_info("account: %s deleted device %s from link %lld",
 		    p->s.provider, hwid, p->id);
@@ -401,8 +448,70 @@ page_link_target(struct page *p)
 		return;
 	}
 	/* the target and its domain: both or neither */
-	page_link_done(p, links_set_target(p->a, p->s.provider_id, p->id, &t),
-	    "?m=target");
+	page_link_done(p, links_set_target(p->a, p->s.provider_id, p->id, &t,
+	    page_actor(p)), "?m=target");
+}
+
+void
+page_link_history_csv(struct page *p)
+{
+	struct stats_figures f;
+	struct db_refusal *r;
+	struct csv c;
+	char from[VALID_DATE_LEN + 1], to[VALID_DATE_LEN + 1];
+	const char *table;
+	enum db_outcome got;
+	int i, d, n = 0;
+
+	table = page_param(p, "table");
+	if (strcmp(table, "days") != 0 && strcmp(table, "refused") != 0) {
+		page_not_found(p);
+		return;
+	}
+	if (page_period(p, from, to) != NULL) {
+		page_message(p, 400, "Bad request", "from and to must be dates "
+		    "YYYY-MM-DD, from not after to, at most 366 days apart.");
+		return;
+	}
+	if (strcmp(table, "days") == 0)
+		got = stats_days(p->a, p->s.provider_id, NULL, p->id, from, to,
+		    &f);
+	else
+		got = stats_refused(p->a, p->s.provider_id, NULL, p->id,
+		    PAGE_LINK_REFUSED_CSV, &r, &n);
+	if (got == DB_NOT_FOUND) {
+		page_not_found(p);
+		return;
+	}
+	if (got != DB_OK) {
+		page_failed(p);
+		return;
+	}
+	csv_init(&c, page_csv(p, arena_printf(p->a,
+	    "limited-links-link-%lld-%s.csv", p->id, table)));
+	if (strcmp(table, "refused") == 0) {
+		csv_text(&c, "hwid");
+		csv_text(&c, "date");
+		csv_text(&c, "device_name");
+		csv_end(&c);
+		for (i = 0; i < n; i++) {
+			csv_text(&c, r[i].hwid);
+			csv_text(&c, r[i].date);
+			csv_text(&c, r[i].device_name);
+			csv_end(&c);
+		}
+		return;
+	}
+	csv_text(&c, "date");
+	for (d = 0; d < DB_NPROVIDER_DECISION; d++)
+		csv_text(&c, db_decision_name((enum db_decision)d));
+	csv_end(&c);
+	for (i = 0; i < f.ndays; i++) {
+		csv_text(&c, f.days[i].day);
+		for (d = 0; d < DB_NPROVIDER_DECISION; d++)
+			csv_num(&c, f.days[i].n[d]);
+		csv_end(&c);
+	}
 }
 
 void

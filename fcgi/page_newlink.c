@@ -71,7 +71,7 @@ page_newlink_create(struct page *p)
 	}
 	/* the link, its domain and its target: all of it or nothing */
 	switch (links_create(p->a, p->h->cfg, p->s.provider_id, NULL, limit,
-	    expire, f.v[PAGE_F_NOTE], &t, &p->id, code)) {
+	    expire, f.v[PAGE_F_NOTE], &t, page_actor(p), &p->id, code)) {
 	case DB_OK:
 		break;
 	case DB_CAP:

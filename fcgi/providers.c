@@ -62,12 +62,15 @@ providers_name_ok(const char *name)
 
 enum db_outcome
 providers_add(struct arena *a, const struct config *cfg, const char *name,
-    char code[VALID_PROVIDER_LEN + 1], char key[VALID_KEY_LEN + 1])
+    const struct audit_actor *who, char code[VALID_PROVIDER_LEN + 1],
+    char key[VALID_KEY_LEN + 1])
 {
 	struct db_id made;
 	char hash[CRYPT_SHA256_HEX];
-	const char *v[] = { code, name, hash, NULL };
+	const char *v[4 + AUDIT_PARAMS] = { code, name, hash, NULL };
 	int i;
+
+	audit_values(who, v + 4);
 
 	if (providers_new_key(cfg, key, hash) != 0)
 		return DB_FAILED;
@@ -90,10 +93,13 @@ providers_list(struct arena *a, struct db_provider **rows)
 }
 
 enum db_outcome
-providers_set_active(struct arena *a, const char *code, int active)
+providers_set_active(struct arena *a, const char *code, int active,
+    const struct audit_actor *who)
 {
 	struct db_found f;
-	const char *v[] = { code, active ? "1" : "0" };
+	const char *v[2 + AUDIT_PARAMS] = { code, active ? "1" : "0" };
+
+	audit_values(who, v + 2);
 
 	if (DB_ONE(a, DB_PROVIDER_SET_STATUS, v, &f) != 1)
 		return DB_FAILED;
@@ -102,11 +108,14 @@ providers_set_active(struct arena *a, const char *code, int active)
 
 enum db_outcome
 providers_rotate_key(struct arena *a, const struct config *cfg,
-    const char *code, char key[VALID_KEY_LEN + 1])
+    const char *code, const struct audit_actor *who,
+    char key[VALID_KEY_LEN + 1])
 {
 	struct db_found f;
 	char hash[CRYPT_SHA256_HEX];
-	const char *v[] = { code, hash };
+	const char *v[2 + AUDIT_PARAMS] = { code, hash };
+
+	audit_values(who, v + 2);
 
 	if (providers_new_key(cfg, key, hash) != 0)
 		return DB_FAILED;

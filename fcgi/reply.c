@@ -70,6 +70,9 @@ reply_value(const unsigned char *row, const struct reply_col *c)
 	case REPLY_BIGINT:
 		memcpy(&ll, row + c->offset, sizeof(ll));
 		return json_object_new_int64(ll);
+	case REPLY_JSON:
+		memcpy(&s, row + c->offset, sizeof(s));
+		return s != NULL ? json_tokener_parse(s) : NULL;
 	case REPLY_TEXT:
 		break;
 	}

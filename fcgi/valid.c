@@ -82,6 +82,84 @@ valid_int(const char *s, long lo, long hi, long *out)
 	return 1;
 }
 
+/* Days from 1970-01-01 to year y, month m, day d of the proleptic
+ * Gregorian calendar (Howard Hinnant's days_from_civil). */
+static long
+valid_civil_days(long y, long m, long d)
+{
+	long era, yoe, doy, doe;
+
+	y -= m <= 2;
+	era = y / 400;
+	yoe = y - era * 400;
+	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + doe - 719468;
+}
+
+int
+valid_date_days(const char *s, long *days)
+{
+	static const int mdays[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31,
+	    30, 31 };
+	long y, m, d, leap;
+	int i;
+
+	if (s == NULL || strlen(s) != VALID_DATE_LEN || s[4] != '-' ||
+	    s[7] != '-')
+		return 0;
+	for (i = 0; i < VALID_DATE_LEN; i++)
+		if (i != 4 && i != 7 && (s[i] < '0' || s[i] > '9'))
+			return 0;
+	y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 +
+	    (s[3] - '0');
+	m = (s[5] - '0') * 10 + (s[6] - '0');
+	d = (s[8] - '0') * 10 + (s[9] - '0');
+	leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+	if (y < 1970 || m < 1 || m > 12 || d < 1 ||
+	    d > mdays[m - 1] + (m == 2 && leap))
+		return 0;
+	if (days != NULL)
+		*days = valid_civil_days(y, m, d);
+	return 1;
+}
+
+int
+valid_date(const char *s)
+{
+	return valid_date_days(s, NULL);
+}
+
+void
+valid_date_format(long days, char out[VALID_DATE_LEN + 1])
+{
+	long z, era, doe, yoe, y, doy, mp, d, m;
+
+	/* Howard Hinnant's civil_from_days */
+	z = days + 719468;
+	era = z / 146097;
+	doe = z - era * 146097;
+	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	y = yoe + era * 400;
+	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	mp = (5 * doy + 2) / 153;
+	d = doy - (153 * mp + 2) / 5 + 1;
+	m = mp + (mp < 10 ? 3 : -9);
+	y += m <= 2;
+	y = y < 0 ? 0 : y % 10000;
+	out[0] = (char)('0' + y / 1000);
+	out[1] = (char)('0' + y / 100 % 10);
+	out[2] = (char)('0' + y / 10 % 10);
+	out[3] = (char)('0' + y % 10);
+	out[4] = '-';
+	out[5] = (char)('0' + m / 10);
+	out[6] = (char)('0' + m % 10);
+	out[7] = '-';
+	out[8] = (char)('0' + d / 10);
+	out[9] = (char)('0' + d % 10);
+	out[10] = '\0';
+}
+
 /* Length of the UTF-8 sequence at s (1..4), or 0 when it is not valid. */
 static size_t
 valid_utf8_seq(const unsigned char *s)

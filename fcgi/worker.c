@@ -12,6 +12,7 @@
 #include <fcgiapp.h>
 
 #include "arena.h"
+#include "counters.h"
 #include "db.h"
 #include "http.h"
 #include "log.h"
@@ -65,9 +66,12 @@ worker_signals(sigset_t *open)
 #define WORKER_CONNS	16	/* connections one worker keeps */
 #define WORKER_LISTEN	WORKER_CONNS	/* the epoll tag of the socket */
 /* A stopping worker answers what still comes on its connections for
- * this long (ms), closing each after its answer, so that nginx never
- * sends a request on a connection that is closing; nginx closes an idle
- * one itself after its upstream keepalive_timeout, which is shorter. */
+ * this long (ms) and leaves closing them to nginx, which closes each kept
+ * connection itself after its upstream keepalive_timeout (idle) or
+ * keepalive_time (in use), both shorter: a connection the worker closed
+ * could be the one nginx is sending its next request on, and a call that
+ * must not run twice would fail. What is still open at the end is
+ * closed. */
 #define WORKER_DRAIN_MS	2000
 
 struct worker {
@@ -196,17 +200,17 @@ worker_body(FCGX_Request *req, struct http *h)
 }
 
 /* Keeps the connection for another request once this one is
- * answered: nginx asked to keep it, its input was read to the end (what
- * a request leaves unread would be taken for the next one's), and the
- * worker is not stopping. A connection kept by neither side is closed
- * at once when fully read (nginx sends nothing more), else with
- * libfcgi's careful shutdown that waits for nginx to close first. */
+ * answered: nginx asked to keep it and its input was read to the end
+ * (what a request leaves unread would be taken for the next one's). A
+ * connection kept by neither side is closed at once when fully read
+ * (nginx sends nothing more), else with libfcgi's careful shutdown that
+ * waits for nginx to close first. */
 static void
-worker_keep(FCGX_Request *req, int stopping)
+worker_keep(FCGX_Request *req)
 {
 	int read = FCGX_GetChar(req->in) == EOF;
 
-	if (req->keepConnection && read && !stopping)
+	if (req->keepConnection && read)
 		return;
 	req->keepConnection = 0;
 	if (read)
@@ -284,7 +288,7 @@ worker_take(struct worker *w, int i, uint32_t events, struct arena *a,
 		return 0;
 	}
 	worker_serve(req, a, cfg);
-	worker_keep(req, w->stopping);
+	worker_keep(req);
 	FCGX_Finish_r(req);
 	if (fresh && req->ipcFd >= 0)
 		worker_watch(w, i);
@@ -300,7 +304,7 @@ worker_run(int listen_fd, const struct config *cfg)
 	struct arena *a;
 	sigset_t open;
 	long served = 0;
-	long long left;
+	long long left, drain;
 	int i, n, status = 1;
 
 	worker_signals(&open);
@@ -318,15 +322,19 @@ worker_run(int listen_fd, const struct config *cfg)
 		goto out;
 	status = 0;
 	db_open(cfg->database);
+	counters_init(cfg);
 	a = arena_new();
 	for (;;) {
 		if (worker_stop && !w.stopping)
 			worker_begin_stop(&w);
-		left = -1;
+		/* an idle worker wakes to flush its counts in time */
+		left = counters_wait_ms();
 		if (w.stopping) {
-			left = w.drain_end - worker_now_ms();
-			if (left <= 0 || worker_open_conns(&w) == 0)
+			drain = w.drain_end - worker_now_ms();
+			if (drain <= 0 || worker_open_conns(&w) == 0)
 				break;
+			if (left < 0 || drain < left)
+				left = drain;
 		}
 		/* the stop signals are let in only here, atomically with the
 		 * wait: everywhere else they stay pending, so libfcgi's reads,
@@ -353,6 +361,7 @@ worker_run(int listen_fd, const struct config *cfg)
 			if (cfg->max_requests > 0 && served >= cfg->max_requests)
 				worker_stop = 1;
 		}
+		counters_tick();
 		/* every slot taken: new connections go to the other workers */
 		if (!w.stopping && worker_listen(&w,
 		    worker_free_slot(&w) >= 0) != 0) {
@@ -364,6 +373,9 @@ done:
 	for (i = 0; i < WORKER_CONNS; i++)
 		if (w.conns[i].ipcFd >= 0)
 			worker_drop(&w, i);
+	/* a stop, a retirement or a reload's replacement: nothing counted
+	 * is left behind */
+	counters_flush();
 	arena_free(a);
 	db_close();
 out:

@@ -4,8 +4,9 @@
 #include "http.h"
 
 /* The provider API: /api/add-install, update-install, list-install,
- * list-hwid, delete-hwid, add-domain, list-domain and delete-domain, with
- * their parameters in the query string or an urlencoded POST body. */
+ * list-hwid, delete-hwid, add-domain, list-domain and delete-domain, and
+ * this server's stats, list-refused and list-audit, with their
+ * parameters in the query string or an urlencoded POST body. */
 
 /* Answers the /api/ request in h: always HTTP 200 with a JSON object whose
  * "rc" is 1 (done), 2 (already exists) or 0 (refused, "msg" says why); an

@@ -3,6 +3,7 @@
 
 #include "arena.h"
 #include "params.h"
+#include "valid.h"
 
 /* The provider API's parameter rules: which calls there are, which
  * parameters each takes and needs, and what each parameter must be, as
@@ -21,6 +22,9 @@ enum api_call {
 	API_ADD_DOMAIN,
 	API_LIST_DOMAIN,
 	API_DELETE_DOMAIN,
+	API_STATS,
+	API_LIST_REFUSED,
+	API_LIST_AUDIT,
 	API_RESET_INSTALL,
 	API_SELF_SERVICE,
 	API_SET_WEBHOOK,
@@ -41,6 +45,9 @@ enum api_arg {
 	API_HWID,
 	API_HASH,		/* domain_hash */
 	API_NAME,		/* domain_name */
+	API_FROM,		/* a period's first day, YYYY-MM-DD */
+	API_TO,			/* and its last */
+	API_ROWS,		/* limit: rows at most */
 	API_EXPIRE,		/* expire_days */
 	API_ROTATE,		/* "1" or absent */
 	API_DISABLE,		/* "1" or absent */
@@ -50,6 +57,8 @@ enum api_arg {
 				   webhooks_types' order */
 	API_NARGS
 };
+
+#define API_ROWS_MAX		1000	/* rows list-refused answers at most */
 
 /* A request's parameters once they are valid. */
 struct api_args {
@@ -69,6 +78,14 @@ const char *api_rules_name(enum api_call call);
 
 /* The name of parameter arg, as requests spell it. */
 const char *api_rules_arg(enum api_arg arg);
+
+/* The period of days of a call that takes from and to, as checked by
+ * api_rules_check() into args, by the rule of stats_period() (stats.h):
+ * today is the number of the current UTC day. Writes the first and last
+ * day into from and to and returns NULL, or returns the message naming
+ * what is wrong (in arena a, or static). */
+const char *api_rules_period(struct arena *a, const struct api_args *args,
+    long today, char from[VALID_DATE_LEN + 1], char to[VALID_DATE_LEN + 1]);
 
 /* Checks the parsed parameters p of a request to call: first that they
  * parsed and none is repeated, then provider_code and auth_key, then the

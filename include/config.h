@@ -33,6 +33,9 @@ struct config {
 	int	max_requests;		/* a worker retires after this many; 0: never */
 	int	log_level;		/* 0 debug .. 3 error */
 	int	stop_timeout;		/* seconds a stopping worker may take */
+	int	stats;			/* count what the check decides: 1 on */
+	int	stats_flush;		/* seconds between a worker's flushes */
+	int	retention_months;	/* months of check events kept */
 	char	public_url[256];	/* "https://HOST" of self-service pages;
 					   "": the host each call was sent to */
 	int	release_cooldown_hours;	/* between self-service releases of a

@@ -66,6 +66,16 @@ enum db_stmt {
 	DB_WEBHOOK_RESULT,	/* struct db_found: the sender's */
 	DB_WEBHOOK_PRUNE,	/* struct db_number: events forgotten */
 	DB_EXPIRE_SWEEP,	/* struct db_number: devices freed */
+	DB_STATS_FLUSH,		/* struct db_number: rows applied; 0 for a
+				   flush applied before */
+	DB_STATS_DAYS,		/* struct db_day */
+	DB_STATS_DEVICES,	/* struct db_share */
+	DB_STATS_FILL,		/* struct db_bucket */
+	DB_STATS_ATTENTION,	/* struct db_attention */
+	DB_REFUSED_LIST,	/* struct db_refusal */
+	DB_AUDIT_LIST,		/* struct db_audit */
+	DB_REPORT,		/* struct db_report */
+	DB_MAINTAIN,		/* struct db_maintained */
 	DB_PING,		/* struct db_number: 1 (GET /healthz) */
 	DB_NSTMT
 };
@@ -88,6 +98,24 @@ enum db_outcome {
 	DB_NOUTCOME
 };
 
+/* What the check decided (ll_check's o_decision, the names of the table
+ * decisions in sql/010_analytics.sql), in the order the counters and
+ * the statistics' columns take them. */
+enum db_decision {
+	DB_ADMITTED_NEW = 0,	/* a device took a slot */
+	DB_ADMITTED_KNOWN,	/* a device holding one asked again */
+	DB_REFUSED_LIMIT,	/* the link is full */
+	DB_REFUSED_DISABLED,	/* the link or its provider is disabled */
+	DB_REFUSED_DOMAIN,	/* no active domain of the provider */
+	DB_REFUSED_HWID,	/* no valid HWID */
+	DB_REFUSED_UNKNOWN,	/* no such link */
+	DB_NDECISION
+};
+
+/* The decisions a provider sees: all but DB_REFUSED_UNKNOWN, which
+ * concerns no provider. */
+#define DB_NPROVIDER_DECISION	DB_REFUSED_UNKNOWN
+
 /* Why a call failed. DOWN, TIMEOUT and LOCK pass with time: the caller
  * answers "try again" (and the check import:false); SQL is a statement
  * that failed for a reason of its own. */
@@ -108,6 +136,9 @@ struct db_check {		/* ll_check: the check's answer */
 	const char	*providerid;
 	int		 status;
 	int		 admitted;
+	enum db_decision decision;	/* why */
+	long long	 provider_id;	/* the link's; 0 for none */
+	long long	 link_id;
 };
 struct db_number {		/* one integer */
 	int		 value;
@@ -253,6 +284,58 @@ struct db_webhook_claim {	/* ll_webhook_claim */
 	const char	*body;
 	int		 attempt;	/* this try's number, from 1 */
 };
+struct db_day {			/* ll_stats_days: one day's checks */
+	const char	*day;		/* YYYY-MM-DD */
+	long long	 n[DB_NPROVIDER_DECISION];	/* by decision */
+};
+struct db_share {		/* ll_stats_devices: devices by a value */
+	const char	*kind;		/* "os" or "app_version" */
+	const char	*name;		/* "" when the app sent none */
+	long long	 devices;
+};
+struct db_bucket {		/* ll_stats_fill */
+	int		 bucket;	/* tenths of the limit; 10: full */
+	long long	 links;
+};
+struct db_attention {		/* ll_stats_attention */
+	long long	 id;
+	const char	*install_code;
+	int		 install_limit;
+	int		 install_count;
+	long long	 refused_limit;	/* in the period */
+};
+struct db_refusal {		/* ll_refused_list: a link without refusals
+				   is one row whose texts are NULL */
+	long long	 link_id;
+	const char	*hwid;
+	const char	*date;
+	const char	*device_name;
+};
+struct db_audit {		/* ll_audit_list: no action to show is one
+				   row of NULLs */
+	const char	*date;
+	const char	*actor;		/* "api", "web:N", "operator" */
+	const char	*action;	/* "link.update", ... */
+	const char	*target;
+	const char	*before;	/* JSON, or NULL */
+	const char	*after;
+	const char	*address;
+};
+struct db_report {		/* ll_report: one provider, or unknown
+				   links (provider_code "") */
+	const char	*provider_code;
+	const char	*name;
+	int		 status;
+	long long	 links;
+	long long	 links_full;
+	long long	 links_near_full;
+	long long	 devices;
+	long long	 n[DB_NDECISION];	/* by decision */
+};
+struct db_maintained {		/* ll_maintain */
+	const char	*action;	/* "made" or "dropped" */
+	const char	*name;		/* the partition */
+};
 
 /* Remembers conninfo and tries to connect once. Returns 0 when connected,
  * -1 when not (later calls keep retrying with backoff). */
@@ -300,6 +383,10 @@ int db_one(struct arena *a, enum db_stmt st, int n,
 	(int)(sizeof(v) / sizeof((v)[0])), (v), (rowsp), sizeof(**(rowsp)))
 #define DB_ONE(a, st, v, rowp) db_one((a), (st),			\
 	(int)(sizeof(v) / sizeof((v)[0])), (v), (rowp), sizeof(*(rowp)))
+
+/* The name of decision d as the database and the API spell it
+ * ("admitted_new"); "" for no such decision. Cannot fail. */
+const char *db_decision_name(enum db_decision d);
 
 /* Why the last db_all() or db_one() failed. */
 enum db_fail db_failure(void);

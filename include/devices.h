@@ -2,6 +2,7 @@
 #define LL_DEVICES_H
 
 #include "arena.h"
+#include "audit.h"
 #include "db.h"
 
 /* The devices that hold a slot on a provider's links: the check that
@@ -40,14 +41,15 @@ enum db_outcome devices_list(struct arena *a, long long provider_id,
     struct db_device **rows, int *n);
 
 /* Deletes the device hwid from the provider's link named by code and/or
- * link_id and frees its slot. Stores the link's id and its install count
+ * link_id and frees its slot; who did it goes into the audit trail in
+ * the same statement. Stores the link's id and its install count
  * after it in *gone. Returns DB_OK, DB_NOT_FOUND (no such link),
  * DB_NO_DEVICE (the device holds no slot on it), or DB_FAILED. Not
  * run twice on a lost connection: a second run would answer
  * DB_NO_DEVICE. */
 enum db_outcome devices_delete(struct arena *a, long long provider_id,
     const char *code, long long link_id, const char *hwid,
-    struct db_device_deleted *gone);
+    const struct audit_actor *who, struct db_device_deleted *gone);
 
 /* The self-service page behind the token whose SHA-256 is token_hash: its
  * link's count and limit, when its next release may be (cooldown hours

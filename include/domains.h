@@ -2,6 +2,7 @@
 #define LL_DOMAINS_H
 
 #include "arena.h"
+#include "audit.h"
 #include "crypt.h"
 #include "db.h"
 
@@ -27,26 +28,27 @@ const char *domains_default_label(struct arena *a, const char *hash);
 const char *domains_hash(struct arena *a, const char *domain,
     char hash[CRYPT_SHA256_HEX]);
 
-/* Registers hash, labelled label, for the provider. Returns DB_OK (new),
+/* Registers hash, labelled label, for the provider; a registration that
+ * changes something goes into the audit trail as who's. Returns DB_OK (new),
  * DB_REACTIVATED (it had been deleted; it takes the new label),
  * DB_EXISTS (active already; nothing changes) or DB_FAILED (db_failure()
  * says why). Not run twice on a lost connection: a second run would
  * answer DB_EXISTS. */
 enum db_outcome domains_add(struct arena *a, long long provider_id,
-    const char *hash, const char *label);
+    const char *hash, const char *label, const struct audit_actor *who);
 
 /* The provider's active domains, newest first: stores them (in arena a)
  * in *rows. Returns their number, or -1 when the statement failed. */
 int domains_list(struct arena *a, long long provider_id,
     struct db_domain **rows);
 
-/* Deletes the provider's active domain id: the app refuses its links
- * through it from then on. Stores in *links how many of the provider's
+/* Deletes the provider's active domain id, audited as who's: the app
+ * refuses its links through it from then on. Stores in *links how many of the provider's
  * active links hold devices admitted through it. Returns DB_OK,
  * DB_NOT_FOUND (no such active domain of the provider) or DB_FAILED. Not
  * run twice on a lost connection: a second run would answer
  * DB_NOT_FOUND. */
 enum db_outcome domains_delete(struct arena *a, long long provider_id,
-    long long id, int *links);
+    long long id, const struct audit_actor *who, int *links);
 
 #endif

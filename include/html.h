@@ -14,7 +14,8 @@
 
 struct html_page {
 	const char	*title;		/* of the page, in <title> */
-	const char	*nav;		/* active item: "links", "new", "domains",
+	const char	*nav;		/* active item: "links", "new", "stats",
+					   "domains", "activity",
 					   "webhook" or NULL */
 	const char	*provider;	/* signed-in provider code; NULL: signed out */
 	const char	*csrf;		/* the session's token, for sign-out */

@@ -2,6 +2,7 @@
 #define LL_LINKS_H
 
 #include "arena.h"
+#include "audit.h"
 #include "config.h"
 #include "db.h"
 #include "http.h"
@@ -9,7 +10,8 @@
 
 /* A provider's limited links: their rules and one statement per action,
  * for the API and the web account alike. Every action is scoped to the
- * provider: another provider's link is not found. */
+ * provider: another provider's link is not found; every change is done
+ * by an actor, whom its statement writes into the audit trail. */
 
 #define LINKS_LIMIT_MIN	1	/* devices a link may admit, at least */
 #define LINKS_LIMIT_MAX	100	/* and at most */
@@ -60,7 +62,8 @@ struct links_target {
  * the random source failed or no drawn code was free (logged). */
 enum db_outcome links_create(struct arena *a, const struct config *cfg,
     long long provider_id, const char *code, int limit, int expire_days,
-    const char *note, const struct links_target *t, long long *id,
+    const char *note, const struct links_target *t,
+    const struct audit_actor *who, long long *id,
     char code_out[VALID_CODE_LEN + 1]);
 
 /* Changes the provider's link id: limit and status when not 0, note when
@@ -69,7 +72,7 @@ enum db_outcome links_create(struct arena *a, const struct config *cfg,
  * slot, u->install_count of them; nothing changes) or DB_FAILED. */
 enum db_outcome links_update(struct arena *a, long long provider_id,
     long long id, int limit, const char *note, int status, int expire_days,
-    struct db_link_updated *u);
+    const struct audit_actor *who, struct db_link_updated *u);
 
 /* The provider's links, newest first: link id alone when id is not 0,
  * else those whose code or note holds search (NULL: all), at most limit
@@ -98,7 +101,8 @@ int links_target(struct arena *a, long long provider_id, long long id,
  * one statement. Returns DB_OK, DB_NOT_FOUND (nothing stored or
  * registered) or DB_FAILED. */
 enum db_outcome links_set_target(struct arena *a, long long provider_id,
-    long long id, const struct links_target *t);
+    long long id, const struct links_target *t,
+    const struct audit_actor *who);
 
 /* Frees every slot of the provider's link named by code and/or id (NULL
  * and 0 for none) in one statement, writing a device.released event for

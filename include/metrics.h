@@ -1,6 +1,8 @@
 #ifndef LL_METRICS_H
 #define LL_METRICS_H
 
+#include "db.h"
+
 #include <stddef.h>
 #include <sys/types.h>
 
@@ -27,15 +29,6 @@ enum metrics_route {
 	METRICS_ROUTE_HEALTHZ,
 	METRICS_ROUTE_METRICS,
 	METRICS_NROUTE
-};
-
-/* What the check decided (the label decision): admitted or refused by
- * the database's answer. A check that never reached a decision (bad
- * input, the database down) is counted by its request alone. */
-enum metrics_decision {
-	METRICS_ADMITTED = 0,
-	METRICS_REFUSED,
-	METRICS_NDECISION
 };
 
 /* Maps the shared region; the master calls it once, before it forks.
@@ -75,7 +68,7 @@ void metrics_workers(int n);
 /* The counting, each a few stores in the caller's slot; cannot fail. */
 void metrics_busy(int on);
 void metrics_request(enum metrics_route route, int status, long long ns);
-void metrics_decision(enum metrics_decision d);
+void metrics_decision(enum db_decision d);
 void metrics_db_error(void);
 void metrics_db_reconnect(void);
 

@@ -1,8 +1,10 @@
 #ifndef LL_PAGE_H
 #define LL_PAGE_H
 
+#include "audit.h"
 #include "http.h"
 #include "sessions.h"
+#include "valid.h"
 
 /* The toolkit the web account's pages share: account.c finds the page and
  * the session, the page_*.c files draw the pages with what is here: the
@@ -27,6 +29,10 @@ struct page_form {
 	const char	*error;		/* the message; NULL: no error */
 	const char	*bad;		/* the field at fault, by name */
 };
+
+/* Who the signed-in session is, for the audit trail of what the page
+ * changes; lives as long as p. Cannot fail. */
+const struct audit_actor *page_actor(struct page *p);
 
 /* Returns parameter name without the white space around it, in the
  * request's arena; "" when it is absent. Cannot fail. */
@@ -83,5 +89,24 @@ void page_status_badge(struct buf *b, int status);
 
 /* Appends count devices of limit as a bar and as numbers. */
 void page_usage(struct buf *b, int count, int limit);
+
+/* The period the request asks for with ?from= and ?to= (YYYY-MM-DD),
+ * by the rule of stats_period(), into from and to. Returns NULL, or what
+ * is wrong with what was asked, and then from and to hold the default
+ * period. Cannot fail. */
+const char *page_period(struct page *p, char from[VALID_DATE_LEN + 1],
+    char to[VALID_DATE_LEN + 1]);
+
+/* Appends the GET form that picks a period for action (a path of ours),
+ * with from and to filled in, and quick links to the last 7, 30, 90 and
+ * 365 days; extra (may be NULL) is a hidden field "name=value" kept.
+ * Cannot fail. */
+void page_period_form(struct page *p, const char *action, const char *from,
+    const char *to, const char *extra_name, const char *extra_value);
+
+/* Starts a CSV download named name ("limited-links-days-...csv", of
+ * letters, digits, '-' and '.') as the answer, and returns the body to
+ * write its rows into. Cannot fail. */
+struct buf *page_csv(struct page *p, const char *name);
 
 #endif

@@ -4,8 +4,9 @@
 #include "page.h"
 
 /* One of the provider's links in the web account (p->id): its page with
- * what to hand out, its usage and settings, and its devices; and the
- * forms posted from it. Each handler needs a session (and a POST its
+ * what to hand out, its usage and settings, its devices and its history
+ * (its daily checks and latest refusals for the limit, also as CSV); and
+ * the forms posted from it. Each handler needs a session (and a POST its
  * CSRF token, checked before), answers its page or redirect itself,
  * failures included, and answers 404 for a link that is not the signed-in
  * provider's. */
@@ -19,5 +20,9 @@ void page_link_reset_form(struct page *p); /* GET links/ID/reset: sure? */
 void page_link_reset(struct page *p);	/* POST links/ID/reset */
 void page_link_self_service(struct page *p); /* POST links/ID/self-service:
 					   action create, rotate, disable */
+void page_link_history_csv(struct page *p); /* GET links/ID/history.csv */
+
+#define PAGE_LINK_REFUSED	20	/* refusals the page lists */
+#define PAGE_LINK_REFUSED_CSV	1000	/* and its CSV */
 
 #endif

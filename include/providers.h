@@ -2,6 +2,7 @@
 #define LL_PROVIDERS_H
 
 #include "arena.h"
+#include "audit.h"
 #include "config.h"
 #include "crypt.h"
 #include "db.h"
@@ -36,26 +37,29 @@ int providers_active(struct arena *a, const char *code);
 int providers_name_ok(const char *name);
 
 /* Creates a provider called name with a fresh code and auth key, written
- * into code and key. Returns DB_OK, DB_FAILED (db_failure() says why,
+ * into code and key; the audit trail says who did (never the key). Returns DB_OK, DB_FAILED (db_failure() says why,
  * DB_FAIL_NONE when the random source failed), or DB_EXISTS when every
  * code drawn was taken. name must be providers_name_ok(). */
 enum db_outcome providers_add(struct arena *a, const struct config *cfg,
-    const char *name, char code[VALID_PROVIDER_LEN + 1],
-    char key[VALID_KEY_LEN + 1]);
+    const char *name, const struct audit_actor *who,
+    char code[VALID_PROVIDER_LEN + 1], char key[VALID_KEY_LEN + 1]);
 
 /* Every provider, in the order they were made: stores them in *rows (in
  * arena a). Returns their number, or -1 when the statement failed. */
 int providers_list(struct arena *a, struct db_provider **rows);
 
-/* Enables or disables the provider with code; disabling ends its web
- * sessions. Returns DB_OK, DB_NOT_FOUND or DB_FAILED. */
+/* Enables or disables the provider with code, audited as who's;
+ * disabling ends its web sessions. Returns DB_OK, DB_NOT_FOUND or
+ * DB_FAILED. */
 enum db_outcome providers_set_active(struct arena *a, const char *code,
-    int active);
+    int active, const struct audit_actor *who);
 
 /* Gives the provider with code a fresh auth key, written into key; the
- * old one stops working, and so do its sessions. Returns DB_OK,
+ * old one stops working, and so do its sessions. The audit trail says
+ * who did, and nothing of either key. Returns DB_OK,
  * DB_NOT_FOUND or DB_FAILED (DB_FAIL_NONE: the random source). */
 enum db_outcome providers_rotate_key(struct arena *a,
-    const struct config *cfg, const char *code, char key[VALID_KEY_LEN + 1]);
+    const struct config *cfg, const char *code,
+    const struct audit_actor *who, char key[VALID_KEY_LEN + 1]);
 
 #endif

@@ -27,11 +27,13 @@ struct json_object *reply_ok(struct http *h);
 
 /* How a member of a listed object is read from its row: a text (a
  * const char *, NULL written as ""), an int or a long long, at offset in
- * the row. */
+ * the row; or a text of JSON the database made (jsonb written out),
+ * written as the value it holds (NULL, or what does not parse: null). */
 enum reply_kind {
 	REPLY_TEXT,
 	REPLY_INT,
-	REPLY_BIGINT
+	REPLY_BIGINT,
+	REPLY_JSON
 };
 
 struct reply_col {

@@ -7,7 +7,9 @@
  * serves FastCGI requests on listen_fd (which must not block) one at a
  * time until SIGTERM or SIGINT, taken only between requests so that a
  * request in hand, even half-read, is always answered; or until it has
- * served cfg->max_requests. Returns the process exit status: 1 when
+ * served cfg->max_requests. Between requests, and when idle, it writes
+ * the checks' counts when they are due (fcgi/counters.c), and all of
+ * them before it exits. Returns the process exit status: 1 when
  * listen_fd fails. */
 int worker_run(int listen_fd, const struct config *cfg);
 

@@ -22,6 +22,10 @@ LL_DB=limitedlinks
 LL_ADMIN_PASS=$LL_VAR/admin.pgpass
 LL_APP_PASS=$LL_VAR/app.pgpass
 LL_APP_ROLE=ll_app
+# the read-only role for BI tools, and its password (root's, 0600: the
+# operator hands it to the tool)
+LL_BI_PASS=$LL_VAR/bi.pgpass
+LL_BI_ROLE=ll_bi
 
 if [ "$(id -u)" = 0 ]; then
 	LL_USER=${LL_USER:-limitedlinks}
@@ -100,6 +104,24 @@ ll_signal() {
 	fi
 	ll_as kill -s "$3" "$pid" || return 1
 	echo "$pid"
+}
+
+# ll_server ARGS...: runs the server's binary on the stack's
+# configuration, as the stack's user, never as root, and only from where
+# that user can change nothing: were it the user's to replace, a hole in
+# anything running as that user would become root's.
+ll_server() {
+	local bin=$LL_VAR/bin/limited-links p
+	[ -f "$LL_CONF" ] || ll_die "no stack in $LL_VAR: run 'make run' first"
+	if [ "$(id -u)" = 0 ]; then
+		for p in "$LL_VAR/" "$LL_VAR/bin" "$bin"; do
+			if [ -L "$p" ] || [ "$(stat -c %u -- "$p")" != 0 ] ||
+				[ -n "$(find "$p" -maxdepth 0 -perm /go=w)" ]; then
+				ll_die "$p is not root's alone: run 'make run' to set the stack's folder right"
+			fi
+		done
+	fi
+	ll_as "$bin" -c "$LL_CONF" "$@"
 }
 
 # Waits up to $2 tenths of a second for process $1 to end.

@@ -8,13 +8,14 @@
 -- a function added there must be added here. Each runs with its owner's
 -- rights (SECURITY DEFINER) and a search_path that only the owner can put
 -- objects in. The helpers they call (ll_ts, ll_seen_every,
--- ll_signin_delay, ll_signin_window, ll_webhook_emit, ...) stay plain:
--- nobody but the owner may call them directly. ll_app holds no right on any table or
--- sequence.
+-- ll_signin_delay, ll_signin_window, ll_audit, ll_domain_put,
+-- ll_webhook_emit, ...) stay plain: nobody but the owner may call them
+-- directly. ll_app holds no right on any table or sequence, and ll_bi
+-- none here (sql/bi.sql grants it the views).
 
-REVOKE ALL ON ALL TABLES IN SCHEMA public FROM PUBLIC, ll_app;
-REVOKE ALL ON ALL SEQUENCES IN SCHEMA public FROM PUBLIC, ll_app;
-REVOKE ALL ON ALL FUNCTIONS IN SCHEMA public FROM PUBLIC, ll_app;
+REVOKE ALL ON ALL TABLES IN SCHEMA public FROM PUBLIC, ll_app, ll_bi;
+REVOKE ALL ON ALL SEQUENCES IN SCHEMA public FROM PUBLIC, ll_app, ll_bi;
+REVOKE ALL ON ALL FUNCTIONS IN SCHEMA public FROM PUBLIC, ll_app, ll_bi;
 -- a function made later is not everyone's to run either
 ALTER DEFAULT PRIVILEGES FOR ROLE ll_owner REVOKE EXECUTE ON FUNCTIONS FROM PUBLIC;
 
@@ -43,6 +44,10 @@ DECLARE
 		-- the sender process
 		'll_webhook_claim', 'll_webhook_result', 'll_webhook_prune',
 		'll_expire_sweep',
+		-- what the checks decided, the audit trail, upkeep
+		'll_stats_flush', 'll_stats_days', 'll_stats_devices',
+		'll_stats_fill', 'll_stats_attention', 'll_refused_list',
+		'll_audit_list', 'll_report', 'll_maintain',
 		-- GET /healthz
 		'll_ping'];
 	n text;

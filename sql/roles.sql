@@ -7,6 +7,9 @@
 --   ll_app    the workers' role. It signs in, with a password, and may
 --             only run the functions sql/privileges.sql lists: no table,
 --             no sequence, nothing it could create.
+--   ll_bi     for BI tools. It signs in, with a password, and may read
+--             the views of the schema bi (sql/bi.sql) and nothing else:
+--             no table, no function of ours, no other schema, no write.
 -- The superuser that made the cluster stays, for these scripts only.
 
 DO $$
@@ -17,11 +20,15 @@ BEGIN
 	IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'll_app') THEN
 		CREATE ROLE ll_app;
 	END IF;
+	IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'll_bi') THEN
+		CREATE ROLE ll_bi;
+	END IF;
 	EXECUTE format('ALTER DATABASE %I OWNER TO ll_owner', current_database());
 	-- connecting is ll_app's alone (and the owner's); nobody may create
 	-- a schema or a temporary table in it
 	EXECUTE format('REVOKE ALL ON DATABASE %I FROM PUBLIC', current_database());
 	EXECUTE format('GRANT CONNECT ON DATABASE %I TO ll_app', current_database());
+	EXECUTE format('GRANT CONNECT ON DATABASE %I TO ll_bi', current_database());
 END
 $$;
 
@@ -29,8 +36,15 @@ ALTER ROLE ll_owner NOLOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE
 	NOREPLICATION NOBYPASSRLS;
 ALTER ROLE ll_app LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE
 	NOREPLICATION NOBYPASSRLS NOINHERIT;
+ALTER ROLE ll_bi LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE
+	NOREPLICATION NOBYPASSRLS NOINHERIT;
+-- whatever a tool sends, its transactions only read
+ALTER ROLE ll_bi SET default_transaction_read_only = on;
 
 -- only the owner creates in the schema (PostgreSQL 15 already keeps
--- others out of public; older versions do not)
+-- others out of public; older versions do not), and only the roles that
+-- run its functions look into it: ll_bi sees the schema bi alone
 REVOKE CREATE ON SCHEMA public FROM PUBLIC;
+REVOKE USAGE ON SCHEMA public FROM PUBLIC;
 GRANT USAGE, CREATE ON SCHEMA public TO ll_owner;
+GRANT USAGE ON SCHEMA public TO ll_app;

@@ -45,34 +45,59 @@
 CREATE OR REPLACE FUNCTION ll_seen_every() RETURNS interval
 LANGUAGE sql IMMUTABLE AS $$ SELECT interval '5 minutes' $$;
 
+-- Besides the answer, it says what it decided and whom that concerns, for
+-- the workers' counters (fcgi/counters.c): o_decision is one of
+-- decisions.name (sql/010_analytics.sql), o_provider_id and o_link_id
+-- the link's (NULL when there is no such link). Writing nothing of its
+-- own for them, it keeps a re-check a plain read.
+--
+-- Earlier versions answered the first three columns alone; an OUT list
+-- changes only by dropping the function, in the transaction that makes
+-- it again.
+DO $$
+BEGIN
+	IF EXISTS (SELECT 1 FROM pg_proc p
+	    WHERE p.oid = to_regprocedure('ll_check(text, text, text, text, '
+		'text, text, text, text)')
+		AND NOT 'o_decision' = ANY (p.proargnames)) THEN
+		DROP FUNCTION IF EXISTS ll_check(text, text, text, text,
+		    text, text, text, text);
+	END IF;
+END
+$$;
+
 CREATE OR REPLACE FUNCTION ll_check(p_hash text, p_code text, p_hwid text,
     p_os text, p_os_version text, p_model text, p_app_version text,
     p_user_agent text,
-    OUT o_providerid text, OUT o_status integer, OUT o_import boolean)
+    OUT o_providerid text, OUT o_status integer, OUT o_import boolean,
+    OUT o_decision text, OUT o_provider_id bigint, OUT o_link_id bigint)
 LANGUAGE plpgsql AS $$
 DECLARE
-	v_link		bigint;
-	v_active	boolean;
 	v_stale		boolean;
 BEGIN
-	SELECT l.id, p.code, l.status::integer,
-	    l.status = 10 AND p.status = 1 AND p_hwid IS NOT NULL AND EXISTS (
-		SELECT 1 FROM domains d
+	-- o_decision stays NULL while the device may go on
+	SELECT l.id, l.provider_id, p.code, l.status::integer,
+	    CASE WHEN l.status <> 10 OR p.status <> 1 THEN 'refused_disabled'
+	    WHEN NOT EXISTS (SELECT 1 FROM domains d
 		WHERE d.provider_id = l.provider_id
 		    AND d.domain_hash = p_hash AND d.status = 1)
-	    INTO v_link, o_providerid, o_status, v_active
+		THEN 'refused_domain'
+	    WHEN p_hwid IS NULL THEN 'refused_hwid' END
+	    INTO o_link_id, o_provider_id, o_providerid, o_status, o_decision
 	    FROM links l JOIN providers p ON p.id = l.provider_id
 	    WHERE l.install_code = p_code;
-	-- NULL: no such link
-	IF v_active IS NOT TRUE THEN
+	-- o_link_id NULL: no such link
+	IF o_link_id IS NULL OR o_decision IS NOT NULL THEN
 		o_providerid := coalesce(o_providerid, '');
 		o_status := coalesce(o_status, 0);
 		o_import := false;
+		o_decision := coalesce(o_decision, 'refused_unknown');
 		RETURN;
 	END IF;
 
-	SELECT d.last_seen < now() - ll_seen_every() INTO v_stale
-	    FROM devices d WHERE d.link_id = v_link AND d.hwid = p_hwid;
+	SELECT d.last_seen < now() - ll_seen_every(), true, 'admitted_known'
+	    INTO v_stale, o_import, o_decision
+	    FROM devices d WHERE d.link_id = o_link_id AND d.hwid = p_hwid;
 	IF FOUND THEN
 		IF v_stale THEN
 			UPDATE devices d SET last_seen = now(),
@@ -81,35 +106,39 @@ BEGIN
 			    model = coalesce(p_model, d.model),
 			    app_version = coalesce(p_app_version, d.app_version),
 			    user_agent = coalesce(p_user_agent, d.user_agent)
-			    WHERE d.link_id = v_link AND d.hwid = p_hwid;
+			    WHERE d.link_id = o_link_id AND d.hwid = p_hwid;
 		END IF;
-		o_import := true;
 		RETURN;
 	END IF;
 
 	UPDATE links l SET install_count = l.install_count + 1
-	    WHERE l.id = v_link AND l.install_count < l.install_limit
+	    WHERE l.id = o_link_id AND l.install_count < l.install_limit
 		AND l.status = 10;
 	IF FOUND THEN
 		INSERT INTO devices (link_id, hwid, device_os, os_version,
 		    model, app_version, user_agent, domain_hash)
-		    VALUES (v_link, p_hwid, p_os, p_os_version, p_model,
+		    VALUES (o_link_id, p_hwid, p_os, p_os_version, p_model,
 			p_app_version, p_user_agent, p_hash)
-		    ON CONFLICT (link_id, hwid) DO NOTHING;
+		    ON CONFLICT (link_id, hwid) DO NOTHING
+		    RETURNING true, 'admitted_new' INTO o_import, o_decision;
 		IF NOT FOUND THEN
 			-- the device took a slot a moment ago: give this
 			-- one back
 			UPDATE links l SET install_count = l.install_count - 1
-			    WHERE l.id = v_link;
+			    WHERE l.id = o_link_id;
+			o_import := true;
+			o_decision := 'admitted_known';
 		END IF;
-		o_import := true;
 		RETURN;
 	END IF;
 
-	-- full, or disabled meanwhile; a concurrent call may have admitted
-	-- this very device, and this statement sees it now
-	SELECT EXISTS (SELECT 1 FROM devices d
-	    WHERE d.link_id = v_link AND d.hwid = p_hwid) INTO o_import;
+	-- full, or disabled meanwhile (counted as full: a race of the
+	-- moment); a concurrent call may have admitted this very device,
+	-- and this statement sees it now
+	SELECT s.known, CASE WHEN s.known THEN 'admitted_known'
+	    ELSE 'refused_limit' END INTO o_import, o_decision
+	    FROM (SELECT EXISTS (SELECT 1 FROM devices d
+		WHERE d.link_id = o_link_id AND d.hwid = p_hwid) AS known) s;
 END
 $$;
 

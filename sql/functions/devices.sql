@@ -2,12 +2,14 @@
 -- admits them, is in check.sql). Every function takes the authenticated
 -- provider's id and touches nothing of another provider's; the link is
 -- named by its install code, its id, or both (then both must fit), and
--- found in the statement that acts on it. Re-applied by scripts/migrate
--- on every run.
+-- found in the statement that acts on it; a delete takes its actor last
+-- (see ll_audit). Re-applied by scripts/migrate on every run.
 
 -- Earlier versions took the link's id alone, found by a statement before.
 DROP FUNCTION IF EXISTS ll_device_list(bigint, bigint, text);
 DROP FUNCTION IF EXISTS ll_device_delete(bigint, bigint, text);
+-- ... and later ones wrote no audit row.
+DROP FUNCTION IF EXISTS ll_device_delete(bigint, text, bigint, text);
 
 -- The devices holding a slot on the provider's link, newest first;
 -- p_hwid (NULL: all) filters. No row: the provider has no such link. A
@@ -43,13 +45,14 @@ $$;
 -- The link row is locked before the device row, the order ll_check takes
 -- them in, so a delete and a re-check of the same device cannot deadlock.
 CREATE OR REPLACE FUNCTION ll_device_delete(p_provider bigint, p_code text,
-    p_link bigint, p_hwid text,
+    p_link bigint, p_hwid text, p_actor text, p_session text, p_addr text,
     OUT o_result text, OUT o_link bigint, OUT o_count integer)
 LANGUAGE plpgsql AS $$
 DECLARE
-	v_code	text;
-	v_limit	integer;
-	v_name	text;
+	v_code		text;
+	v_limit		integer;
+	v_name		text;
+	v_device	jsonb;
 BEGIN
 	SELECT l.id, l.install_count, l.install_code, l.install_limit
 	    INTO o_link, o_count, v_code, v_limit FROM links l
@@ -63,14 +66,21 @@ BEGIN
 		RETURN;
 	END IF;
 	DELETE FROM devices d WHERE d.link_id = o_link AND d.hwid = p_hwid
-	    RETURNING ll_device_name(d.model, d.device_os, d.os_version)
-	    INTO v_name;
+	    RETURNING ll_device_name(d.model, d.device_os, d.os_version),
+		jsonb_build_object('hwid', d.hwid, 'device_os',
+		d.device_os, 'os_version', d.os_version, 'model', d.model,
+		'app_version', d.app_version, 'first_seen',
+		ll_ts(d.first_seen), 'install_count', o_count)
+	    INTO v_name, v_device;
 	IF NOT FOUND THEN
 		o_result := 'no_device';
 		RETURN;
 	END IF;
 	UPDATE links l SET install_count = l.install_count - 1
 	    WHERE l.id = o_link RETURNING l.install_count INTO o_count;
+	PERFORM ll_audit(p_provider, p_actor, p_session, p_addr,
+	    'device.delete', o_link, 'device ' || p_hwid || ' on link ' ||
+	    v_code, v_device, jsonb_build_object('install_count', o_count));
 	PERFORM ll_webhook_emit(p_provider, 'device.released', o_link, v_code,
 	    p_hwid, v_name, o_count, v_limit);
 	o_result := 'ok';

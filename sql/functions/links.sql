@@ -4,13 +4,23 @@
 
 -- Earlier versions made the link alone, and the web account registered
 -- its domain and stored its subscription URL in statements of their own;
--- then links had no expire_days.
+-- then links had no expire_days, and later ones wrote no audit row.
 DROP FUNCTION IF EXISTS ll_link_add(bigint, text, integer, text, integer);
 DROP FUNCTION IF EXISTS ll_link_set_target(bigint, bigint, text, text);
 DROP FUNCTION IF EXISTS ll_link_add(bigint, text, integer, text, integer,
     text, text, text, text);
 DROP FUNCTION IF EXISTS ll_link_update(bigint, bigint, integer, text,
     smallint);
+DROP FUNCTION IF EXISTS ll_link_set_target(bigint, bigint, text, text, text,
+    text);
+DROP FUNCTION IF EXISTS ll_link_add(bigint, text, integer, text, integer,
+    text, text, text, text, integer);
+DROP FUNCTION IF EXISTS ll_link_add(bigint, text, integer, text, integer,
+    text, text, text, text, text, text, text);
+DROP FUNCTION IF EXISTS ll_link_update(bigint, bigint, integer, text,
+    smallint, integer);
+DROP FUNCTION IF EXISTS ll_link_update(bigint, bigint, integer, text,
+    smallint, text, text, text);
 DO $$
 BEGIN
 	-- the same parameters, without the column expire_days
@@ -30,10 +40,12 @@ $$;
 -- stores that URL and title, all or nothing; the API gives NULL for
 -- these four. o_result: 'ok' (o_id is the new link), 'exists' (the code
 -- is taken, by anyone), 'cap' (the provider holds p_cap links or its own
--- link_cap already): neither leaves anything behind.
+-- link_cap already): neither leaves anything behind. The actor comes
+-- last (see ll_audit).
 CREATE OR REPLACE FUNCTION ll_link_add(p_provider bigint, p_code text,
     p_limit integer, p_note text, p_cap integer, p_hash text,
-    p_label text, p_url text, p_title text, p_expire integer,
+    p_label text, p_url text, p_title text, p_expire integer, p_actor text,
+    p_session text, p_addr text,
     OUT o_result text, OUT o_id bigint)
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -59,35 +71,66 @@ BEGIN
 		RETURN;
 	END IF;
 	IF p_hash IS NOT NULL THEN
-		PERFORM ll_domain_add(p_provider, p_hash, p_label);
+		PERFORM ll_domain_put(p_provider, p_hash, p_label);
 	END IF;
+	PERFORM ll_audit(p_provider, p_actor, p_session, p_addr,
+	    'link.create', o_id, 'link ' || p_code, NULL,
+	    jsonb_build_object('install_code', p_code, 'install_limit',
+		p_limit, 'note', coalesce(p_note, ''), 'status', 10,
+		'expire_days', coalesce(p_expire, 0)) ||
+	    CASE WHEN p_url IS NULL THEN '{}'::jsonb ELSE jsonb_build_object(
+		'sub_url', p_url, 'title', p_title, 'domain_hash', p_hash)
+	    END);
 	o_result := 'ok';
 END
 $$;
 
 -- Changes what is given (NULL: unchanged) in one statement. o_result:
 -- 'ok', 'not_found', or 'below_count' (the new limit is below the devices
--- holding a slot; o_count says how many).
+-- holding a slot; o_count says how many). A change of the status alone
+-- is audited as link.disable or link.enable, any other as link.update.
 CREATE OR REPLACE FUNCTION ll_link_update(p_provider bigint, p_id bigint,
     p_limit integer, p_note text, p_status smallint, p_expire integer,
+    p_actor text, p_session text, p_addr text,
     OUT o_result text, OUT o_code text, OUT o_count integer)
 LANGUAGE plpgsql AS $$
+DECLARE
+	v_old	jsonb;
+	v_new	jsonb;
 BEGIN
+	-- the row lock first: the count compared is the newest, and
+	-- the values audited as before are the ones this change replaces
+	SELECT l.install_code, l.install_count, jsonb_build_object(
+	    'install_limit', l.install_limit, 'note', l.note,
+	    'status', l.status, 'expire_days', l.expire_days)
+	    INTO o_code, o_count, v_old
+	    FROM links l WHERE l.id = p_id AND l.provider_id = p_provider
+	    FOR UPDATE;
+	IF NOT FOUND THEN
+		o_result := 'not_found';
+		RETURN;
+	END IF;
+	IF p_limit < o_count THEN
+		o_result := 'below_count';
+		RETURN;
+	END IF;
 	UPDATE links l SET
 	    install_limit = coalesce(p_limit, l.install_limit),
 	    note = coalesce(p_note, l.note),
 	    status = coalesce(p_status, l.status),
 	    expire_days = coalesce(p_expire, l.expire_days)
-	    WHERE l.id = p_id AND l.provider_id = p_provider
-		AND (p_limit IS NULL OR p_limit >= l.install_count)
-	    RETURNING l.install_code, l.install_count INTO o_code, o_count;
-	IF FOUND THEN
-		o_result := 'ok';
-		RETURN;
-	END IF;
-	SELECT l.install_code, l.install_count INTO o_code, o_count
-	    FROM links l WHERE l.id = p_id AND l.provider_id = p_provider;
-	o_result := CASE WHEN FOUND THEN 'below_count' ELSE 'not_found' END;
+	    WHERE l.id = p_id
+	    RETURNING jsonb_build_object('install_limit', l.install_limit,
+		'note', l.note, 'status', l.status,
+		'expire_days', l.expire_days) INTO v_new;
+	PERFORM ll_audit(p_provider, p_actor, p_session, p_addr,
+	    CASE WHEN p_limit IS NULL AND p_note IS NULL AND p_expire IS NULL
+		AND p_status = 5 THEN 'link.disable'
+	    WHEN p_limit IS NULL AND p_note IS NULL AND p_expire IS NULL
+		AND p_status = 10 THEN 'link.enable'
+	    ELSE 'link.update' END,
+	    p_id, 'link ' || o_code, v_old, v_new);
+	o_result := 'ok';
 END
 $$;
 
@@ -140,18 +183,30 @@ $$;
 -- labelled p_label), all or nothing; returns whether the link is the
 -- provider's (when it is not, nothing is stored or registered).
 CREATE OR REPLACE FUNCTION ll_link_set_target(p_provider bigint, p_id bigint,
-    p_url text, p_title text, p_hash text, p_label text)
+    p_url text, p_title text, p_hash text, p_label text, p_actor text,
+    p_session text, p_addr text)
 RETURNS boolean
 LANGUAGE plpgsql AS $$
+DECLARE
+	v_code	text;
+	v_old	jsonb;
 BEGIN
-	UPDATE links l SET sub_url = p_url, title = p_title
-	    WHERE l.id = p_id AND l.provider_id = p_provider;
+	SELECT l.install_code, jsonb_build_object('sub_url', l.sub_url,
+	    'title', l.title) INTO v_code, v_old
+	    FROM links l WHERE l.id = p_id AND l.provider_id = p_provider
+	    FOR UPDATE;
 	IF NOT FOUND THEN
 		RETURN false;
 	END IF;
+	UPDATE links l SET sub_url = p_url, title = p_title
+	    WHERE l.id = p_id;
 	IF p_hash IS NOT NULL THEN
-		PERFORM ll_domain_add(p_provider, p_hash, p_label);
+		PERFORM ll_domain_put(p_provider, p_hash, p_label);
 	END IF;
+	PERFORM ll_audit(p_provider, p_actor, p_session, p_addr,
+	    'link.target', p_id, 'link ' || v_code, v_old,
+	    jsonb_build_object('sub_url', p_url, 'title', p_title,
+		'domain_hash', p_hash));
 	RETURN true;
 END
 $$;

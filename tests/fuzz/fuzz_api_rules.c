@@ -11,6 +11,7 @@
 #include "fuzzhelp.h"
 #include "links.h"
 #include "params.h"
+#include "stats.h"
 #include "valid.h"
 #include "webhooks.h"
 
@@ -66,6 +67,29 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	FUZZ_CHECK(v[API_NOTE] == NULL || valid_text(v[API_NOTE], LINKS_NOTE_MAX));
 	FUZZ_CHECK(v[API_NAME] == NULL ||
 	    (v[API_NAME][0] != '\0' && valid_text(v[API_NAME], DOMAINS_LABEL_MAX)));
+	FUZZ_CHECK(v[API_FROM] == NULL || valid_date(v[API_FROM]));
+	FUZZ_CHECK(v[API_TO] == NULL || valid_date(v[API_TO]));
+	FUZZ_CHECK(v[API_ROWS] == NULL || canonical(v[API_ROWS], 1, API_ROWS_MAX));
+	/* a period, on a day the input picks: refused in words, or whole
+	 * days in order, at most STATS_PERIOD_MAX of them, that end on to */
+	if (call == API_STATS || call == API_LIST_AUDIT) {
+		char from[VALID_DATE_LEN + 1], to[VALID_DATE_LEN + 1];
+		long today = (long)data[0] * 97 + 20000, first, last;
+
+		err = api_rules_period(A, &out, today, from, to);
+		if (err != NULL) {
+			FUZZ_CHECK(err[0] != '\0' && fuzz_utf8_ok(err));
+		} else {
+			FUZZ_CHECK(valid_date_days(from, &first));
+			FUZZ_CHECK(valid_date_days(to, &last));
+			FUZZ_CHECK(first <= last &&
+			    last - first < STATS_PERIOD_MAX);
+			FUZZ_CHECK(v[API_TO] != NULL ?
+			    strcmp(to, v[API_TO]) == 0 : last == today);
+			FUZZ_CHECK(v[API_FROM] == NULL ||
+			    strcmp(from, v[API_FROM]) == 0);
+		}
+	}
 	FUZZ_CHECK(v[API_EXPIRE] == NULL ||
 	    canonical(v[API_EXPIRE], 0, LINKS_EXPIRE_MAX));
 	FUZZ_CHECK(v[API_ROTATE] == NULL || strcmp(v[API_ROTATE], "1") == 0);
@@ -80,7 +104,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		FUZZ_CHECK(v[API_LIMIT] != NULL);
 	if (call == API_UPDATE_INSTALL || call == API_DELETE_DOMAIN)
 		FUZZ_CHECK(v[API_ID] != NULL);
-	if (call == API_LIST_HWID || call == API_DELETE_HWID)
+	if (call == API_LIST_HWID || call == API_DELETE_HWID ||
+	    call == API_LIST_REFUSED)
 		FUZZ_CHECK(v[API_CODE] != NULL || v[API_INSTALL_ID] != NULL);
 	if (call == API_DELETE_HWID)
 		FUZZ_CHECK(v[API_HWID] != NULL);

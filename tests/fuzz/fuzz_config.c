@@ -39,6 +39,9 @@ static const struct ref_key keys[] = {
 	{ "max_requests",	0,	0, 1000000000 },
 	{ "log_level",		0,	0, 3 },
 	{ "stop_timeout",	0,	1, 3600 },
+	{ "stats",		0,	0, 1 },
+	{ "stats_flush",	0,	1, 3600 },
+	{ "retention_months",	0,	1, 1200 },
 	{ "public_url",		256,	0, 0 },
 	{ "release_cooldown_hours", 0,	0, 8760 },
 	{ "sweep_interval",	0,	1, 86400 },
@@ -58,7 +61,8 @@ field(struct config *c, size_t i)
 	void *f[NKEYS] = { c->listen, c->pid_file, &c->workers, &c->backlog,
 	    c->database, c->secret_file, c->crypt4_key, &c->link_cap,
 	    &c->session_ttl, &c->max_requests, &c->log_level,
-	    &c->stop_timeout, c->public_url, &c->release_cooldown_hours,
+	    &c->stop_timeout, &c->stats, &c->stats_flush,
+	    &c->retention_months, c->public_url, &c->release_cooldown_hours,
 	    &c->sweep_interval, &c->webhook_timeout, &c->webhook_retry_min,
 	    &c->webhook_retry_max, &c->webhook_give_up,
 	    &c->webhook_allow_http, &c->webhook_allow_private };
@@ -227,7 +231,8 @@ ref_read(struct config *c, const char *data, size_t size, char *err,
 		    (strcmp(k, "listen") == 0 && ref_listen(v) != 0) ||
 		    (strcmp(k, "database") == 0 && ref_database(v) != 0) ||
 		    (strcmp(k, "public_url") == 0 && ref_url(v) != 0) :
-		    strncmp(k, "webhook_allow_", 14) == 0 ?
+		    strncmp(k, "webhook_allow_", 14) == 0 ||
+		    strcmp(k, "stats") == 0 ?
 		    ref_bool(v, field(c, i)) != 0 :
 		    ref_int(v, keys[i].lo, keys[i].hi, field(c, i)) != 0) {
 			snprintf(err, errlen, NAME ":%d: bad value for '%s'",

@@ -57,6 +57,8 @@ const TREE = [
   ['usr/local/share/limited-links/nginx/check.conf', 0o644, null, 'file'],
   ['usr/local/share/man/man8/limited-links.8', 0o644, null, 'file'],
   ['usr/local/lib/systemd/system/limited-links.service', 0o644, null, 'file'],
+  ['usr/local/lib/systemd/system/limited-links-maintain.service', 0o644, null, 'file'],
+  ['usr/local/lib/systemd/system/limited-links-maintain.timer', 0o644, null, 'file'],
   ['etc/limited-links', 0o750, 'group', 'dir'],
   ['etc/limited-links/limited-links.conf', 0o640, 'group', 'file'],
   ['etc/limited-links/secret.key', 0o640, 'group', 'file'],
@@ -123,7 +125,9 @@ test('systemd-analyze verify passes on the unit', { skip: SKIP }, (t) => {
   const unit = path.join(live, 'usr/local/lib/systemd/system/limited-links.service');
   // the paths in it exist (PREFIX is the test's folder), and the man page
   // it names is found
-  const r = spawnSync('systemd-analyze', ['verify', unit], { encoding: 'utf8',
+  const upkeep = ['service', 'timer'].map((k) =>
+    path.join(live, `usr/local/lib/systemd/system/limited-links-maintain.${k}`));
+  const r = spawnSync('systemd-analyze', ['verify', unit, ...upkeep], { encoding: 'utf8',
     env: { ...process.env, MANPATH: path.join(live, 'usr/local/share/man') } });
   assert.equal(r.status, 0, r.stderr);
   assert.equal(r.stderr.trim(), '', 'systemd-analyze had something to say');
@@ -161,7 +165,8 @@ test('--help and the man page name every command, signal and configuration key',
   const man = readFileSync(path.join(live, 'usr/local/share/man/man8/limited-links.8'), 'utf8');
   assert.match(man, /^\.TH LIMITED-LINKS 8/m);
   for (const word of [...keys.map((k) => `${k} = `), 'serve', 'check-config', 'provider add NAME',
-    'provider list', 'provider disable CODE', 'rotate-key CODE', 'HUP', 'USR2', 'TERM'])
+    'provider list', 'provider disable CODE', 'rotate-key CODE', 'report [--csv]', 'maintain',
+    'HUP', 'USR2', 'TERM'])
     assert.ok(help.includes(word) && man.includes(word), `not named: ${word}`);
   // a short usage for a wrong option, on stderr
   const r = spawnSync(bin(), ['--nonsense'], { encoding: 'utf8' });

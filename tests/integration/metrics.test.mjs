@@ -99,7 +99,8 @@ test('the counters move by exactly the requests made', async () => {
   // two re-checks of admitted devices, admitted again
   got.push((await install(link.hash, link.code, hwids[0])).text);
   got.push((await install(link.hash, link.code, hwids[1])).text);
-  // one the database never sees: a malformed install code
+  // one the database never sees: a malformed install code, which no link
+  // can have (counted as refused_unknown, as analytics counts it)
   got.push((await install(link.hash, 'x', hwids[0])).text);
   assert.deepEqual(got, [ok, ok, ok, no, no, ok, ok, answer('', 0, false)]);
   // three provider checks and one API call without a key
@@ -117,8 +118,11 @@ test('the counters move by exactly the requests made', async () => {
   assert.equal(delta('ll_requests_total', { route: 'healthz', status: '200' }), 0);
   // nginx answers 404 for paths it has no location for; none reach a worker
   assert.equal(delta('ll_requests_total', { route: 'other', status: '404' }), 0);
-  assert.equal(delta('ll_check_decisions_total', { decision: 'admitted' }), 5);
-  assert.equal(delta('ll_check_decisions_total', { decision: 'refused' }), 2);
+  assert.equal(delta('ll_check_decisions_total', { decision: 'admitted_new' }), 3);
+  assert.equal(delta('ll_check_decisions_total', { decision: 'admitted_known' }), 2);
+  assert.equal(delta('ll_check_decisions_total', { decision: 'refused_limit' }), 2);
+  assert.equal(delta('ll_check_decisions_total', { decision: 'refused_unknown' }), 1);
+  assert.equal(delta('ll_check_decisions_total', { decision: 'refused_domain' }), 0);
   assert.equal(delta('ll_request_duration_seconds_count', { route: 'install' }), 8);
   assert.equal(delta('ll_request_duration_seconds_bucket', { route: 'install', le: '+Inf' }), 8);
   assert.ok(delta('ll_request_duration_seconds_sum', { route: 'install' }) > 0);

@@ -211,6 +211,10 @@ test('SIGHUP replaces every worker one by one with no failed request', async () 
 
 test('SIGTERM lets a worker finish the request in hand', async () => {
   await healthy();
+  // a stopping worker writes the counts it holds: let the checks above be
+  // flushed (stats_flush is 1 s here), so that the idle workers have
+  // nothing to write to the database frozen below on their way out
+  await sleep(2000);
   const link = links[1];
   const hwid = randomHwid();
   const backends = (await sql(`SELECT pid FROM pg_stat_activity

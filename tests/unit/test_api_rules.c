@@ -203,6 +203,83 @@ test_devices_domains(void)
 	ASSERT_STR(check(API_DELETE_DOMAIN, AUTH "&id=999999999999999999"), "ok");
 }
 
+/* The period of a stats call with query q, on day today: "FROM TO", or
+ * the message. */
+static const char *
+period(const char *q, long today)
+{
+	char from[VALID_DATE_LEN + 1], to[VALID_DATE_LEN + 1];
+	const char *err;
+
+	err = check(API_STATS, q);
+	if (strcmp(err, "ok") != 0)
+		return err;
+	err = api_rules_period(A, &args, today, from, to);
+	return err != NULL ? err : arena_printf(A, "%s %s", from, to);
+}
+
+static void
+test_stats(void)
+{
+	long day;
+
+	TEST("stats: every parameter is optional; dates are real ones");
+	ASSERT_STR(check(API_STATS, AUTH), "ok");
+	ASSERT_STR(check(API_STATS, AUTH "&from=2026-11-04&to=2026-12-03"),
+	    "ok");
+	ASSERT_STR(check(API_STATS, AUTH "&from=2026-02-29"),
+	    "from must be a date YYYY-MM-DD");
+	ASSERT_STR(check(API_STATS, AUTH "&from=2028-02-29&to=2026-13-01"),
+	    "to must be a date YYYY-MM-DD");
+	ASSERT_STR(check(API_STATS, AUTH "&to=2026-1-01"),
+	    "to must be a date YYYY-MM-DD");
+	ASSERT_STR(check(API_STATS, AUTH "&from=1969-12-31"),
+	    "from must be a date YYYY-MM-DD");
+	ASSERT_STR(check(API_STATS, AUTH "&install_id=0"),
+	    "install_id must be a positive integer");
+	ASSERT_STR(check(API_STATS, AUTH "&install_code=short"),
+	    "install_code must be 12 letters or digits");
+
+	TEST("stats: the period defaults to the 30 days ending today");
+	ASSERT(valid_date_days("2026-12-03", &day));
+	ASSERT_STR(period(AUTH, day), "2026-11-04 2026-12-03");
+	ASSERT_STR(period(AUTH "&to=2026-03-01", day),
+	    "2026-01-31 2026-03-01");
+	ASSERT_STR(period(AUTH "&from=2026-12-01", day),
+	    "2026-12-01 2026-12-03");
+	ASSERT_STR(period(AUTH "&from=2024-02-28&to=2024-03-01", day),
+	    "2024-02-28 2024-03-01");
+
+	TEST("stats: at most 366 days, from never after to");
+	ASSERT_STR(period(AUTH "&from=2025-12-03&to=2026-12-03", day),
+	    "2025-12-03 2026-12-03");
+	ASSERT_STR(period(AUTH "&from=2025-12-02&to=2026-12-03", day),
+	    "to must be at most 365 days after from");
+	ASSERT_STR(period(AUTH "&from=2025-12-02", day),
+	    "from must be at most 365 days before today (the default of to)");
+	ASSERT_STR(period(AUTH "&from=2026-12-04&to=2026-12-03", day),
+	    "from must not be after to");
+	ASSERT_STR(period(AUTH "&from=2026-12-04", day),
+	    "from must not be after today (the default of to)");
+
+	TEST("list-refused needs its link; limit is 1 to 1000");
+	ASSERT_STR(check(API_LIST_REFUSED, AUTH),
+	    "Missing parameter: install_code or install_id");
+	ASSERT_STR(check(API_LIST_REFUSED, AUTH "&install_id=3&limit=1000"),
+	    "ok");
+	ASSERT_STR(check(API_LIST_REFUSED, AUTH "&install_id=3&limit=1001"),
+	    "limit must be an integer from 1 to 1000");
+	ASSERT_STR(check(API_LIST_REFUSED, AUTH "&install_id=3&limit=0"),
+	    "limit must be an integer from 1 to 1000");
+
+	TEST("list-audit: from, to and install_id, all optional");
+	ASSERT_STR(check(API_LIST_AUDIT, AUTH), "ok");
+	ASSERT_STR(check(API_LIST_AUDIT, AUTH "&install_id=x"),
+	    "install_id must be a positive integer");
+	ASSERT_STR(check(API_LIST_AUDIT, AUTH "&to=yesterday"),
+	    "to must be a date YYYY-MM-DD");
+}
+
 int
 main(void)
 {
@@ -212,6 +289,7 @@ main(void)
 	test_install();
 	test_text_max();
 	test_devices_domains();
+	test_stats();
 	arena_free(A);
 	return TEST_REPORT("api_rules");
 }

@@ -185,7 +185,10 @@ test_values(void)
 	    "listen = tcp:127.0.0.1:90x\n", "listen = tcp:a b:9000\n",
 	    "listen = tcp:a\tb:9000\n", "listen = tcp:a:+900\n",
 	    "database = dbname\n", "database = usr=ll_app\n",
-	    "database = dbname='open\n", "webhook_allow_http = yes\n",
+	    "database = dbname='open\n", "stats = yes\n", "stats = ON\n",
+	    "stats = 1\n", "stats =\n", "stats_flush = 0\n",
+	    "stats_flush = 3601\n", "retention_months = 0\n",
+	    "webhook_allow_http = yes\n",
 	    "webhook_allow_private = 1\n", "webhook_allow_http = On\n",
 	    "public_url = example.com\n", "public_url = ftp://example.com\n",
 	    "public_url = https://\n", "public_url = https://a.com/x\n",
@@ -212,6 +215,14 @@ test_values(void)
 	text[10 + 106] = '\n';
 	text[10 + 107] = '\0';
 	ASSERT(load(&c, text) == 0);
+
+	TEST("stats is on or off; its flush and retention within bounds");
+	ASSERT(load(&c, "stats = off\nstats_flush = 1\n"
+	    "retention_months = 1200\n") == 0);
+	ASSERT(c.stats == 0 && c.stats_flush == 1 &&
+	    c.retention_months == 1200);
+	ASSERT(load(&c, "stats = on\n") == 0);
+	ASSERT(c.stats == 1 && c.stats_flush == 5 && c.retention_months == 13);
 
 	TEST("tcp:HOST:PORT and tcp::PORT");
 	ASSERT(load(&c, "listen = tcp:127.0.0.1:9000\n") == 0);
@@ -441,9 +452,9 @@ test_readme(void)
 
 		config_defaults(&c);
 		for (i = 0; (k = config_key(i)) != NULL; i++) {
+			v = (const int *)(const void *)((const char *)&c +
+			    k->offset);
 			if (k->type == CONFIG_BOOL) {
-				v = (const int *)(const void *)((const char *)&c +
-				    k->offset);
 				ASSERT(*v == (strcmp(k->def, "on") == 0));
 				continue;
 			}
@@ -451,8 +462,6 @@ test_readme(void)
 				ASSERT_STR((const char *)&c + k->offset, k->def);
 				continue;
 			}
-			v = (const int *)(const void *)((const char *)&c +
-			    k->offset);
 			ASSERT(*v == atoi(k->def));
 			ASSERT(*v >= k->lo && *v <= k->hi);
 		}

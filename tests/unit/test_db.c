@@ -208,8 +208,9 @@ test_statements(void)
 
 	TEST("the signature reader sees what it should");
 	signature("ll_check", &s);
-	ASSERT(s.found && s.nin == 8 && s.nout == 3);
+	ASSERT(s.found && s.nin == 8 && s.nout == 6);
 	ASSERT_STR(s.out[2], "o_import");
+	ASSERT_STR(s.out[3], "o_decision");
 	signature("ll_provider_status", &s);
 	ASSERT(s.found && s.nin == 1 && s.nout == 0 && s.returns == 23);
 	signature("ll_no_such_function", &s);
@@ -271,6 +272,37 @@ test_decode(void)
 	ASSERT(db_decode(A, DB_LINK_UPDATE, r, &u, sizeof(*u)) == -1);
 	PQclear(r);
 
+	TEST("the check's decision is decoded by its name, an unknown one "
+	    "refused");
+	{
+		struct db_check *c;
+		static const char *const names[] = { "admitted_new",
+		    "admitted_known", "refused_limit", "refused_disabled",
+		    "refused_domain", "refused_hwid", "refused_unknown" };
+		int i;
+
+		signature("ll_check", &s);
+		for (i = 0; i < DB_NDECISION; i++) {
+			r = described(&s, "");
+			set(r, 0, "Ab12Cd34");
+			set(r, 1, "10");
+			set(r, 2, "f");
+			set(r, 3, names[i]);
+			set(r, 4, "7");
+			set(r, 5, i == DB_REFUSED_UNKNOWN ? NULL : "42");
+			ASSERT(db_decode(A, DB_CHECK, r, &c, sizeof(*c)) == 1);
+			ASSERT(c[0].decision == (enum db_decision)i);
+			ASSERT_STR(db_decision_name(c[0].decision), names[i]);
+			ASSERT(c[0].provider_id == 7);
+			ASSERT(c[0].link_id == (i == DB_REFUSED_UNKNOWN ? 0 : 42));
+			PQclear(r);
+		}
+		r = described(&s, "");
+		set(r, 3, "refused_maybe");
+		ASSERT(db_decode(A, DB_CHECK, r, &c, sizeof(*c)) == -1);
+		PQclear(r);
+	}
+
 	TEST("rows of another struct are refused");
 	r = link_updated("ok", "6P0hVao1fG5e", "3");
 	ASSERT(db_decode(A, DB_LINK_UPDATE, r, &wrong, sizeof(*wrong)) == -1);
@@ -311,6 +343,10 @@ test_retries(void)
 	ASSERT(db_retried(DB_DEVICE_LIST));
 	ASSERT(db_retried(DB_LINK_SET_TARGET));
 	ASSERT(db_retried(DB_SESSION_GET));
+	/* a flush names itself, and a second run applies nothing */
+	ASSERT(db_retried(DB_STATS_FLUSH));
+	ASSERT(db_retried(DB_STATS_DAYS));
+	ASSERT(db_retried(DB_AUDIT_LIST));
 }
 
 int

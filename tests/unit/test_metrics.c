@@ -130,7 +130,7 @@ test_exposition(struct arena *a)
 		metrics_request(METRICS_ROUTE_INSTALL, 200, 300000);
 		metrics_request(METRICS_ROUTE_INSTALL, 200, 3000000);
 		metrics_request(METRICS_ROUTE_API, 418, 20000000000LL);
-		metrics_decision(METRICS_ADMITTED);
+		metrics_decision(DB_ADMITTED_NEW);
 		metrics_db_error();
 		metrics_busy(1);	/* killed mid-request */
 		_exit(0);
@@ -144,7 +144,7 @@ test_exposition(struct arena *a)
 	ASSERT(metrics_slot_take() == slot);
 	metrics_attach(slot);
 	metrics_request(METRICS_ROUTE_INSTALL, 200, 1000);
-	metrics_decision(METRICS_REFUSED);
+	metrics_decision(DB_REFUSED_LIMIT);
 	metrics_db_reconnect();
 
 	buf_init(&out, a);
@@ -157,9 +157,11 @@ test_exposition(struct arena *a)
 	ASSERT(sample(out.data,
 	    "ll_requests_total{route=\"api\",status=\"200\"}") == -1);
 	ASSERT(sample(out.data,
-	    "ll_check_decisions_total{decision=\"admitted\"}") == 1);
+	    "ll_check_decisions_total{decision=\"admitted_new\"}") == 1);
 	ASSERT(sample(out.data,
-	    "ll_check_decisions_total{decision=\"refused\"}") == 1);
+	    "ll_check_decisions_total{decision=\"refused_limit\"}") == 1);
+	ASSERT(sample(out.data,
+	    "ll_check_decisions_total{decision=\"refused_hwid\"}") == 0);
 
 	TEST("the histogram: cumulative buckets, +Inf, sum and count");
 	ASSERT(sample(out.data, "ll_request_duration_seconds_bucket"

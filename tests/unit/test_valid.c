@@ -223,10 +223,55 @@ test_clean_boundary(void)
 	ASSERT(memcmp(s, b.data, len) == 0);
 }
 
+static void
+test_date(void)
+{
+	char out[VALID_DATE_LEN + 1];
+	long d, last = -1;
+	int ok = 1;
+
+	TEST("a date is YYYY-MM-DD of the calendar, from 1970 on");
+	ASSERT(valid_date_days("1970-01-01", &d) && d == 0);
+	ASSERT(valid_date_days("2000-03-01", &d) && d == 11017);
+	ASSERT(valid_date_days("2026-12-03", &d) && d == 20790);
+	ASSERT(valid_date("2024-02-29"));
+	ASSERT(valid_date("2000-02-29"));
+	ASSERT(!valid_date("1900-02-29"));
+	ASSERT(!valid_date("2026-02-29"));
+	ASSERT(!valid_date("2026-04-31"));
+	ASSERT(!valid_date("2026-00-10"));
+	ASSERT(!valid_date("2026-12-00"));
+	ASSERT(!valid_date("1969-12-31"));
+	ASSERT(!valid_date("2026-12-3"));
+	ASSERT(!valid_date("2026/12/03"));
+	ASSERT(!valid_date("2026-12-03 "));
+	ASSERT(!valid_date("+026-12-03"));
+	ASSERT(!valid_date(""));
+	ASSERT(!valid_date(NULL));
+
+	TEST("a day's number and its date go both ways, each day once");
+	valid_date_format(0, out);
+	ASSERT_STR(out, "1970-01-01");
+	valid_date_format(20790, out);
+	ASSERT_STR(out, "2026-12-03");
+	for (d = 0; d <= 2932896 && ok; d += 7) {
+		long back;
+
+		valid_date_format(d, out);
+		ok = valid_date_days(out, &back) && back == d && back > last;
+		last = back;
+	}
+	ASSERT(ok);
+	valid_date_days("9999-12-31", &d);
+	valid_date_format(d, out);
+	ASSERT_STR(out, "9999-12-31");
+}
+
 int
 main(void)
 {
 	arena = arena_new();
+	test_date();
 	test_codes();
 	test_hwid();
 	test_int();

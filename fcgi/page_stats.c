@@ -1,0 +1,299 @@
+#include <string.h>
+
+#include "chart.h"
+#include "csv.h"
+#include "db.h"
+#include "html.h"
+#include "page.h"
+#include "page_stats.h"
+#include "stats.h"
+
+/* The totals shown as numbers, in the order of enum db_decision. */
+static const char *const page_stats_names[DB_NPROVIDER_DECISION] = {
+	"Devices admitted", "Re-checks admitted", "Refused: link full",
+	"Refused: disabled", "Refused: wrong domain", "Refused: no HWID",
+};
+
+/* The fill buckets' labels, 0 to 10. */
+static const char *const page_stats_fill[STATS_BUCKETS] = {
+	"0–9%", "10–19%", "20–29%", "30–39%", "40–49%", "50–59%", "60–69%",
+	"70–79%", "80–89%", "90–99%", "full",
+};
+
+/* The CSV tables of the dashboard, by their ?table= name. */
+enum page_stats_table {
+	PAGE_STATS_DAYS,
+	PAGE_STATS_OS,
+	PAGE_STATS_APPS,
+	PAGE_STATS_FILL,
+	PAGE_STATS_ATTENTION,
+	PAGE_STATS_NTABLES
+};
+static const char *const page_stats_tables[PAGE_STATS_NTABLES] = {
+	"days", "os", "app_versions", "fill", "attention",
+};
+
+void
+page_stats_daily(struct page *p, const struct stats_figures *f,
+    const char *title)
+{
+	const char **labels;
+	long long *n, *known, *refused;
+	struct chart_series s[3];
+	int i, d;
+
+	labels = arena_alloc(p->a, sizeof(*labels) * (size_t)(f->ndays + 1));
+	n = arena_alloc(p->a, sizeof(*n) * (size_t)(f->ndays + 1));
+	known = arena_alloc(p->a, sizeof(*known) * (size_t)(f->ndays + 1));
+	refused = arena_alloc(p->a, sizeof(*refused) * (size_t)(f->ndays + 1));
+	for (i = 0; i < f->ndays; i++) {
+		labels[i] = f->days[i].day;
+		n[i] = f->days[i].n[DB_ADMITTED_NEW];
+		known[i] = f->days[i].n[DB_ADMITTED_KNOWN];
+		refused[i] = 0;
+		for (d = DB_REFUSED_LIMIT; d < DB_NPROVIDER_DECISION; d++)
+			refused[i] += f->days[i].n[d];
+	}
+	s[0].name = "new devices admitted";
+	s[0].cls = "s-new";
+	s[0].values = n;
+	s[1].name = "re-checks admitted";
+	s[1].cls = "s-known";
+	s[1].values = known;
+	s[2].name = "refused";
+	s[2].cls = "s-refused";
+	s[2].values = refused;
+	chart_columns(p->b, title, labels, f->ndays, s, 3);
+	chart_legend(p->b, s, 3);
+}
+
+/* The link to the CSV of table t for the period. */
+static void
+page_stats_csv_link(struct page *p, enum page_stats_table t,
+    const char *from, const char *to)
+{
+	html_printf(p->b, "<a class=\"csv\" href=\"/account/stats.csv?"
+	    "table=%s&amp;from=%s&amp;to=%s\" download>CSV</a>",
+	    page_stats_tables[t], from, to);
+}
+
+/* A card with the devices by kind ("os" or "app_version") as bars. */
+static void
+page_stats_shares(struct page *p, const struct stats_figures *f,
+    const char *kind, const char *title, enum page_stats_table t,
+    const char *from, const char *to)
+{
+	const char **labels;
+	long long *v;
+	int i, n = 0;
+
+	labels = arena_alloc(p->a, sizeof(*labels) * (size_t)(f->nshares + 1));
+	v = arena_alloc(p->a, sizeof(*v) * (size_t)(f->nshares + 1));
+	for (i = 0; i < f->nshares; i++) {
+		if (strcmp(f->shares[i].kind, kind) != 0)
+			continue;
+		labels[n] = *f->shares[i].name != '\0' ? f->shares[i].name :
+		    "(not sent)";
+		v[n++] = f->shares[i].devices;
+	}
+	html_printf(p->b, "<section class=\"card chart-card\" id=\"%s\">"
+	    "<div class=\"card-head\"><h2>%s</h2>", kind, title);
+	page_stats_csv_link(p, t, from, to);
+	buf_puts(p->b, "</div>\n");
+	if (n == 0)
+		buf_puts(p->b, "<p class=\"empty\">No device holds a slot.</p>");
+	else
+		chart_bars(p->b, title, labels, v, n, "s-devices");
+	buf_puts(p->b, "</section>\n");
+}
+
+/* The tiles of totals and of links. */
+static void
+page_stats_tiles(struct page *p, const struct stats_figures *f)
+{
+	int d;
+
+	buf_puts(p->b, "<dl class=\"tiles\" id=\"totals\">");
+	for (d = 0; d < DB_NPROVIDER_DECISION; d++)
+		html_printf(p->b, "<div class=\"tile%s\"><dt>%s</dt>"
+		    "<dd data-total=\"%s\">%lld</dd></div>",
+		    d >= DB_REFUSED_LIMIT ? " bad" : "", page_stats_names[d],
+		    db_decision_name((enum db_decision)d), f->totals[d]);
+	html_printf(p->b, "<div class=\"tile links\"><dt>Links</dt>"
+	    "<dd data-total=\"links\">%lld</dd></div>"
+	    "<div class=\"tile links\"><dt>Full</dt>"
+	    "<dd data-total=\"full\">%lld</dd></div>"
+	    "<div class=\"tile links\"><dt>Near full (80%% or more)</dt>"
+	    "<dd data-total=\"near_full\">%lld</dd></div></dl>\n",
+	    f->links, f->full, f->near_full);
+}
+
+/* The links that need attention. */
+static void
+page_stats_attention(struct page *p, const struct stats_figures *f,
+    const char *from, const char *to)
+{
+	int i;
+
+	buf_puts(p->b, "<section class=\"card flush\" id=\"attention\">"
+	    "<div class=\"card-head\"><h2>Links that need attention</h2>");
+	page_stats_csv_link(p, PAGE_STATS_ATTENTION, from, to);
+	buf_puts(p->b, "</div>\n");
+	if (f->nattention == 0) {
+		buf_puts(p->b, "<p class=\"empty\">None: no device was refused "
+		    "for a limit in this period, and no link is near full."
+		    "</p></section>\n");
+		return;
+	}
+	buf_puts(p->b, "<table class=\"attention\"><thead><tr><th>Install "
+	    "code</th><th>Devices</th><th>Refused for the limit</th></tr>"
+	    "</thead><tbody>\n");
+	for (i = 0; i < f->nattention; i++) {
+		html_printf(p->b, "<tr><td data-label=\"Code\"><a class=\"code\" "
+		    "href=\"/account/links/%lld\">%s</a></td>"
+		    "<td data-label=\"Devices\">", f->attention[i].id,
+		    f->attention[i].install_code);
+		page_usage(p->b, f->attention[i].install_count,
+		    f->attention[i].install_limit);
+		html_printf(p->b, "</td><td data-label=\"Refused\" "
+		    "class=\"num\">%lld</td></tr>\n",
+		    f->attention[i].refused_limit);
+	}
+	buf_puts(p->b, "</tbody></table></section>\n");
+}
+
+void
+page_stats_show(struct page *p)
+{
+	struct stats_figures f;
+	char from[VALID_DATE_LEN + 1], to[VALID_DATE_LEN + 1];
+	const char *err;
+
+	err = page_period(p, from, to);
+	if (stats_figures(p->a, p->s.provider_id, NULL, 0, from, to,
+	    &f) != DB_OK) {
+		page_failed(p);
+		return;
+	}
+	page_begin(p, err != NULL ? 400 : 200, "Dashboard", "stats");
+	html_printf(p->b, "<div class=\"head\"><div><h1>Dashboard</h1>"
+	    "<p class=\"sub\">What the app's checks of your links decided "
+	    "from %s to %s (UTC), and your links and devices now.</p></div>"
+	    "</div>\n", from, to);
+	if (err != NULL)
+		html_flash(p->b, "error", err);
+	page_period_form(p, "/account/stats", from, to, NULL, NULL);
+	page_stats_tiles(p, &f);
+	buf_puts(p->b, "<section class=\"card chart-card\" id=\"daily\">"
+	    "<div class=\"card-head\"><h2>Admissions and refusals per day</h2>");
+	page_stats_csv_link(p, PAGE_STATS_DAYS, from, to);
+	buf_puts(p->b, "</div>\n");
+	page_stats_daily(p, &f, "Admissions and refusals per day");
+	buf_puts(p->b, "</section>\n<div class=\"cols\">\n");
+	page_stats_shares(p, &f, "os", "Devices by OS", PAGE_STATS_OS, from,
+	    to);
+	page_stats_shares(p, &f, "app_version", "Devices by app version",
+	    PAGE_STATS_APPS, from, to);
+	buf_puts(p->b, "</div>\n<section class=\"card chart-card\" "
+	    "id=\"fill\"><div class=\"card-head\"><h2>How full your links "
+	    "are</h2>");
+	page_stats_csv_link(p, PAGE_STATS_FILL, from, to);
+	buf_puts(p->b, "</div>\n");
+	{
+		struct chart_series s = { "links", "s-links", f.buckets };
+
+		chart_columns(p->b, "Links by how full they are",
+		    page_stats_fill, STATS_BUCKETS, &s, 1);
+	}
+	buf_puts(p->b, "<p class=\"hint\">Each column counts the links "
+	    "holding that share of their install limit now.</p></section>\n");
+	page_stats_attention(p, &f, from, to);
+	html_end(p->b);
+}
+
+void
+page_stats_csv(struct page *p)
+{
+	struct stats_figures f;
+	struct csv c;
+	struct buf *b;
+	char from[VALID_DATE_LEN + 1], to[VALID_DATE_LEN + 1];
+	const char *table;
+	int t, i, d;
+
+	table = page_param(p, "table");
+	for (t = 0; t < PAGE_STATS_NTABLES; t++)
+		if (strcmp(table, page_stats_tables[t]) == 0)
+			break;
+	if (t == PAGE_STATS_NTABLES) {
+		page_not_found(p);
+		return;
+	}
+	if (page_period(p, from, to) != NULL) {
+		page_message(p, 400, "Bad request", "from and to must be dates "
+		    "YYYY-MM-DD, from not after to, at most 366 days apart.");
+		return;
+	}
+	if (stats_figures(p->a, p->s.provider_id, NULL, 0, from, to,
+	    &f) != DB_OK) {
+		page_failed(p);
+		return;
+	}
+	b = page_csv(p, arena_printf(p->a, "limited-links-%s-%s-%s.csv",
+	    page_stats_tables[t], from, to));
+	csv_init(&c, b);
+	switch (t) {
+	case PAGE_STATS_DAYS:
+		csv_text(&c, "date");
+		for (d = 0; d < DB_NPROVIDER_DECISION; d++)
+			csv_text(&c, db_decision_name((enum db_decision)d));
+		csv_end(&c);
+		for (i = 0; i < f.ndays; i++) {
+			csv_text(&c, f.days[i].day);
+			for (d = 0; d < DB_NPROVIDER_DECISION; d++)
+				csv_num(&c, f.days[i].n[d]);
+			csv_end(&c);
+		}
+		break;
+	case PAGE_STATS_OS:
+	case PAGE_STATS_APPS:
+		csv_text(&c, t == PAGE_STATS_OS ? "os" : "app_version");
+		csv_text(&c, "devices");
+		csv_end(&c);
+		for (i = 0; i < f.nshares; i++) {
+			if (strcmp(f.shares[i].kind, t == PAGE_STATS_OS ? "os" :
+			    "app_version") != 0)
+				continue;
+			csv_text(&c, f.shares[i].name);
+			csv_num(&c, f.shares[i].devices);
+			csv_end(&c);
+		}
+		break;
+	case PAGE_STATS_FILL:
+		csv_text(&c, "fill");
+		csv_text(&c, "links");
+		csv_end(&c);
+		for (i = 0; i < STATS_BUCKETS; i++) {
+			csv_text(&c, page_stats_fill[i]);
+			csv_num(&c, f.buckets[i]);
+			csv_end(&c);
+		}
+		break;
+	default:
+		csv_text(&c, "id");
+		csv_text(&c, "install_code");
+		csv_text(&c, "install_limit");
+		csv_text(&c, "install_count");
+		csv_text(&c, "refused_limit");
+		csv_end(&c);
+		for (i = 0; i < f.nattention; i++) {
+			csv_num(&c, f.attention[i].id);
+			csv_text(&c, f.attention[i].install_code);
+			csv_num(&c, f.attention[i].install_limit);
+			csv_num(&c, f.attention[i].install_count);
+			csv_num(&c, f.attention[i].refused_limit);
+			csv_end(&c);
+		}
+		break;
+	}
+}

@@ -1,0 +1,66 @@
+#ifndef LL_COUNTERS_H
+#define LL_COUNTERS_H
+
+#include "arena.h"
+#include "config.h"
+#include "db.h"
+#include "devices.h"
+
+/* A worker's counts of what the check decides. Counting must not make a
+ * re-check a write: each worker adds every decision to a table in its
+ * own memory, keyed by (UTC day, provider, link, OS, app version), and
+ * keeps admissions of new devices and refusals for the limit one by one
+ * beside it; every stats_flush seconds (or sooner, when either is three
+ * quarters full) it writes all of it in one statement, ll_stats_flush()
+ * (sql/functions/stats.sql), which adds it to the daily rollups and the
+ * monthly partitions of the events. The worker's loop calls
+ * counters_tick() after each request and when its wait for one times out
+ * (counters_wait_ms()), and counters_flush() before it exits: a clean
+ * stop, a retirement after max_requests and the replacement of a reload
+ * lose nothing; a worker that dies loses at most one flush interval of
+ * counts (never an admission: the device's row is the check's own, and
+ * committed by it). Each flush carries the worker's name and a number,
+ * so one whose answer was lost is sent again as it was and applied once;
+ * while the database cannot be reached the worker keeps what it holds
+ * and drops (and logs) what no longer fits. */
+
+#define COUNTERS_SLOTS		4096	/* distinct keys held between flushes */
+#define COUNTERS_EVENTS		1024	/* events held between flushes */
+#define COUNTERS_TEXT_MAX	48	/* bytes kept of an OS, OS version or
+					   app version */
+#define COUNTERS_LONG_MAX	128	/* bytes kept of a HWID or a model */
+
+/* Sets the module up for a worker with cfg (stats on or off, the flush
+ * interval), its name drawn at random. Safe to call again; the counts
+ * held are kept. Cannot fail. */
+void counters_init(const struct config *cfg);
+
+/* Counts decision c of the check of the device seen, and keeps it one by
+ * one when it admitted a new device or refused one for the limit. Does
+ * nothing while stats is off. Cannot fail: what does not fit is counted
+ * as dropped and logged at the next flush. */
+void counters_check(const struct devices_seen *seen, const struct db_check *c);
+
+/* Milliseconds until the next flush is due, 0 when it is due now; -1
+ * when nothing is held (the worker may wait for ever). */
+int counters_wait_ms(void);
+
+/* Flushes when a flush is due, or the tables are three quarters full.
+ * A flush that fails is kept and sent again stats_flush seconds later.
+ * Cannot fail. */
+void counters_tick(void);
+
+/* Flushes whatever is held now, once: the worker is about to exit, and
+ * what this cannot write is lost (logged). Cannot fail. */
+void counters_flush(void);
+
+/* For tests: empties the tables into the two JSON texts ll_stats_flush()
+ * takes, in arena a: *counts and *events. Returns the number of rows in
+ * both; 0 leaves both "[]". Cannot fail. */
+int counters_take(struct arena *a, char **counts, char **events);
+
+/* For tests: the number of checks counted but dropped since the last
+ * flush, because the tables were full. */
+long long counters_dropped(void);
+
+#endif

@@ -1,0 +1,376 @@
+-- What the checks decided: the workers' counts and events written in
+-- (ll_stats_flush), the figures a provider's dashboard and the API show,
+-- the operator's report across providers, and the upkeep of the events'
+-- monthly partitions (ll_maintain). Tables in sql/010_analytics.sql.
+-- Re-applied by scripts/migrate on every run.
+
+-- The partition of check_events for the month that starts on p_month,
+-- made when missing; returns whether it made it. Owner-only: the flush
+-- and ll_maintain call it with the owner's rights.
+CREATE OR REPLACE FUNCTION ll_events_partition(p_month date)
+RETURNS boolean
+LANGUAGE plpgsql AS $$
+DECLARE
+	v_name	text := 'check_events_' || to_char(p_month, 'YYYYMM');
+BEGIN
+	IF to_regclass(v_name) IS NOT NULL THEN
+		RETURN false;
+	END IF;
+	-- two workers' flushes may meet a new month at once
+	PERFORM pg_advisory_xact_lock(7401);
+	IF to_regclass(v_name) IS NOT NULL THEN
+		RETURN false;
+	END IF;
+	EXECUTE format('CREATE TABLE %I PARTITION OF check_events '
+	    'FOR VALUES FROM (%L) TO (%L)', v_name,
+	    date_trunc('month', p_month)::timestamp AT TIME ZONE 'UTC',
+	    (date_trunc('month', p_month) + interval '1 month')::timestamp
+		AT TIME ZONE 'UTC');
+	RETURN true;
+END
+$$;
+
+-- Adds one worker's counts and events, as fcgi/counters.c sends them:
+--   p_counts  [[day, provider, link, os, app_version, n1, ..., n7], ...]
+--             day in days since 1970-01-01 (UTC), n1..n7 the checks of
+--             each decision in decisions.code order; provider and link
+--             0 for refused_unknown
+--   p_events  [[ms, provider, link, code, hwid, os, os_version, model,
+--             app_version], ...], ms since the epoch, code 1 or 3
+-- p_worker and p_seq name the flush: one already applied (its answer was
+-- lost and it came again) changes nothing and returns 0; otherwise
+-- returns the rows it was given. The rows are upserted in key order, so
+-- that workers flushing at once lock them in the same order.
+CREATE OR REPLACE FUNCTION ll_stats_flush(p_worker text, p_seq bigint,
+    p_counts jsonb, p_events jsonb)
+RETURNS integer
+LANGUAGE plpgsql AS $$
+DECLARE
+	v_month	date;
+BEGIN
+	INSERT INTO stats_flushes AS f (worker, seq) VALUES (p_worker, p_seq)
+	    ON CONFLICT (worker) DO UPDATE SET seq = excluded.seq, at = now()
+	    WHERE f.seq < excluded.seq;
+	IF NOT FOUND THEN
+		RETURN 0;
+	END IF;
+
+	INSERT INTO stats_link_daily AS s (day, provider_id, link_id,
+	    admitted_new, admitted_known, refused_limit, refused_disabled,
+	    refused_domain, refused_hwid)
+	SELECT date '1970-01-01' + (e->>0)::integer, (e->>1)::bigint,
+	    (e->>2)::bigint, sum((e->>5)::integer), sum((e->>6)::integer),
+	    sum((e->>7)::integer), sum((e->>8)::integer),
+	    sum((e->>9)::integer), sum((e->>10)::integer)
+	FROM jsonb_array_elements(p_counts) e
+	WHERE (e->>2)::bigint <> 0
+	GROUP BY 1, 2, 3
+	ORDER BY 2, 1, 3
+	ON CONFLICT (provider_id, day, link_id) DO UPDATE SET
+	    admitted_new = s.admitted_new + excluded.admitted_new,
+	    admitted_known = s.admitted_known + excluded.admitted_known,
+	    refused_limit = s.refused_limit + excluded.refused_limit,
+	    refused_disabled = s.refused_disabled + excluded.refused_disabled,
+	    refused_domain = s.refused_domain + excluded.refused_domain,
+	    refused_hwid = s.refused_hwid + excluded.refused_hwid;
+
+	INSERT INTO stats_provider_daily AS s (day, provider_id, os,
+	    app_version, admitted_new, admitted_known, refused_limit,
+	    refused_disabled, refused_domain, refused_hwid, refused_unknown)
+	SELECT date '1970-01-01' + (e->>0)::integer, (e->>1)::bigint,
+	    e->>3, e->>4, sum((e->>5)::bigint), sum((e->>6)::bigint),
+	    sum((e->>7)::bigint), sum((e->>8)::bigint),
+	    sum((e->>9)::bigint), sum((e->>10)::bigint),
+	    sum((e->>11)::bigint)
+	FROM jsonb_array_elements(p_counts) e
+	GROUP BY 1, 2, 3, 4
+	ORDER BY 2, 1, 3, 4
+	ON CONFLICT (provider_id, day, os, app_version) DO UPDATE SET
+	    admitted_new = s.admitted_new + excluded.admitted_new,
+	    admitted_known = s.admitted_known + excluded.admitted_known,
+	    refused_limit = s.refused_limit + excluded.refused_limit,
+	    refused_disabled = s.refused_disabled + excluded.refused_disabled,
+	    refused_domain = s.refused_domain + excluded.refused_domain,
+	    refused_hwid = s.refused_hwid + excluded.refused_hwid,
+	    refused_unknown = s.refused_unknown + excluded.refused_unknown;
+
+	FOR v_month IN SELECT DISTINCT date_trunc('month',
+	    to_timestamp((e->>0)::bigint / 1000.0) AT TIME ZONE 'UTC')::date
+	    FROM jsonb_array_elements(p_events) e
+	LOOP
+		PERFORM ll_events_partition(v_month);
+	END LOOP;
+	INSERT INTO check_events (at, provider_id, link_id, decision, hwid,
+	    device_os, os_version, model, app_version)
+	SELECT to_timestamp((e->>0)::bigint / 1000.0), (e->>1)::bigint,
+	    (e->>2)::bigint, (e->>3)::smallint, e->>4, e->>5, e->>6, e->>7,
+	    e->>8
+	FROM jsonb_array_elements(p_events) e;
+
+	RETURN jsonb_array_length(p_counts) + jsonb_array_length(p_events);
+END
+$$;
+
+-- The provider's link named by p_code and/or p_link, or with both NULL
+-- the whole account: one row, link_id NULL for the account; no row when
+-- a link is named and the provider has none such. What the figures
+-- below start from.
+CREATE OR REPLACE FUNCTION ll_stats_scope(p_provider bigint, p_code text,
+    p_link bigint, OUT link_id bigint)
+RETURNS SETOF bigint
+LANGUAGE sql STABLE AS $$
+	SELECT NULL::bigint WHERE p_code IS NULL AND p_link IS NULL
+	UNION ALL
+	SELECT l.id FROM links l
+	WHERE l.provider_id = p_provider
+	    AND (p_code IS NOT NULL OR p_link IS NOT NULL)
+	    AND (p_code IS NULL OR l.install_code = p_code)
+	    AND (p_link IS NULL OR l.id = p_link)
+$$;
+
+-- The checks of each day from p_from to p_to (UTC, inclusive), by
+-- decision, zeros included: of the provider's account, or of one of its
+-- links (p_code and/or p_link). No row: no such link.
+CREATE OR REPLACE FUNCTION ll_stats_days(p_provider bigint, p_code text,
+    p_link bigint, p_from date, p_to date,
+    OUT day text, OUT admitted_new bigint, OUT admitted_known bigint,
+    OUT refused_limit bigint, OUT refused_disabled bigint,
+    OUT refused_domain bigint, OUT refused_hwid bigint)
+RETURNS SETOF record
+LANGUAGE sql STABLE AS $$
+	WITH k AS (
+		SELECT link_id FROM ll_stats_scope(p_provider, p_code, p_link)
+	), n AS (
+		SELECT s.day, s.admitted_new, s.admitted_known,
+		    s.refused_limit, s.refused_disabled, s.refused_domain,
+		    s.refused_hwid
+		FROM stats_provider_daily s
+		WHERE (SELECT link_id FROM k) IS NULL AND EXISTS (SELECT 1 FROM k)
+		    AND s.provider_id = p_provider
+		    AND s.day BETWEEN p_from AND p_to
+		UNION ALL
+		SELECT s.day, s.admitted_new, s.admitted_known,
+		    s.refused_limit, s.refused_disabled, s.refused_domain,
+		    s.refused_hwid
+		FROM stats_link_daily s
+		WHERE s.link_id = (SELECT link_id FROM k)
+		    AND s.provider_id = p_provider
+		    AND s.day BETWEEN p_from AND p_to
+	)
+	SELECT to_char(p_from + i, 'YYYY-MM-DD'),
+	    coalesce(sum(n.admitted_new), 0)::bigint,
+	    coalesce(sum(n.admitted_known), 0)::bigint,
+	    coalesce(sum(n.refused_limit), 0)::bigint,
+	    coalesce(sum(n.refused_disabled), 0)::bigint,
+	    coalesce(sum(n.refused_domain), 0)::bigint,
+	    coalesce(sum(n.refused_hwid), 0)::bigint
+	FROM k, generate_series(0, p_to - p_from) i
+	LEFT JOIN n ON n.day = p_from + i
+	GROUP BY i
+	ORDER BY i
+$$;
+
+-- The devices holding a slot now on the provider's links (or the one
+-- named), by the OS and by the app version they last reported
+-- (kind 'os' or 'app_version'; name '' when they sent none), most
+-- first. No row: no such link, or no device.
+CREATE OR REPLACE FUNCTION ll_stats_devices(p_provider bigint, p_code text,
+    p_link bigint,
+    OUT kind text, OUT name text, OUT devices bigint)
+RETURNS SETOF record
+LANGUAGE sql STABLE AS $$
+	WITH k AS (
+		SELECT link_id FROM ll_stats_scope(p_provider, p_code, p_link)
+	), d AS (
+		SELECT v.device_os, v.app_version
+		FROM links l JOIN devices v ON v.link_id = l.id
+		WHERE l.provider_id = p_provider
+		    AND EXISTS (SELECT 1 FROM k)
+		    AND ((SELECT link_id FROM k) IS NULL
+			OR l.id = (SELECT link_id FROM k))
+	)
+	SELECT 'os', coalesce(d.device_os, ''), count(*) FROM d
+	GROUP BY 2
+	UNION ALL
+	SELECT 'app_version', coalesce(d.app_version, ''), count(*) FROM d
+	GROUP BY 2
+	ORDER BY 1 DESC, 3 DESC, 2
+$$;
+
+-- How full the provider's links are (or the one named): the links in
+-- each tenth of their limit (bucket 0: below 10% ... 9: 90% or more but
+-- not full) and the full ones (bucket 10), eleven rows, zeros included.
+-- Near full is buckets 8 and 9: at least 80% of the limit. No row: no
+-- such link.
+CREATE OR REPLACE FUNCTION ll_stats_fill(p_provider bigint, p_code text,
+    p_link bigint, OUT bucket integer, OUT links bigint)
+RETURNS SETOF record
+LANGUAGE sql STABLE AS $$
+	WITH k AS (
+		SELECT link_id FROM ll_stats_scope(p_provider, p_code, p_link)
+	), f AS (
+		SELECT CASE WHEN l.install_count >= l.install_limit THEN 10
+		    ELSE l.install_count * 10 / l.install_limit END AS bucket
+		FROM links l
+		WHERE l.provider_id = p_provider
+		    AND ((SELECT link_id FROM k) IS NULL
+			OR l.id = (SELECT link_id FROM k))
+	)
+	SELECT b, coalesce(c.n, 0)
+	FROM k, generate_series(0, 10) b
+	LEFT JOIN (SELECT f.bucket, count(*) AS n FROM f GROUP BY f.bucket) c
+	    ON c.bucket = b
+	ORDER BY b
+$$;
+
+-- The links that need attention, at most p_limit: those with refusals
+-- for the limit from p_from to p_to, most first, then the fullest of
+-- those at 80% of their limit or more. Of the provider's account, or the
+-- one link named (which then shows whatever its figures).
+CREATE OR REPLACE FUNCTION ll_stats_attention(p_provider bigint,
+    p_code text, p_link bigint, p_from date, p_to date, p_limit integer,
+    OUT id bigint, OUT install_code text, OUT install_limit integer,
+    OUT install_count integer, OUT refused_limit bigint)
+RETURNS SETOF record
+LANGUAGE sql STABLE AS $$
+	WITH k AS (
+		SELECT link_id FROM ll_stats_scope(p_provider, p_code, p_link)
+	), r AS (
+		SELECT s.link_id, sum(s.refused_limit) AS n
+		FROM stats_link_daily s
+		WHERE s.provider_id = p_provider AND s.refused_limit > 0
+		    AND s.day BETWEEN p_from AND p_to
+		GROUP BY s.link_id
+	)
+	SELECT l.id, l.install_code, l.install_limit, l.install_count,
+	    coalesce(r.n, 0)::bigint
+	FROM links l LEFT JOIN r ON r.link_id = l.id
+	WHERE l.provider_id = p_provider AND EXISTS (SELECT 1 FROM k)
+	    AND ((SELECT link_id FROM k) IS NULL
+		OR l.id = (SELECT link_id FROM k))
+	    AND (r.n > 0 OR l.install_count * 10 >= l.install_limit * 8
+		OR (SELECT link_id FROM k) IS NOT NULL)
+	ORDER BY coalesce(r.n, 0) DESC,
+	    l.install_count::numeric / l.install_limit DESC, l.id DESC
+	LIMIT p_limit
+$$;
+
+-- The latest refusals for the limit on the provider's link, newest
+-- first, at most p_limit. No row: no such link; a link without
+-- refusals gives one row with link_id alone. device_name as in
+-- ll_device_list.
+CREATE OR REPLACE FUNCTION ll_refused_list(p_provider bigint, p_code text,
+    p_link bigint, p_limit integer,
+    OUT link_id bigint, OUT hwid text, OUT date text,
+    OUT device_name text)
+RETURNS SETOF record
+LANGUAGE sql STABLE AS $$
+	SELECT l.id, e.hwid, ll_ts(e.at),
+	    CASE WHEN e.hwid IS NOT NULL THEN
+		trim(coalesce(nullif(e.model, ''), '') || CASE
+		    WHEN coalesce(nullif(e.device_os, ''),
+			nullif(e.os_version, '')) IS NULL THEN ''
+		    ELSE ' (' || trim(coalesce(e.device_os, '') || ' ' ||
+			coalesce(e.os_version, '')) || ')' END) END
+	FROM links l LEFT JOIN LATERAL (
+		SELECT * FROM check_events c
+		WHERE c.link_id = l.id AND c.decision = 3
+		ORDER BY c.at DESC
+		LIMIT p_limit) e ON true
+	WHERE l.provider_id = p_provider
+	    AND (p_code IS NULL OR l.install_code = p_code)
+	    AND (p_link IS NULL OR l.id = p_link)
+	    AND (p_code IS NOT NULL OR p_link IS NOT NULL)
+	ORDER BY e.at DESC
+$$;
+
+-- The operator's report (limited-links report): per provider, its links
+-- (all, full, near full: at least 80%), the devices holding a slot, and
+-- its checks from p_from to p_to by decision; then one row for the
+-- checks of unknown links (provider_code '', refused_unknown alone).
+CREATE OR REPLACE FUNCTION ll_report(p_from date, p_to date,
+    OUT provider_code text, OUT name text, OUT status smallint,
+    OUT links bigint, OUT links_full bigint, OUT links_near_full bigint,
+    OUT devices bigint, OUT admitted_new bigint, OUT admitted_known bigint,
+    OUT refused_limit bigint, OUT refused_disabled bigint,
+    OUT refused_domain bigint, OUT refused_hwid bigint,
+    OUT refused_unknown bigint)
+RETURNS SETOF record
+LANGUAGE sql STABLE AS $$
+	WITH l AS (
+		SELECT l.provider_id, count(*) AS links,
+		    count(*) FILTER (WHERE l.install_count >= l.install_limit)
+			AS full_,
+		    count(*) FILTER (WHERE l.install_count < l.install_limit
+			AND l.install_count * 10 >= l.install_limit * 8)
+			AS near,
+		    sum(l.install_count) AS devices
+		FROM links l GROUP BY l.provider_id
+	), s AS (
+		SELECT s.provider_id, sum(s.admitted_new) AS a1,
+		    sum(s.admitted_known) AS a2, sum(s.refused_limit) AS r3,
+		    sum(s.refused_disabled) AS r4, sum(s.refused_domain) AS r5,
+		    sum(s.refused_hwid) AS r6, sum(s.refused_unknown) AS r7
+		FROM stats_provider_daily s
+		WHERE s.day BETWEEN p_from AND p_to
+		GROUP BY s.provider_id
+	)
+	SELECT * FROM (
+		SELECT p.code, p.name, p.status, coalesce(l.links, 0),
+		    coalesce(l.full_, 0), coalesce(l.near, 0),
+		    coalesce(l.devices, 0)::bigint, coalesce(s.a1, 0)::bigint,
+		    coalesce(s.a2, 0)::bigint, coalesce(s.r3, 0)::bigint,
+		    coalesce(s.r4, 0)::bigint, coalesce(s.r5, 0)::bigint,
+		    coalesce(s.r6, 0)::bigint, 0::bigint
+		FROM providers p
+		LEFT JOIN l ON l.provider_id = p.id
+		LEFT JOIN s ON s.provider_id = p.id
+		ORDER BY p.id) r
+	UNION ALL
+	SELECT '', '', 0::smallint, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	    coalesce((SELECT s.r7 FROM s WHERE s.provider_id = 0), 0)::bigint
+$$;
+
+-- Upkeep, for limited-links maintain (daily, from a timer): makes the
+-- partitions of check_events for this month and the next p_ahead, drops
+-- those whose every event is older than p_keep_months months, and
+-- forgets the flushes of workers silent for a week. One row per
+-- partition made ('made') or dropped ('dropped'). A partition is
+-- recognised by its name, check_events_YYYYMM; others are left alone.
+CREATE OR REPLACE FUNCTION ll_maintain(p_keep_months integer,
+    p_ahead integer, OUT action text, OUT name text)
+RETURNS SETOF record
+LANGUAGE plpgsql AS $$
+DECLARE
+	v_month	date;
+	v_part	text;
+	v_end	timestamptz;
+BEGIN
+	FOR v_month IN SELECT (date_trunc('month', now() AT TIME ZONE 'UTC')
+	    + make_interval(months => m))::date
+	    FROM generate_series(0, p_ahead) m
+	LOOP
+		IF ll_events_partition(v_month) THEN
+			action := 'made';
+			name := 'check_events_' || to_char(v_month, 'YYYYMM');
+			RETURN NEXT;
+		END IF;
+	END LOOP;
+	FOR v_part IN SELECT c.relname FROM pg_inherits i
+	    JOIN pg_class c ON c.oid = i.inhrelid
+	    WHERE i.inhparent = 'check_events'::regclass
+		AND c.relname ~ '^check_events_[0-9]{6}$'
+	    ORDER BY c.relname
+	LOOP
+		v_end := (to_date(right(v_part, 6), 'YYYYMM') +
+		    interval '1 month')::timestamp AT TIME ZONE 'UTC';
+		IF v_end <= now() - make_interval(months => p_keep_months) THEN
+			EXECUTE format('DROP TABLE %I', v_part);
+			action := 'dropped';
+			name := v_part;
+			RETURN NEXT;
+		END IF;
+	END LOOP;
+	DELETE FROM stats_flushes f WHERE f.at < now() - interval '7 days';
+END
+$$;
