@@ -5,6 +5,7 @@
 #include "db.h"
 #include "devices.h"
 #include "log.h"
+#include "metrics.h"
 #include "params.h"
 #include "providers.h"
 #include "reply.h"
@@ -55,8 +56,10 @@ check_install(struct http *h)
 	}
 out:
 	reply_check(h, answer.providerid, answer.status, answer.admitted);
-	if (decided)
+	if (decided) {
 		counters_check(&d, &answer);
+		metrics_decision(answer.decision);
+	}
 }
 
 void

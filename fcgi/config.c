@@ -10,6 +10,7 @@
 #include <libpq-fe.h>
 
 #include "config.h"
+#include "netaddr.h"
 
 /* Every key: its default and its bounds, in this one table. The README's
  * table of keys is checked against it (tests/unit/test_config.c). */
@@ -66,6 +67,9 @@ static const struct config_key config_keys[] = {
 	    offsetof(struct config, webhook_allow_http), 0, "off", 0, 1 },
 	{ "webhook_allow_private", CONFIG_BOOL,
 	    offsetof(struct config, webhook_allow_private), 0, "off", 0, 1 },
+	{ "metrics_allow", CONFIG_ADDRS, offsetof(struct config, metrics_allow),
+	    sizeof(((struct config *)0)->metrics_allow), "127.0.0.0/8, ::1", 0,
+	    0 },
 };
 
 #define CONFIG_NKEYS	(sizeof(config_keys) / sizeof(config_keys[0]))
@@ -204,6 +208,10 @@ config_set(struct config *c, const char *k, const char *v)
 			return config_bool(v, (int *)(void *)at);
 		case CONFIG_URL:
 			return config_url(v, at, key->size);
+		case CONFIG_ADDRS:
+			if (!netaddr_list_valid(v))
+				return -1;
+			return config_str(v, at, key->size);
 		case CONFIG_INT:
 			break;
 		}

@@ -9,6 +9,7 @@
 #include "backoff.h"
 #include "db.h"
 #include "log.h"
+#include "metrics.h"
 
 #define DB_SQL_MAX	1024	/* bytes of a statement's SQL */
 
@@ -423,6 +424,9 @@ static const struct db_stmt_def db_stmts[DB_NSTMT] = {
 	[DB_MAINTAIN] = { "maintain",
 	    "ll_maintain($1, $2)", 2, 1, NULL,
 	    COLS(db_maintained_cols, struct db_maintained) },
+	[DB_PING] = { "ping",
+	    "ll_ping() AS value", 0, 1, NULL,
+	    COLS(db_value_cols, struct db_number) },
 };
 
 /* The texts of enum db_decision, as ll_check returns them. */
@@ -453,6 +457,7 @@ static PGconn		*db_conn;
 static char		*db_conninfo;
 static const char	*db_appname = "limited-links";
 static int		 db_backoff_ms;
+static int		 db_connected;	/* ever, in this process */
 static long long	 db_next_try;	/* no connect before, in ms */
 static long long	 db_end_ms;	/* the current call's deadline */
 static enum db_fail	 db_last_fail;
@@ -742,6 +747,9 @@ db_connect(void)
 			goto fail;
 	if (db_backoff_ms != 0)
 		log_info("db: connected again");
+	if (db_connected)
+		metrics_db_reconnect();
+	db_connected = 1;
 	db_backoff_ms = 0;
 	return 0;
 fail:
@@ -878,6 +886,7 @@ db_run(enum db_stmt st, int n, const char *const *values)
 		if (!def->retry)
 			break;
 	}
+	metrics_db_error();
 	return NULL;
 }
 

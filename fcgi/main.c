@@ -117,6 +117,9 @@ static const char main_help[] =
     "                       them, 1 to 3600 (what a crash may lose); default 5\n"
     "  retention_months = N months of check events that maintain keeps,\n"
     "                       1 to 1200; default 13\n"
+    "  metrics_allow = LIST addresses and CIDRs, comma or space separated,\n"
+    "                       that may read GET /metrics (REMOTE_ADDR);\n"
+    "                       default 127.0.0.0/8, ::1\n"
     "\n"
     "Environment:\n"
     "  LL_CONFIG            the configuration file when -c is not given\n";

@@ -20,6 +20,7 @@
 #include "backoff.h"
 #include "log.h"
 #include "master.h"
+#include "metrics.h"
 #include "sender.h"
 #include "upgrade.h"
 #include "worker.h"
@@ -44,6 +45,7 @@ struct kid {
 	int		killed;		/* sent SIGKILL */
 	long long	started;
 	long long	retired_at;
+	int		slot;		/* its metrics slot, or -1 */
 };
 
 static struct kid	master_kids[MASTER_MAX_WORKERS * 2];
@@ -124,9 +126,11 @@ master_spawn(int listen_fd, const struct config *cfg, int sigfd,
 	sigset_t none;
 	struct kid *k;
 	pid_t pid, self = getpid();
+	int slot;
 
 	if (master_nkids == (int)(sizeof(master_kids) / sizeof(master_kids[0])))
 		return;
+	slot = metrics_slot_take();
 	pid = fork();
 	if (pid < 0) {
 		log_error("master: fork: %s", strerror(errno));
@@ -141,6 +145,7 @@ master_spawn(int listen_fd, const struct config *cfg, int sigfd,
 		close(sigfd);
 		sigemptyset(&none);
 		sigprocmask(SIG_SETMASK, &none, NULL);
+		metrics_attach(slot);
 		if (role == KID_SENDER) {
 			/* it serves no request */
 			close(listen_fd);
@@ -156,6 +161,8 @@ master_spawn(int listen_fd, const struct config *cfg, int sigfd,
 	k->killed = 0;
 	k->started = backoff_now_ms();
 	k->retired_at = 0;
+	k->slot = slot;
+	metrics_slot_owner(slot, pid);
 	log_info("master: started %s %ld", master_role(role), (long)pid);
 }
 
@@ -191,6 +198,17 @@ master_chase(const struct config *cfg)
 	}
 }
 
+/* How many children of role there are. */
+static int
+master_count(enum kid_role role)
+{
+	int i, n = 0;
+
+	for (i = 0; i < master_nkids; i++)
+		n += master_kids[i].role == role;
+	return n;
+}
+
 static void
 master_reap(int stopping)
 {
@@ -215,6 +233,8 @@ master_reap(int stopping)
 				log_warn("master: %s %ld exited with %d",
 				    master_role(k->role), (long)pid,
 				    WEXITSTATUS(status));
+			if (k->role == KID_WORKER)
+				metrics_worker_restart();
 			if (backoff_now_ms() - k->started < MASTER_CRASH_MS) {
 				master_backoff_ms[k->role] = backoff_next(
 				    master_backoff_ms[k->role],
@@ -228,6 +248,8 @@ master_reap(int stopping)
 			log_info("master: %s %ld stopped",
 			    master_role(k->role), (long)pid);
 		}
+		/* its counts stay in the slot for the next one to go on from */
+		metrics_slot_owner(k->slot, -1);
 		master_kids[i] = master_kids[--master_nkids];
 	}
 }
@@ -322,7 +344,8 @@ master_upgrade(const struct config *cfg, int listen_fd)
 
 	for (i = 0; i < master_nkids; i++)
 		pids[i] = master_kids[i].pid;
-	if (upgrade_exec(cfg->path, listen_fd, pids, master_nkids) != 0)
+	if (upgrade_exec(cfg->path, listen_fd, metrics_fd(), pids,
+	    master_nkids) != 0)
 		log_error("master: upgrade refused, the running binary "
 		    "keeps serving");
 }
@@ -387,6 +410,7 @@ master_adopt(struct config *cfg, int listen_fd, const pid_t *pids,
 		k->role = master_adopted_role(pids[i]);
 		k->gen = master_gen - 1;
 		k->started = backoff_now_ms();
+		k->slot = metrics_slot_of(pids[i]);
 	}
 }
 
@@ -457,6 +481,9 @@ master_run(struct config *cfg)
 	sigprocmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	sigfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+	/* counts go on across an upgrade: the workers handed over still
+	 * write into the region the previous image made */
+	metrics_init(upgrade_inherited_keep());
 	/* after an upgrade, the socket is the previous image's: binding
 	 * anew would unlink the path under the workers still serving */
 	listen_fd = upgrade_inherited(inherited, MASTER_MAX_WORKERS * 2,
@@ -477,6 +504,7 @@ master_run(struct config *cfg)
 		master_reap(stopping);
 		if (stopping && master_nkids == 0)
 			break;
+		metrics_workers(master_count(KID_WORKER));
 		master_chase(cfg);
 		if (!stopping)
 			master_balance(listen_fd, cfg, sigfd);

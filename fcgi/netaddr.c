@@ -2,6 +2,7 @@
 #include <netinet/in.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "netaddr.h"
@@ -172,4 +173,114 @@ netaddr_text(const struct sockaddr *sa, char *out, size_t len)
 	    (socklen_t)len) == NULL)
 		snprintf(out, len, "?");
 	return out;
+}
+
+#define NETADDR_LIST_SEP	", \t"
+#define NETADDR_ENTRY_MAX	64	/* bytes of one entry of a list */
+
+/* One address, as 16 bytes: an IPv4 one as its IPv4-mapped IPv6 form, so
+ * that one comparison serves both (and a mapped address matches the IPv4
+ * ranges). *v4 says it was written as IPv4. Returns 0, or -1. */
+static int
+netaddr_parse(const char *s, unsigned char out[16], int *v4)
+{
+	static const unsigned char mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	    0, 0xff, 0xff };
+	struct in_addr a4;
+
+	if (inet_pton(AF_INET, s, &a4) == 1) {
+		memcpy(out, mapped, sizeof(mapped));
+		memcpy(out + 12, &a4, 4);
+		*v4 = 1;
+		return 0;
+	}
+	*v4 = 0;
+	return inet_pton(AF_INET6, s, out) == 1 ? 0 : -1;
+}
+
+/* One entry of a list ("ADDR" or "ADDR/BITS", len bytes) read into its
+ * network and prefix length over the 16-byte form. Returns 0, or -1. */
+static int
+netaddr_range(const char *entry, size_t len, unsigned char net[16],
+    int *bits)
+{
+	char buf[NETADDR_ENTRY_MAX];
+	char *slash, *end;
+	long n;
+	int v4;
+
+	if (len == 0 || len >= sizeof(buf))
+		return -1;
+	memcpy(buf, entry, len);
+	buf[len] = '\0';
+	slash = strchr(buf, '/');
+	if (slash != NULL)
+		*slash = '\0';
+	if (netaddr_parse(buf, net, &v4) != 0)
+		return -1;
+	*bits = 128;
+	if (slash != NULL) {
+		if (slash[1] < '0' || slash[1] > '9')
+			return -1;
+		n = strtol(slash + 1, &end, 10);
+		if (*end != '\0' || n > (v4 ? 32 : 128))
+			return -1;
+		*bits = (int)n + (v4 ? 96 : 0);
+	}
+	return 0;
+}
+
+/* Whether the first bits bits of a and b agree. */
+static int
+netaddr_match(const unsigned char a[16], const unsigned char b[16], int bits)
+{
+	int full = bits / 8, rest = bits % 8;
+	unsigned char mask;
+
+	if (memcmp(a, b, (size_t)full) != 0)
+		return 0;
+	if (rest == 0)
+		return 1;
+	mask = (unsigned char)(0xff << (8 - rest));
+	return (a[full] & mask) == (b[full] & mask);
+}
+
+/* Reads list's entries in order. Returns 1 at the first that holds addr
+ * (with addr NULL, none does), -1 at the first bad one, else 0. */
+static int
+netaddr_walk(const char *list, const unsigned char *addr)
+{
+	unsigned char net[16];
+	const char *p = list;
+	size_t n;
+	int bits;
+
+	for (;;) {
+		p += strspn(p, NETADDR_LIST_SEP);
+		if (*p == '\0')
+			return 0;
+		n = strcspn(p, NETADDR_LIST_SEP);
+		if (netaddr_range(p, n, net, &bits) != 0)
+			return -1;
+		if (addr != NULL && netaddr_match(net, addr, bits))
+			return 1;
+		p += n;
+	}
+}
+
+int
+netaddr_in_list(const char *list, const char *addr)
+{
+	unsigned char a[16];
+	int v4;
+
+	if (list == NULL || addr == NULL || netaddr_parse(addr, a, &v4) != 0)
+		return 0;
+	return netaddr_walk(list, a) == 1;
+}
+
+int
+netaddr_list_valid(const char *list)
+{
+	return list != NULL && netaddr_walk(list, NULL) == 0;
 }

@@ -3,6 +3,8 @@
 #include "account.h"
 #include "api.h"
 #include "check.h"
+#include "health.h"
+#include "metrics.h"
 #include "reply.h"
 #include "router.h"
 #include "selfservice.h"
@@ -18,19 +20,26 @@ struct route {
 	void		(*handler)(struct http *);
 	/* answers what the handler never sees, in its callers' shape */
 	void		(*refuse)(struct http *, int, const char *);
+	enum metrics_route metric;	/* what its requests count as */
 };
 
 /* HEAD runs a handler only where GET changes nothing: a HEAD of the check
  * would take a slot, and of the API create a link nobody sees. */
 static const struct route router_table[] = {
-	{ "/install",	0, ROUTE_GET,		check_install, check_refuse },
+	{ "/install",	0, ROUTE_GET,		check_install, check_refuse,
+	    METRICS_ROUTE_INSTALL },
 	{ "/provider",	0, ROUTE_GET,		check_provider,
-	    check_provider_refuse },
-	{ "/api/",	1, ROUTE_GET | ROUTE_POST, api_dispatch, api_refuse },
+	    check_provider_refuse, METRICS_ROUTE_PROVIDER },
+	{ "/api/",	1, ROUTE_GET | ROUTE_POST, api_dispatch, api_refuse,
+	    METRICS_ROUTE_API },
 	{ "/account/",	1, ROUTE_GET | ROUTE_HEAD | ROUTE_POST,
-	    account_dispatch, reply_text },
+	    account_dispatch, reply_text, METRICS_ROUTE_ACCOUNT },
 	{ "/my/",	1, ROUTE_GET | ROUTE_HEAD | ROUTE_POST,
-	    selfservice_dispatch, reply_text },
+	    selfservice_dispatch, reply_text, METRICS_ROUTE_MY },
+	{ "/healthz",	0, ROUTE_GET | ROUTE_HEAD, health_healthz, reply_text,
+	    METRICS_ROUTE_HEALTHZ },
+	{ "/metrics",	0, ROUTE_GET | ROUTE_HEAD, health_metrics, reply_text,
+	    METRICS_ROUTE_METRICS },
 };
 
 static int
@@ -67,10 +76,12 @@ router_refuse(struct http *h, int status, const char *why)
 	const struct route *r;
 
 	r = router_find(h->path);
-	if (r != NULL)
+	if (r != NULL) {
+		h->route = (int)r->metric;
 		r->refuse(h, status, why);
-	else
+	} else {
 		reply_text(h, status, why);
+	}
 }
 
 void
@@ -83,6 +94,7 @@ router_dispatch(struct http *h)
 		reply_text(h, 404, "not found");
 		return;
 	}
+	h->route = (int)r->metric;
 	if ((r->methods & router_method(h->method)) == 0) {
 		http_header(h, "Allow: %s%s%s",
 		    r->methods & ROUTE_GET ? "GET" : "",

@@ -16,6 +16,7 @@
 
 #define UPGRADE_ENV_FD		"LL_INHERIT_FD"
 #define UPGRADE_ENV_WORKERS	"LL_INHERIT_WORKERS"
+#define UPGRADE_ENV_KEEP	"LL_INHERIT_METRICS"
 #define UPGRADE_CHECK_MS	15000	/* the new binary's check-config, at most */
 #define UPGRADE_POLL_MS		10	/* how often its end is looked for */
 
@@ -199,12 +200,30 @@ out:
 }
 
 int
-upgrade_exec(const char *config_path, int listen_fd, const pid_t *pids,
-    int npids)
+upgrade_inherited_keep(void)
 {
-	char fdtext[16], list[UPGRADE_MAX_WORKERS * 12 + 1];
+	const char *text, *end;
+	int fd = -1;
+
+	text = getenv(UPGRADE_ENV_KEEP);
+	if (text != NULL) {
+		fd = upgrade_number(text, &end);
+		if (fd < 0 || *end != '\0' || fcntl(fd, F_GETFD) < 0)
+			fd = -1;
+		else
+			fcntl(fd, F_SETFD, fcntl(fd, F_GETFD) | FD_CLOEXEC);
+	}
+	unsetenv(UPGRADE_ENV_KEEP);
+	return fd;
+}
+
+int
+upgrade_exec(const char *config_path, int listen_fd, int keep_fd,
+    const pid_t *pids, int npids)
+{
+	char fdtext[16], keeptext[16], list[UPGRADE_MAX_WORKERS * 12 + 1];
 	size_t used = 0;
-	int i, flags, n;
+	int i, flags, keep_flags = -1, n;
 
 	if (upgrade_exe[0] == '\0' || upgrade_argv == NULL) {
 		log_error("upgrade: the binary to run is unknown");
@@ -231,6 +250,17 @@ upgrade_exec(const char *config_path, int listen_fd, const pid_t *pids,
 		    strerror(errno));
 		goto fail;
 	}
+	/* a descriptor that cannot be handed over is only left behind: the
+	 * new image makes its own */
+	if (keep_fd >= 0) {
+		snprintf(keeptext, sizeof(keeptext), "%d", keep_fd);
+		keep_flags = fcntl(keep_fd, F_GETFD);
+		if (keep_flags < 0 || fcntl(keep_fd, F_SETFD,
+		    keep_flags & ~FD_CLOEXEC) != 0 ||
+		    setenv(UPGRADE_ENV_KEEP, keeptext, 1) != 0)
+			log_warn("upgrade: cannot hand the metrics over: %s",
+			    strerror(errno));
+	}
 	log_info("upgrade: running %s, handing over %d workers", upgrade_exe,
 	    npids);
 	execv(upgrade_exe, upgrade_argv);
@@ -238,7 +268,10 @@ upgrade_exec(const char *config_path, int listen_fd, const pid_t *pids,
 fail:
 	if (flags >= 0)
 		fcntl(listen_fd, F_SETFD, flags);
+	if (keep_flags >= 0)
+		fcntl(keep_fd, F_SETFD, keep_flags);
 	unsetenv(UPGRADE_ENV_FD);
 	unsetenv(UPGRADE_ENV_WORKERS);
+	unsetenv(UPGRADE_ENV_KEEP);
 	return -1;
 }

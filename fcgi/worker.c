@@ -16,6 +16,7 @@
 #include "db.h"
 #include "http.h"
 #include "log.h"
+#include "metrics.h"
 #include "router.h"
 #include "worker.h"
 
@@ -216,13 +217,26 @@ worker_keep(FCGX_Request *req)
 		FCGX_Detach(req);
 }
 
+/* The monotonic clock in ns: read from the vDSO, no syscall. */
+static long long
+worker_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
 static void
 worker_serve(FCGX_Request *req, struct arena *a, const struct config *cfg)
 {
 	struct http h;
 	struct buf out;
+	long long start;
 	int st;
 
+	start = worker_now_ns();
+	metrics_busy(1);
 	http_init(&h, a, req->envp);
 	h.cfg = cfg;
 	st = worker_body(req, &h);
@@ -235,6 +249,9 @@ worker_serve(FCGX_Request *req, struct arena *a, const struct config *cfg)
 	http_serialize(&h, &out);
 	if (FCGX_PutStr(out.data, (int)out.len, req->out) < 0)
 		log_warn("worker: client went away");
+	metrics_request((enum metrics_route)h.route, h.status,
+	    worker_now_ns() - start);
+	metrics_busy(0);
 }
 
 /* Takes one request from connection i (WORKER_LISTEN: a new connection)

@@ -48,6 +48,7 @@ struct config {
 					   is marked failed */
 	int	webhook_allow_http;	/* 1: http:// URLs too */
 	int	webhook_allow_private;	/* 1: private addresses too */
+	char	metrics_allow[512];	/* who may read /metrics: CIDRs */
 };
 
 /* One key of the file: its default (as the file would write it; "" for
@@ -58,7 +59,9 @@ enum config_type {
 	CONFIG_CONNINFO,	/* a string libpq can parse */
 	CONFIG_INT,		/* an int from lo to hi */
 	CONFIG_BOOL,		/* an int, 1 for "on", 0 for "off" */
-	CONFIG_URL		/* a string: "" or http(s)://HOST[:PORT][/] */
+	CONFIG_URL,		/* a string: "" or http(s)://HOST[:PORT][/] */
+	CONFIG_ADDRS		/* a string: addresses and CIDRs, as
+				   netaddr_in_list() reads them */
 };
 
 struct config_key {

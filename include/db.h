@@ -76,6 +76,7 @@ enum db_stmt {
 	DB_AUDIT_LIST,		/* struct db_audit */
 	DB_REPORT,		/* struct db_report */
 	DB_MAINTAIN,		/* struct db_maintained */
+	DB_PING,		/* struct db_number: 1 (GET /healthz) */
 	DB_NSTMT
 };
 

@@ -43,6 +43,8 @@ struct http {
 	const char	*remote_addr;
 	int		 https;		/* served over TLS */
 	struct params	 params;	/* query string, then urlencoded body */
+	int		 route;		/* enum metrics_route: set by the
+					   router, counted by the worker */
 
 	int		 status;	/* answer: HTTP status, 200 by default */
 	const char	*content_type;

@@ -4,7 +4,8 @@
 #include <sys/socket.h>
 
 /* Where a webhook may lead: its URL taken apart, and whether an address
- * is a public one. Pure: no I/O, no name resolution. */
+ * is a public one; and whether an address is in a list of ranges (who
+ * may read /metrics). Pure: no I/O, no name resolution. */
 
 #define NETADDR_URL_MAX		2048	/* bytes of a URL */
 #define NETADDR_HOST_MAX	253	/* bytes of a host name */
@@ -37,5 +38,16 @@ int netaddr_public(const struct sockaddr *sa);
  * "?" for one that has none. Returns out. */
 const char *netaddr_text(const struct sockaddr *sa, char *out,
     size_t len);
+
+/* Whether addr, a textual IPv4 or IPv6 address (REMOTE_ADDR), falls in
+ * one of the ranges of list: CIDRs ("127.0.0.0/8", "::1/128") or single
+ * addresses, separated by commas and/or spaces. An IPv4-mapped IPv6
+ * address ("::ffff:127.0.0.1") is taken as its IPv4 one. Returns 1 or 0;
+ * 0 when addr, or the list, does not parse. */
+int netaddr_in_list(const char *list, const char *addr);
+
+/* Whether every entry of list reads as netaddr_in_list() takes it (the
+ * empty list does: it holds no address). Returns 1 or 0. */
+int netaddr_list_valid(const char *list);
 
 #endif

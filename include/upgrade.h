@@ -30,12 +30,18 @@ int upgrade_binary_changed(void);
  * either way, so that nothing started later sees them. */
 int upgrade_inherited(pid_t *pids, int max, int *npids);
 
+/* The other descriptor a previous image handed over (the metrics' shared
+ * region), close-on-exec again; -1 when none was. Clears its environment
+ * variable either way. */
+int upgrade_inherited_keep(void);
+
 /* Runs the new binary's "check-config" on config_path, and only when it
- * passes, execs the new binary with the original argv, listen_fd and the
- * npids pids in its environment. Returns only when the upgrade did not
- * happen: -1, with the reason logged and nothing changed (the caller
- * keeps running its old image). */
-int upgrade_exec(const char *config_path, int listen_fd, const pid_t *pids,
-    int npids);
+ * passes, execs the new binary with the original argv, listen_fd, keep_fd
+ * (one more descriptor to hand over, or -1) and the npids pids in its
+ * environment. Returns only when the upgrade did not happen: -1, with the
+ * reason logged and nothing changed (the caller keeps running its old
+ * image). */
+int upgrade_exec(const char *config_path, int listen_fd, int keep_fd,
+    const pid_t *pids, int npids);
 
 #endif

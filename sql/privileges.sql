@@ -47,7 +47,9 @@ DECLARE
 		-- what the checks decided, the audit trail, upkeep
 		'll_stats_flush', 'll_stats_days', 'll_stats_devices',
 		'll_stats_fill', 'll_stats_attention', 'll_refused_list',
-		'll_audit_list', 'll_report', 'll_maintain'];
+		'll_audit_list', 'll_report', 'll_maintain',
+		-- GET /healthz
+		'll_ping'];
 	n text;
 	f regprocedure;
 BEGIN

@@ -18,3 +18,8 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
 	    ELSE ' (' || trim(coalesce(p_os, '') || ' ' ||
 		coalesce(p_os_version, '')) || ')' END)
 $$;
+
+-- GET /healthz: the database answers, through the workers' own role and
+-- prepared statements, and touches no table.
+CREATE OR REPLACE FUNCTION ll_ping() RETURNS integer
+LANGUAGE sql STABLE AS $$ SELECT 1 $$;
