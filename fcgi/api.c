@@ -429,7 +429,7 @@ api_reset_install(struct api_req *q)
 	enum db_outcome out;
 
 	out = links_reset(q->a, q->provider_id, q->v[API_CODE],
-	    api_num(q, API_ID), &r);
+	    api_num(q, API_ID), &q->who, &r);
 	if (out != DB_OK) {
 		api_refused(q, out);
 		return;
@@ -486,7 +486,7 @@ api_self_service(struct api_req *q)
 	act = q->v[API_DISABLE] != NULL ? LINKS_SELF_DISABLE :
 	    q->v[API_ROTATE] != NULL ? LINKS_SELF_ROTATE : LINKS_SELF_CREATE;
 	r = links_self_service(q->a, q->provider_id, q->v[API_CODE],
-	    api_num(q, API_ID), act, token);
+	    api_num(q, API_ID), act, &q->who, token);
 	if (r != DB_OK) {
 		api_refused(q, r);
 		return;
@@ -535,7 +535,7 @@ api_set_webhook(struct api_req *q)
 		return;
 	}
 	r = webhooks_set(q->a, q->provider_id, q->v[API_URL],
-	    q->v[API_EVENTS], secret);
+	    q->v[API_EVENTS], &q->who, secret);
 	if (r != DB_OK || webhooks_get(q->a, q->provider_id, &w) != 1) {
 		api_failed(q->h);
 		return;
@@ -577,7 +577,7 @@ api_delete_webhook(struct api_req *q)
 {
 	enum db_outcome r;
 
-	r = webhooks_delete(q->a, q->provider_id);
+	r = webhooks_delete(q->a, q->provider_id, &q->who);
 	if (r != DB_OK) {
 		api_refused(q, r);
 		return;

@@ -347,11 +347,12 @@ static const struct db_stmt_def db_stmts[DB_NSTMT] = {
 	    COLS(db_found_cols, struct db_found) },
 	/* a second run would free nothing, and say so */
 	[DB_LINK_RESET] = { "link_reset",
-	    "ll_link_reset($1, $2, $3)", 3, 0, NULL,
+	    "ll_link_reset($1, $2, $3, $4, $5, $6)", 6, 0, NULL,
 	    COLS(db_link_reset_cols, struct db_link_reset) },
 	/* ... would find the page it made: exists */
 	[DB_SELF_SERVICE_SET] = { "self_service_set",
-	    "ll_self_service_set($1, $2, $3, $4, $5) AS o_result", 5, 0, NULL,
+	    "ll_self_service_set($1, $2, $3, $4, $5, $6, $7, $8) AS o_result", 8,
+	    0, NULL,
 	    COLS(db_outcome_cols, struct db_outcome_row) },
 	[DB_SELF_SERVICE_GET] = { "self_service_get",
 	    "ll_self_service_get($1, $2)", 2, 1, NULL,
@@ -361,24 +362,27 @@ static const struct db_stmt_def db_stmts[DB_NSTMT] = {
 	    COLS(db_self_device_cols, struct db_self_device) },
 	/* ... would meet its own cooldown */
 	[DB_SELF_RELEASE] = { "self_release",
-	    "ll_self_release($1, $2, $3)", 3, 0, NULL,
+	    "ll_self_release($1, $2, $3, $4, $5, $6)", 6, 0, NULL,
 	    COLS(db_self_released_cols, struct db_self_released) },
-	/* the same URL, types and secret again */
+	/* the same URL, types and secret again; a second run after a lost
+	 * answer writes a second audit row: the statement did run twice */
 	[DB_WEBHOOK_SET] = { "webhook_set",
-	    "ll_webhook_set($1, $2, $3, $4) AS o_result", 4, 1, NULL,
+	    "ll_webhook_set($1, $2, $3, $4, $5, $6, $7) AS o_result", 7, 1,
+	    NULL,
 	    COLS(db_outcome_cols, struct db_outcome_row) },
 	[DB_WEBHOOK_GET] = { "webhook_get",
 	    "ll_webhook_get($1)", 1, 1, NULL,
 	    COLS(db_webhook_cols, struct db_webhook) },
 	/* ... would find none */
 	[DB_WEBHOOK_DELETE] = { "webhook_delete",
-	    "ll_webhook_delete($1) AS found", 1, 0, NULL,
+	    "ll_webhook_delete($1, $2, $3, $4) AS found", 4, 0, NULL,
 	    COLS(db_found_cols, struct db_found) },
 	[DB_WEBHOOK_EVENTS] = { "webhook_events",
 	    "ll_webhook_events($1, $2)", 2, 1, NULL,
 	    COLS(db_webhook_event_cols, struct db_webhook_event) },
+	/* ... sends the event again from now on, and audits that again */
 	[DB_WEBHOOK_RESEND] = { "webhook_resend",
-	    "ll_webhook_resend($1, $2) AS found", 2, 1, NULL,
+	    "ll_webhook_resend($1, $2, $3, $4, $5) AS found", 5, 1, NULL,
 	    COLS(db_found_cols, struct db_found) },
 	/* a claim whose answer was lost is taken again when its lease
 	 * ends; a second run now would count a try twice */

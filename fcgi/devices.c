@@ -81,9 +81,13 @@ devices_self_list(struct arena *a, const char *token_hash, int cooldown,
 
 enum db_outcome
 devices_self_release(struct arena *a, const char *token_hash,
-    const char *hwid, int cooldown, struct db_self_released *r)
+    const char *hwid, int cooldown, const struct audit_actor *who,
+    struct db_self_released *r)
 {
-	const char *v[] = { token_hash, hwid, arena_printf(a, "%d", cooldown) };
+	const char *v[3 + AUDIT_PARAMS] = { token_hash, hwid,
+	    arena_printf(a, "%d", cooldown) };
+
+	audit_values(who, v + 3);
 
 	if (DB_ONE(a, DB_SELF_RELEASE, v, r) != 1)
 		return DB_FAILED;

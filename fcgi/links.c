@@ -180,9 +180,12 @@ links_set_target(struct arena *a, long long provider_id, long long id,
 
 enum db_outcome
 links_reset(struct arena *a, long long provider_id, const char *code,
-    long long id, struct db_link_reset *r)
+    long long id, const struct audit_actor *who, struct db_link_reset *r)
 {
-	const char *v[] = { links_num(a, provider_id), code, links_num(a, id) };
+	const char *v[3 + AUDIT_PARAMS] = { links_num(a, provider_id), code,
+	    links_num(a, id) };
+
+	audit_values(who, v + 3);
 
 	if (DB_ONE(a, DB_LINK_RESET, v, r) != 1)
 		return DB_FAILED;
@@ -192,7 +195,7 @@ links_reset(struct arena *a, long long provider_id, const char *code,
 enum db_outcome
 links_self_service(struct arena *a, long long provider_id, const char *code,
     long long id, enum links_self_action action,
-    char token[LINKS_SELF_TOKEN_LEN + 1])
+    const struct audit_actor *who, char token[LINKS_SELF_TOKEN_LEN + 1])
 {
 	static const char *const actions[] = {
 		[LINKS_SELF_CREATE] = "create",
@@ -201,7 +204,7 @@ links_self_service(struct arena *a, long long provider_id, const char *code,
 	};
 	struct db_outcome_row r;
 	char hash[CRYPT_SHA256_HEX];
-	const char *v[5];
+	const char *v[5 + AUDIT_PARAMS];
 
 	token[0] = '\0';
 	hash[0] = '\0';
@@ -218,6 +221,7 @@ links_self_service(struct arena *a, long long provider_id, const char *code,
 	v[2] = links_num(a, id);
 	v[3] = actions[action];
 	v[4] = hash[0] != '\0' ? hash : NULL;
+	audit_values(who, v + 5);
 	if (DB_ONE(a, DB_SELF_SERVICE_SET, v, &r) != 1)
 		return DB_FAILED;
 	return r.outcome;

@@ -11,7 +11,8 @@
 
 #define PAGE_ACTIVITY_LINES	8	/* lines of one change shown */
 
-/* Who, as the page says it: "api", "web:12" or "operator". */
+/* Who, as the page says it: "api", "web:12", "operator", "self-service"
+ * or "server". */
 static const char *
 page_activity_who(struct page *p, const char *actor)
 {
@@ -22,6 +23,10 @@ page_activity_who(struct page *p, const char *actor)
 		    actor + strlen(AUDIT_WEB ":"));
 	if (strcmp(actor, AUDIT_OPERATOR) == 0)
 		return "server operator";
+	if (strcmp(actor, AUDIT_SELF) == 0)
+		return "end user (self-service page)";
+	if (strcmp(actor, AUDIT_SERVER) == 0)
+		return "server (expiry)";
 	return actor;
 }
 

@@ -549,7 +549,8 @@ page_link_reset(struct page *p)
 	struct db_link_reset r;
 	enum db_outcome out;
 
-	out = links_reset(p->a, p->s.provider_id, NULL, p->id, &r);
+	out = links_reset(p->a, p->s.provider_id, NULL, p->id, page_actor(p),
+	    &r);
 	if (out == DB_OK)
 		log_info("account: %s reset link %lld, %d slots freed",
 		    p->s.provider, p->id, r.released);
@@ -577,7 +578,7 @@ page_link_self_service(struct page *p)
 		return;
 	}
 	r = links_self_service(p->a, p->s.provider_id, NULL, p->id, act,
-	    token);
+	    page_actor(p), token);
 	/* made twice (a form sent again): the page is there, its address
 	 * can only be renewed */
 	if (r == DB_EXISTS) {

@@ -181,7 +181,7 @@ page_webhook_save(struct page *p)
 		return;
 	}
 	if (webhooks_set(p->a, p->s.provider_id, f.url, f.types,
-	    secret) != DB_OK) {
+	    page_actor(p), secret) != DB_OK) {
 		page_failed(p);
 		return;
 	}
@@ -196,7 +196,7 @@ page_webhook_delete(struct page *p)
 {
 	enum db_outcome r;
 
-	r = webhooks_delete(p->a, p->s.provider_id);
+	r = webhooks_delete(p->a, p->s.provider_id, page_actor(p));
 	if (r == DB_FAILED) {
 		page_failed(p);
 		return;
@@ -219,7 +219,7 @@ page_webhook_resend(struct page *p)
 		page_message(p, 400, "Bad request", "That is not an event id.");
 		return;
 	}
-	r = webhooks_resend(p->a, p->s.provider_id, id);
+	r = webhooks_resend(p->a, p->s.provider_id, id, page_actor(p));
 	if (r == DB_FAILED) {
 		page_failed(p);
 		return;

@@ -293,6 +293,7 @@ selfservice_release(struct self *s)
 {
 	struct db_self_device *d;
 	struct db_self_released r;
+	struct audit_actor who = { AUDIT_SELF, NULL, s->h->remote_addr };
 	const char *ref, *why, *hwid = NULL;
 	int n, i;
 
@@ -323,8 +324,9 @@ selfservice_release(struct self *s)
 		selfservice_back(s, "gone");
 		return;
 	}
+	/* the end user, whom only the page's address names: no session */
 	switch (devices_self_release(s->h->arena, s->token_hash, hwid,
-	    s->h->cfg->release_cooldown_hours, &r)) {
+	    s->h->cfg->release_cooldown_hours, &who, &r)) {
 	case DB_OK:
 		log_info("selfservice: link %lld freed a slot through its page",
 		    d[0].link_id);

@@ -118,11 +118,12 @@ webhooks_num(struct arena *a, long long n)
 
 enum db_outcome
 webhooks_set(struct arena *a, long long provider_id, const char *url,
-    const char *events, char secret[WEBHOOKS_SECRET_LEN + 1])
+    const char *events, const struct audit_actor *who,
+    char secret[WEBHOOKS_SECRET_LEN + 1])
 {
 	struct db_outcome_row r;
 	const size_t pre = strlen(WEBHOOKS_SECRET_PREFIX);
-	const char *v[4];
+	const char *v[4 + AUDIT_PARAMS];
 
 	memcpy(secret, WEBHOOKS_SECRET_PREFIX, pre);
 	if (crypt_random_string(secret + pre, WEBHOOKS_SECRET_LEN - pre,
@@ -137,6 +138,7 @@ webhooks_set(struct arena *a, long long provider_id, const char *url,
 	    "device.admitted,device.refused,link.full,device.released,"
 	    "device.expired");
 	v[3] = secret;
+	audit_values(who, v + 4);
 	if (DB_ONE(a, DB_WEBHOOK_SET, v, &r) != 1)
 		return DB_FAILED;
 	return r.outcome;
@@ -151,10 +153,13 @@ webhooks_get(struct arena *a, long long provider_id, struct db_webhook *w)
 }
 
 enum db_outcome
-webhooks_delete(struct arena *a, long long provider_id)
+webhooks_delete(struct arena *a, long long provider_id,
+    const struct audit_actor *who)
 {
 	struct db_found f;
-	const char *v[] = { webhooks_num(a, provider_id) };
+	const char *v[1 + AUDIT_PARAMS] = { webhooks_num(a, provider_id) };
+
+	audit_values(who, v + 1);
 
 	if (DB_ONE(a, DB_WEBHOOK_DELETE, v, &f) != 1)
 		return DB_FAILED;
@@ -173,10 +178,13 @@ webhooks_events(struct arena *a, long long provider_id, int limit,
 
 enum db_outcome
 webhooks_resend(struct arena *a, long long provider_id,
-    const char *event_id)
+    const char *event_id, const struct audit_actor *who)
 {
 	struct db_found f;
-	const char *v[] = { webhooks_num(a, provider_id), event_id };
+	const char *v[2 + AUDIT_PARAMS] = { webhooks_num(a, provider_id),
+	    event_id };
+
+	audit_values(who, v + 2);
 
 	if (DB_ONE(a, DB_WEBHOOK_RESEND, v, &f) != 1)
 		return DB_FAILED;

@@ -12,13 +12,17 @@
 #define AUDIT_API	"api"		/* a provider tool, by its auth key */
 #define AUDIT_WEB	"web"		/* a web-account session */
 #define AUDIT_OPERATOR	"operator"	/* limited-links provider ... */
+#define AUDIT_SELF	"self-service"	/* a link's end user, on its
+					   self-service page */
+#define AUDIT_SERVER	"server"	/* the server itself: the expiry
+					   sweep (sql/functions/devices.sql) */
 #define AUDIT_LOCAL	"local"		/* the operator's address */
 #define AUDIT_PARAMS	3		/* parameters an actor takes */
 
 /* Who does an action. */
 struct audit_actor {
-	const char	*kind;		/* AUDIT_API, AUDIT_WEB or
-					   AUDIT_OPERATOR */
+	const char	*kind;		/* AUDIT_API, AUDIT_WEB,
+					   AUDIT_OPERATOR or AUDIT_SELF */
 	const char	*session;	/* a web session's token hash (only
 					   its number is kept); else NULL */
 	const char	*address;	/* the client's address */

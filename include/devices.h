@@ -62,15 +62,18 @@ enum db_outcome devices_self_list(struct arena *a, const char *token_hash,
 
 /* Frees the slot of device hwid through the self-service page whose
  * token hashes to token_hash, at most once per cooldown hours per link,
- * in one statement with its device.released event. Fills *r. Returns
+ * in one statement with its device.released event and its audit row, as
+ * who's (the end user: AUDIT_SELF, from their address). Fills *r. Returns
  * DB_OK, DB_NOT_FOUND, DB_OFF (cooldown is 0), DB_COOLDOWN (r->next says
  * when), DB_NO_DEVICE or DB_FAILED. Not run twice on a lost connection. */
 enum db_outcome devices_self_release(struct arena *a, const char *token_hash,
-    const char *hwid, int cooldown, struct db_self_released *r);
+    const char *hwid, int cooldown, const struct audit_actor *who,
+    struct db_self_released *r);
 
 /* Frees the slots of devices whose links' expire_days have passed since
  * their last check, up to max links in one statement, each with its
- * device.expired event. Returns the devices freed, or -1. */
+ * device.expired event and its audit row (AUDIT_SERVER's). Returns the
+ * devices freed, or -1. */
 int devices_expire(struct arena *a, int max);
 
 #endif

@@ -106,11 +106,12 @@ enum db_outcome links_set_target(struct arena *a, long long provider_id,
 
 /* Frees every slot of the provider's link named by code and/or id (NULL
  * and 0 for none) in one statement, writing a device.released event for
- * each device. Fills *r (the link's id, the slots freed). Returns DB_OK,
- * DB_NOT_FOUND or DB_FAILED. Not run twice on a lost connection: a
- * second run would free nothing. */
+ * each device and the audit row of who did it. Fills *r (the link's id,
+ * the slots freed). Returns DB_OK, DB_NOT_FOUND or DB_FAILED. Not run
+ * twice on a lost connection: a second run would free nothing. */
 enum db_outcome links_reset(struct arena *a, long long provider_id,
-    const char *code, long long id, struct db_link_reset *r);
+    const char *code, long long id, const struct audit_actor *who,
+    struct db_link_reset *r);
 
 /* What links_self_service() does to a link's self-service page. */
 enum links_self_action {
@@ -120,14 +121,15 @@ enum links_self_action {
 };
 
 /* Acts on the self-service page of the provider's link named by code
- * and/or id. For CREATE and ROTATE, draws a new token and writes it into
- * token (shown only now: only its SHA-256 is stored). Returns DB_OK,
+ * and/or id, audited as who's (never the token). For CREATE and ROTATE,
+ * draws a new token and writes it into token (shown only now: only its
+ * SHA-256 is stored). Returns DB_OK,
  * DB_EXISTS (CREATE of a link that has one; token is then meaningless),
  * DB_NOT_FOUND, or DB_FAILED (DB_FAIL_NONE when the random source
  * failed, logged). */
 enum db_outcome links_self_service(struct arena *a, long long provider_id,
     const char *code, long long id, enum links_self_action action,
-    char token[LINKS_SELF_TOKEN_LEN + 1]);
+    const struct audit_actor *who, char token[LINKS_SELF_TOKEN_LEN + 1]);
 
 /* The self-service page of the provider's link id into *s. Returns 1, 0
  * when the link has none (or is not the provider's), or -1. */

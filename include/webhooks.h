@@ -4,6 +4,7 @@
 #include <stddef.h>
 
 #include "arena.h"
+#include "audit.h"
 #include "config.h"
 #include "db.h"
 
@@ -42,10 +43,11 @@ const char *webhooks_url_refused(struct arena *a, const struct config *cfg,
 
 /* Registers or replaces the provider's webhook: url and events (the
  * canonical list; NULL: every type), with a new signing secret drawn into
- * secret, shown only now. Returns DB_OK or DB_FAILED (DB_FAIL_NONE when
- * the random source failed, logged). */
+ * secret, shown only now; audited as who's (never the secret). Returns
+ * DB_OK or DB_FAILED (DB_FAIL_NONE when the random source failed,
+ * logged). */
 enum db_outcome webhooks_set(struct arena *a, long long provider_id,
-    const char *url, const char *events,
+    const char *url, const char *events, const struct audit_actor *who,
     char secret[WEBHOOKS_SECRET_LEN + 1]);
 
 /* The provider's webhook into *w (no secret). Returns 1, 0 when it has
@@ -53,20 +55,21 @@ enum db_outcome webhooks_set(struct arena *a, long long provider_id,
 int webhooks_get(struct arena *a, long long provider_id,
     struct db_webhook *w);
 
-/* Deletes the provider's webhook; its waiting events are marked failed.
- * Returns DB_OK, DB_NOT_FOUND or DB_FAILED. Not run twice on a lost
- * connection. */
-enum db_outcome webhooks_delete(struct arena *a, long long provider_id);
+/* Deletes the provider's webhook, audited as who's; its waiting events
+ * are marked failed. Returns DB_OK, DB_NOT_FOUND or DB_FAILED. Not run
+ * twice on a lost connection. */
+enum db_outcome webhooks_delete(struct arena *a, long long provider_id,
+    const struct audit_actor *who);
 
 /* The provider's newest limit events into *rows. Returns their number, or
  * -1. */
 int webhooks_events(struct arena *a, long long provider_id, int limit,
     struct db_webhook_event **rows);
 
-/* Sends the provider's event event_id again. Returns DB_OK, DB_NOT_FOUND
- * (no such event, or no webhook) or DB_FAILED. */
+/* Sends the provider's event event_id again, audited as who's. Returns
+ * DB_OK, DB_NOT_FOUND (no such event, or no webhook) or DB_FAILED. */
 enum db_outcome webhooks_resend(struct arena *a, long long provider_id,
-    const char *event_id);
+    const char *event_id, const struct audit_actor *who);
 
 /* The sender's: claims up to max due events for lease seconds into
  * *rows (texts in arena a; the secret among them: never to be logged).

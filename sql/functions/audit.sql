@@ -6,10 +6,12 @@
 -- action is done without one. Re-applied by scripts/migrate on every run,
 -- before the files whose functions call it.
 
--- Writes one row. p_actor is 'api', 'web' or 'operator'; p_session the
--- hash of a web session's token (only its number is kept), NULL
--- otherwise; p_addr the client's address. The callers build p_before and
--- p_after from the columns they change, never from a key or its hash.
+-- Writes one row. p_actor is 'api', 'web' or 'operator', 'self-service'
+-- (the end user of a link, on its self-service page) or 'server' (the
+-- expiry sweep); p_session the hash of a web session's token (only its
+-- number is kept), NULL otherwise; p_addr the client's address (NULL for
+-- the server). The callers build p_before and p_after from the columns
+-- they change, never from a key, a token, a secret or their hashes.
 CREATE OR REPLACE FUNCTION ll_audit(p_provider bigint, p_actor text,
     p_session text, p_addr text, p_action text, p_link bigint,
     p_target text, p_before jsonb, p_after jsonb)
@@ -27,7 +29,7 @@ $$;
 -- (UTC days, inclusive), on link p_link only when it is not NULL, at most
 -- p_limit. No row: p_link is no link of the provider's. Without actions
 -- to show, one row whose columns are NULL. actor reads "api", "web:N"
--- (web session number N) or "operator".
+-- (web session number N), "operator", "self-service" or "server".
 CREATE OR REPLACE FUNCTION ll_audit_list(p_provider bigint, p_link bigint,
     p_from date, p_to date, p_limit integer,
     OUT date text, OUT actor text, OUT action text, OUT target text,

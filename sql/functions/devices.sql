@@ -10,6 +10,8 @@ DROP FUNCTION IF EXISTS ll_device_list(bigint, bigint, text);
 DROP FUNCTION IF EXISTS ll_device_delete(bigint, bigint, text);
 -- ... and later ones wrote no audit row.
 DROP FUNCTION IF EXISTS ll_device_delete(bigint, text, bigint, text);
+DROP FUNCTION IF EXISTS ll_link_reset(bigint, text, bigint);
+DROP FUNCTION IF EXISTS ll_self_release(text, text, integer);
 
 -- The devices holding a slot on the provider's link, newest first;
 -- p_hwid (NULL: all) filters. No row: the provider has no such link. A
@@ -89,19 +91,21 @@ $$;
 
 -- Frees every slot of the provider's link (named by install code, id or
 -- both) at once: its devices deleted and its count down by as many, each
--- with its device.released event, in one statement. o_result: 'ok' or
--- 'not_found'; o_link is the link, o_released how many slots it freed.
--- The link row is locked first, as every admission locks it: an
--- admission waits for the reset, or the reset for it, and the count
--- stays equal to the rows.
+-- with its device.released event, and one audit row (link.reset, even
+-- when it freed nothing: the provider asked), in one statement.
+-- o_result: 'ok' or 'not_found'; o_link is the link, o_released how many
+-- slots it freed. The link row is locked first, as every admission locks
+-- it: an admission waits for the reset, or the reset for it, and the
+-- count stays equal to the rows. The actor comes last (see ll_audit).
 CREATE OR REPLACE FUNCTION ll_link_reset(p_provider bigint, p_code text,
-    p_link bigint, OUT o_result text, OUT o_link bigint,
-    OUT o_released integer)
+    p_link bigint, p_actor text, p_session text, p_addr text,
+    OUT o_result text, OUT o_link bigint, OUT o_released integer)
 LANGUAGE plpgsql AS $$
 DECLARE
 	v_code	text;
 	v_limit	integer;
 	v_count	integer;
+	v_after	integer;
 	v_sent	integer;
 BEGIN
 	SELECT l.id, l.install_code, l.install_limit, l.install_count
@@ -128,7 +132,12 @@ BEGIN
 	SELECT (SELECT count(*) FROM d), (SELECT count(*) FROM e)
 	    INTO o_released, v_sent;
 	UPDATE links l SET install_count = l.install_count - o_released
-	    WHERE l.id = o_link;
+	    WHERE l.id = o_link RETURNING l.install_count INTO v_after;
+	PERFORM ll_audit(p_provider, p_actor, p_session, p_addr,
+	    'link.reset', o_link, 'link ' || v_code,
+	    jsonb_build_object('install_count', v_count),
+	    jsonb_build_object('install_count', v_after,
+		'released', o_released));
 	o_result := 'ok';
 END
 $$;
@@ -168,9 +177,11 @@ $$;
 -- 'no_device'; o_next is when the next release may be, o_count the
 -- link's install_count after it. The link row is locked first, as for
 -- any change to its devices, so two releases cannot both pass the
--- cooldown.
+-- cooldown. A release is audited as device.release in the provider's
+-- trail, its actor last as for every action (see ll_audit): the end
+-- user, 'self-service', from their address; never the token or its hash.
 CREATE OR REPLACE FUNCTION ll_self_release(p_token_hash text, p_hwid text,
-    p_cooldown integer,
+    p_cooldown integer, p_actor text, p_session text, p_addr text,
     OUT o_result text, OUT o_next text, OUT o_count integer)
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -180,6 +191,7 @@ DECLARE
 	v_limit		integer;
 	v_released	timestamptz;
 	v_name		text;
+	v_device	jsonb;
 	v_cool		interval := make_interval(hours => p_cooldown);
 BEGIN
 	SELECT l.id, l.provider_id, l.install_code, l.install_limit,
@@ -206,8 +218,13 @@ BEGIN
 		RETURN;
 	END IF;
 	DELETE FROM devices d WHERE d.link_id = v_link AND d.hwid = p_hwid
-	    RETURNING ll_device_name(d.model, d.device_os, d.os_version)
-	    INTO v_name;
+	    RETURNING ll_device_name(d.model, d.device_os, d.os_version),
+		jsonb_build_object('hwid', d.hwid, 'device_os',
+		d.device_os, 'os_version', d.os_version, 'model', d.model,
+		'app_version', d.app_version, 'first_seen',
+		ll_ts(d.first_seen), 'last_seen', ll_ts(d.last_seen),
+		'install_count', o_count)
+	    INTO v_name, v_device;
 	IF NOT FOUND THEN
 		o_result := 'no_device';
 		RETURN;
@@ -215,6 +232,9 @@ BEGIN
 	UPDATE links l SET install_count = l.install_count - 1
 	    WHERE l.id = v_link RETURNING l.install_count INTO o_count;
 	UPDATE self_service s SET released_at = now() WHERE s.link_id = v_link;
+	PERFORM ll_audit(v_provider, p_actor, p_session, p_addr,
+	    'device.release', v_link, 'device ' || p_hwid || ' on link ' ||
+	    v_code, v_device, jsonb_build_object('install_count', o_count));
 	PERFORM ll_webhook_emit(v_provider, 'device.released', v_link, v_code,
 	    p_hwid, v_name, o_count, v_limit);
 	o_result := 'ok';
@@ -229,8 +249,10 @@ $$;
 -- after its last check.
 --
 -- The sweep frees the expired slots of up to p_max links in one
--- statement, with a device.expired event for each device, and returns
--- how many devices it freed; the sender process runs it on a timer
+-- statement, with a device.expired event and a device.expire audit row
+-- (actor 'server', no address) for each device, and returns how many
+-- devices it freed; the row is what a provider's activity page shows
+-- when a device's slot went without anyone freeing it; the sender process runs it on a timer
 -- (sweep_interval) until it frees nothing. Each link row is locked first
 -- (FOR UPDATE, as every admission locks it; SKIP LOCKED: a link busy now
 -- is swept next time), so the count moves with the rows. The DELETE
@@ -293,7 +315,12 @@ LANGUAGE sql AS $$
 		WHERE d.link_id = k.id AND d.last_seen < now() -
 		    make_interval(days => k.expire_days)
 		RETURNING d.link_id, d.hwid, ll_device_name(d.model,
-		    d.device_os, d.os_version) AS name
+		    d.device_os, d.os_version) AS name,
+		    jsonb_build_object('hwid', d.hwid, 'device_os',
+		    d.device_os, 'os_version', d.os_version, 'model', d.model,
+		    'app_version', d.app_version, 'first_seen',
+		    ll_ts(d.first_seen), 'last_seen', ll_ts(d.last_seen),
+		    'expire_days', k.expire_days) AS device
 	), n AS (
 		SELECT d.link_id, count(*)::integer AS freed FROM d
 		GROUP BY d.link_id
@@ -304,9 +331,13 @@ LANGUAGE sql AS $$
 	), e AS (
 		SELECT ll_webhook_emit(k.provider_id, 'device.expired', k.id,
 		    k.install_code, d.hwid, d.name, u.install_count,
-		    k.install_limit)
+		    k.install_limit),
+		    ll_audit(k.provider_id, 'server', NULL, NULL,
+		    'device.expire', k.id, 'device ' || d.hwid || ' on link ' ||
+		    k.install_code, d.device, jsonb_build_object(
+		    'install_count', u.install_count))
 		FROM d JOIN k ON k.id = d.link_id JOIN u ON u.id = d.link_id
 	)
-	-- one row of e per device freed
+	-- one row of e per device freed (its event and its audit row)
 	SELECT count(*)::integer FROM e
 $$;

@@ -21,6 +21,8 @@ DROP FUNCTION IF EXISTS ll_link_update(bigint, bigint, integer, text,
     smallint, integer);
 DROP FUNCTION IF EXISTS ll_link_update(bigint, bigint, integer, text,
     smallint, text, text, text);
+DROP FUNCTION IF EXISTS ll_self_service_set(bigint, text, bigint, text,
+    text);
 DO $$
 BEGIN
 	-- the same parameters, without the column expire_days
@@ -216,32 +218,63 @@ $$;
 -- p_token_hash unless the link has one ('exists'); 'rotate' makes one or
 -- gives the page a new token, so the old URL leads nowhere; 'disable'
 -- removes it (the cooldown of its releases goes with it). Returns 'ok',
--- 'exists' or 'not_found' (no such link of the provider's).
+-- 'exists' or 'not_found' (no such link of the provider's). What it
+-- changed is audited as self_service.create, .rotate or .disable, with
+-- since when the page's URL was and is the one it is, and new_address
+-- when an address was replaced (never the token or its hash); 'exists', and disabling a page that is not there, change
+-- nothing and write nothing. The actor comes last (see ll_audit).
 CREATE OR REPLACE FUNCTION ll_self_service_set(p_provider bigint,
-    p_code text, p_link bigint, p_action text, p_token_hash text)
+    p_code text, p_link bigint, p_action text, p_token_hash text,
+    p_actor text, p_session text, p_addr text)
 RETURNS text
 LANGUAGE plpgsql AS $$
 DECLARE
 	v_link	bigint;
+	v_code	text;
+	v_old	jsonb;
+	v_new	jsonb;
 BEGIN
-	SELECT l.id INTO v_link FROM links l
+	-- the link row locked: two changes of its page are audited in the
+	-- order they are made, each before as the other left it
+	SELECT l.id, l.install_code INTO v_link, v_code FROM links l
 	    WHERE l.provider_id = p_provider
 		AND (p_code IS NULL OR l.install_code = p_code)
 		AND (p_link IS NULL OR l.id = p_link)
-		AND (p_code IS NOT NULL OR p_link IS NOT NULL);
+		AND (p_code IS NOT NULL OR p_link IS NOT NULL)
+	    FOR UPDATE;
 	IF NOT FOUND THEN
 		RETURN 'not_found';
 	END IF;
+	SELECT jsonb_build_object('since', ll_ts(s.created_at),
+	    'released_at', ll_ts(s.released_at)) INTO v_old
+	    FROM self_service s WHERE s.link_id = v_link;
 	IF p_action = 'disable' THEN
 		DELETE FROM self_service s WHERE s.link_id = v_link;
+		IF FOUND THEN
+			PERFORM ll_audit(p_provider, p_actor, p_session, p_addr,
+			    'self_service.disable', v_link, 'link ' || v_code,
+			    v_old, NULL);
+		END IF;
 		RETURN 'ok';
 	END IF;
 	INSERT INTO self_service AS s (link_id, token_hash)
 	    VALUES (v_link, p_token_hash)
 	    ON CONFLICT (link_id) DO UPDATE SET token_hash = excluded.token_hash,
 		created_at = now()
-		WHERE p_action = 'rotate';
-	RETURN CASE WHEN FOUND THEN 'ok' ELSE 'exists' END;
+		WHERE p_action = 'rotate'
+	    RETURNING jsonb_build_object('since', ll_ts(s.created_at),
+		'released_at', ll_ts(s.released_at)) INTO v_new;
+	IF v_new IS NULL THEN
+		RETURN 'exists';
+	END IF;
+	-- a new address within the same second is a change all the same
+	IF v_old IS NOT NULL THEN
+		v_new := v_new || jsonb_build_object('new_address', true);
+	END IF;
+	PERFORM ll_audit(p_provider, p_actor, p_session, p_addr,
+	    'self_service.' || p_action, v_link, 'link ' || v_code, v_old,
+	    v_new);
+	RETURN 'ok';
 END
 $$;
 

@@ -13,6 +13,11 @@
 --    "provider_code":"…","install_id":N,"install_code":"…","hwid":"…",
 --    "device_name":"…","install_count":N,"install_limit":N}
 
+-- Earlier versions wrote no audit row.
+DROP FUNCTION IF EXISTS ll_webhook_set(bigint, text, text, text);
+DROP FUNCTION IF EXISTS ll_webhook_delete(bigint);
+DROP FUNCTION IF EXISTS ll_webhook_resend(bigint, text);
+
 -- The event types a webhook may take, in the order lists show them.
 CREATE OR REPLACE FUNCTION ll_webhook_types() RETURNS text[]
 LANGUAGE sql IMMUTABLE AS $$
@@ -74,10 +79,21 @@ $$;
 -- Registers the provider's webhook or replaces it, all at once: its URL,
 -- the event types it takes (a comma list of ll_webhook_types()'s) and its
 -- signing secret. Events already waiting go to the new URL, signed with
--- the new secret. Returns 'ok'.
+-- the new secret. Audited as webhook.set with the URL and types before
+-- (none: a new webhook) and after, never the secret; the actor comes
+-- last (see ll_audit). Returns 'ok'.
 CREATE OR REPLACE FUNCTION ll_webhook_set(p_provider bigint, p_url text,
-    p_events text, p_secret text) RETURNS text
-LANGUAGE sql AS $$
+    p_events text, p_secret text, p_actor text, p_session text,
+    p_addr text) RETURNS text
+LANGUAGE plpgsql AS $$
+DECLARE
+	v_old	jsonb;
+	v_new	jsonb;
+BEGIN
+	-- locked: the values audited as before are the ones replaced
+	SELECT jsonb_build_object('url', w.url, 'events', to_jsonb(w.events))
+	    INTO v_old FROM webhooks w WHERE w.provider_id = p_provider
+	    FOR UPDATE;
 	INSERT INTO webhooks AS w (provider_id, url, events, secret)
 	VALUES (p_provider, p_url, ARRAY(
 		SELECT t.name FROM unnest(ll_webhook_types())
@@ -87,7 +103,12 @@ LANGUAGE sql AS $$
 	ON CONFLICT (provider_id) DO UPDATE SET url = excluded.url,
 	    events = excluded.events, secret = excluded.secret,
 	    created_at = now()
-	RETURNING 'ok'::text
+	RETURNING jsonb_build_object('url', w.url, 'events',
+	    to_jsonb(w.events)) INTO v_new;
+	PERFORM ll_audit(p_provider, p_actor, p_session, p_addr,
+	    'webhook.set', NULL, 'webhook', v_old, v_new);
+	RETURN 'ok';
+END
 $$;
 
 -- The provider's webhook, without its secret; no row when it has none.
@@ -100,20 +121,27 @@ LANGUAGE sql STABLE AS $$
 $$;
 
 -- Deletes the provider's webhook; its events still waiting have nowhere
--- to go any more and are marked failed. Returns whether there was one.
-CREATE OR REPLACE FUNCTION ll_webhook_delete(p_provider bigint)
+-- to go any more and are marked failed. Audited as webhook.delete with
+-- the URL and types it had (never its secret); the actor comes last (see
+-- ll_audit). Returns whether there was one; none: no row.
+CREATE OR REPLACE FUNCTION ll_webhook_delete(p_provider bigint,
+    p_actor text, p_session text, p_addr text)
 RETURNS boolean
 LANGUAGE sql AS $$
 	WITH d AS (
 		DELETE FROM webhooks w WHERE w.provider_id = p_provider
-		RETURNING 1
+		RETURNING jsonb_build_object('url', w.url, 'events',
+		    to_jsonb(w.events)) AS old
 	), f AS (
 		UPDATE webhook_events e SET state = 'failed', done_at = now(),
 		    last_error = 'webhook deleted'
 		WHERE e.provider_id = p_provider AND e.state = 'pending'
 		    AND EXISTS (SELECT 1 FROM d)
+	), a AS (
+		SELECT ll_audit(p_provider, p_actor, p_session, p_addr,
+		    'webhook.delete', NULL, 'webhook', d.old, NULL) FROM d
 	)
-	SELECT EXISTS (SELECT 1 FROM d)
+	SELECT EXISTS (SELECT 1 FROM a)
 $$;
 
 -- The provider's newest p_limit events, for the web account: each with
@@ -135,20 +163,37 @@ $$;
 
 -- Sends the provider's event p_event again from now on, as a new run of
 -- tries, whatever became of it; the receiver gets the same id again.
--- Returns whether the provider has such an event and a webhook to send it
--- to.
+-- Audited as webhook.resend on the event's link, with its state before
+-- and after; the actor comes last (see ll_audit). Returns whether the
+-- provider has such an event and a webhook to send it to.
 CREATE OR REPLACE FUNCTION ll_webhook_resend(p_provider bigint,
-    p_event text) RETURNS boolean
-LANGUAGE sql AS $$
-	WITH u AS (
-		UPDATE webhook_events e SET state = 'pending', next_at = now(),
-		    tries_since = now(), done_at = NULL
-		WHERE e.provider_id = p_provider AND e.event_id = p_event
-		    AND EXISTS (SELECT 1 FROM webhooks w
-			WHERE w.provider_id = p_provider)
-		RETURNING 1
-	)
-	SELECT EXISTS (SELECT 1 FROM u)
+    p_event text, p_actor text, p_session text, p_addr text)
+RETURNS boolean
+LANGUAGE plpgsql AS $$
+DECLARE
+	v_id	bigint;
+	v_link	bigint;
+	v_old	jsonb;
+BEGIN
+	SELECT e.id, (e.body::jsonb ->> 'install_id')::bigint,
+	    jsonb_build_object('type', e.type, 'state', e.state,
+		'attempts', e.attempts)
+	    INTO v_id, v_link, v_old FROM webhook_events e
+	    WHERE e.provider_id = p_provider AND e.event_id = p_event
+		AND EXISTS (SELECT 1 FROM webhooks w
+		    WHERE w.provider_id = p_provider)
+	    FOR UPDATE OF e;
+	IF NOT FOUND THEN
+		RETURN false;
+	END IF;
+	UPDATE webhook_events e SET state = 'pending', next_at = now(),
+	    tries_since = now(), done_at = NULL
+	    WHERE e.id = v_id;
+	PERFORM ll_audit(p_provider, p_actor, p_session, p_addr,
+	    'webhook.resend', v_link, 'event ' || p_event, v_old,
+	    v_old || jsonb_build_object('state', 'pending'));
+	RETURN true;
+END
 $$;
 
 -- The sender's: claims up to p_max events that are due, the longest due

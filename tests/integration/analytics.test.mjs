@@ -12,7 +12,8 @@ import pg from 'pg';
 import { chromium } from 'playwright-core';
 import {
   APP_HEADERS, BASE, OUT, VAR, api, asProvider, asStackUser, closeDb, db, install, newLink,
-  newProvider, pgpass, randomCode, randomHwid, request, script, sha256hex, sql, waitFor,
+  newProvider, pgpass, randomCode, randomHwid, request, script, sha256hex, sql, waitFor, webPost,
+  webSession,
 } from './lib.mjs';
 
 const SHOTS = path.join(OUT, 'screenshots', process.env.LL_BUILD || 'local');
@@ -37,27 +38,6 @@ async function linkCounts(providerId) {
 }
 const counts = (over = {}) => ({ ...Object.fromEntries(DECISIONS.map((d) => [d, 0])), ...over,
   link_id: undefined });
-
-// Signs in to the web account over plain HTTP: { cookie, csrf, token }.
-async function webSession(p) {
-  const form = await request('/account/');
-  const pre = form.headers.get('set-cookie').split(';')[0];
-  const csrf = /name="csrf" value="([^"]+)"/.exec(form.text)[1];
-  const res = await request('/account/signin', { method: 'POST', headers: { Cookie: pre,
-    'Content-Type': 'application/x-www-form-urlencoded' },
-  body: new URLSearchParams({ csrf, provider_code: p.provider_code, auth_key: p.auth_key }).toString() });
-  assert.equal(res.status, 303);
-  const cookie = res.headers.getSetCookie().find((c) => c.startsWith('ll_session=')).split(';')[0];
-  const page = await request('/account/links', { headers: { Cookie: cookie } });
-  return { cookie, token: cookie.slice('ll_session='.length),
-    csrf: /name="csrf" value="([^"]+)"/.exec(page.text)[1] };
-}
-// A form posted in that session; the answer's status and Location.
-function webPost(s, where, form) {
-  return request(where, { method: 'POST', headers: { Cookie: s.cookie,
-    'Content-Type': 'application/x-www-form-urlencoded' },
-  body: new URLSearchParams({ csrf: s.csrf, ...form }).toString() });
-}
 
 test('each decision of the check is counted once, with its provider, link, OS and app version', async () => {
   const p = await newProvider();

@@ -45,6 +45,29 @@ export async function request(pathAndQuery, { method = 'GET', headers = {}, body
   return { status: res.status, headers: res.headers, text, json };
 }
 
+// Signs provider p in to the web account over plain HTTP:
+// { cookie, csrf, token }.
+export async function webSession(p) {
+  const form = await request('/account/');
+  const pre = form.headers.get('set-cookie').split(';')[0];
+  const csrf = /name="csrf" value="([^"]+)"/.exec(form.text)[1];
+  const res = await request('/account/signin', { method: 'POST', headers: { Cookie: pre,
+    'Content-Type': 'application/x-www-form-urlencoded' },
+  body: new URLSearchParams({ csrf, provider_code: p.provider_code, auth_key: p.auth_key }).toString() });
+  assert.equal(res.status, 303);
+  const cookie = res.headers.getSetCookie().find((c) => c.startsWith('ll_session=')).split(';')[0];
+  const page = await request('/account/links', { headers: { Cookie: cookie } });
+  return { cookie, token: cookie.slice('ll_session='.length),
+    csrf: /name="csrf" value="([^"]+)"/.exec(page.text)[1] };
+}
+
+// A form posted in web session s; the answer's status and Location.
+export function webPost(s, where, form) {
+  return request(where, { method: 'POST', headers: { Cookie: s.cookie,
+    'Content-Type': 'application/x-www-form-urlencoded' },
+  body: new URLSearchParams({ csrf: s.csrf, ...form }).toString() });
+}
+
 // The app's check, with the app's headers; hwid null sends no X-HWID.
 export function install(hash, code, hwid, extra = {}) {
   const headers = { ...APP_HEADERS, ...extra };

@@ -3,7 +3,8 @@
 // until one is acknowledged, and never after; the check and the API
 // answer as ever while a receiver hangs; the expiry sweep frees expired
 // slots on its timer; private addresses are refused unless the
-// configuration allows them. The stack's configuration is changed for
+// configuration allows them; every lifecycle action, and every expiry,
+// writes its audit row. The stack's configuration is changed for
 // this file (loopback and http:// allowed, short pauses) and put back.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -13,7 +14,7 @@ import http from 'node:http';
 import path from 'node:path';
 import {
   VAR, answer, asProvider, closeDb, drifted, install, newLink, newProvider, randomHwid,
-  script, senderPids, sleep, sql, waitFor, workerPids,
+  request, script, senderPids, sha256hex, sleep, sql, waitFor, webPost, webSession, workerPids,
 } from './lib.mjs';
 
 const CONF = path.join(VAR, 'limited-links.conf');
@@ -210,6 +211,16 @@ test('the sweep frees the slots of devices silent past expire_days, each with de
   const evs = received((g) => g.ev.install_code === code).map((g) => g.ev);
   assert.deepEqual(evs.map((e) => e.hwid).sort(), [old1, old2].sort());
   assert.ok(evs.every((e) => e.type === 'device.expired' && e.install_id === id));
+  // each expiry in the provider's audit trail, the server's, before: the device
+  const audit = await sql(`SELECT actor, session_id, address, action, target, before, after
+    FROM audit_log WHERE link_id = $1 AND action = 'device.expire' ORDER BY before->>'hwid'`, [id]);
+  assert.deepEqual(audit.map((a) => [a.actor, a.session_id, a.address, a.action, a.target]),
+    [old1, old2].sort().map((h) => ['server', null, null, 'device.expire', `device ${h} on link ${code}`]));
+  assert.ok(audit.every((a) => a.before.expire_days === 2 && a.before.model === 'Pixel 8' &&
+    /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/.test(a.before.last_seen)));
+  assert.deepEqual(audit.map((a) => a.after.install_count).sort(), [1, 1]);
+  assert.deepEqual((await A('list-audit', { install_id: id })).json.data.filter((r) =>
+    r.action === 'device.expire').map((r) => [r.actor, r.address]), [['server', ''], ['server', '']]);
   assert.deepEqual(await drifted(), []);
   // the freed slots take new devices up to the limit
   assert.equal((await install(link.hash, code, randomHwid())).text, answer(p.provider_code, 10, true));
@@ -222,6 +233,150 @@ test('the sweep frees the slots of devices silent past expire_days, each with de
   await sql(`UPDATE devices SET last_seen = now() - interval '3000 days' WHERE link_id = $1`, [keep.id]);
   await sleep(2500);
   assert.equal((await sql('SELECT count(*)::int AS n FROM devices WHERE link_id = $1', [keep.id]))[0].n, 1);
+});
+
+test('each lifecycle action writes one audit row: who, from where, before and after; never a secret or token', async () => {
+  const p = await newProvider();
+  const A = asProvider(p);
+  const rows = async () => sql(`SELECT a.actor, a.session_id, a.address, a.action, a.link_id,
+      a.target, a.before, a.after FROM audit_log a WHERE a.provider_id = $1 ORDER BY a.id`, [p.id]);
+  const added = async (fn) => {
+    const n = (await rows()).length;
+    await fn();
+    return (await rows()).slice(n);
+  };
+  const hidden = [];	// secrets and tokens no row may hold, nor their hashes
+  const tokenOf = (url) => url.split('/my/')[1];
+  const link = await newLink(p, { limit: 3 });
+  const [h1, h2, h3] = [randomHwid(), randomHwid(), randomHwid()];
+  for (const h of [h1, h2]) assert.equal((await install(link.hash, link.code, h)).json.import, true);
+
+  // the API: a webhook set, then replaced, then deleted
+  let r;
+  let wrote = await added(async () => { r = await A('set-webhook', { url: receiverUrl, events: 'device.released' }); });
+  hidden.push(r.json.secret);
+  assert.deepEqual(wrote.map((a) => [a.actor, a.session_id, a.address, a.action, a.link_id, a.target]),
+    [['api', null, '127.0.0.1', 'webhook.set', null, 'webhook']]);
+  assert.deepEqual([wrote[0].before, wrote[0].after], [null, { url: receiverUrl, events: ['device.released'] }]);
+  wrote = await added(async () => {
+    r = await A('set-webhook', { url: receiverUrl + '&v=2', events: 'link.full,device.released' });
+  });
+  hidden.push(r.json.secret);
+  assert.deepEqual(wrote.map((a) => [a.action, a.before, a.after]), [['webhook.set',
+    { url: receiverUrl, events: ['device.released'] },
+    { url: receiverUrl + '&v=2', events: ['link.full', 'device.released'] }]]);
+  wrote = await added(async () => assert.equal((await A('delete-webhook')).json.rc, 1));
+  assert.deepEqual(wrote.map((a) => [a.actor, a.action, a.target, a.before, a.after]), [['api',
+    'webhook.delete', 'webhook', { url: receiverUrl + '&v=2', events: ['link.full', 'device.released'] },
+    null]]);
+
+  // ... a link's self-service page made, renewed, turned off
+  wrote = await added(async () => {
+    r = await A('self-service', { id: link.id });
+    hidden.push(tokenOf(r.json.url));
+    r = await A('self-service', { id: link.id, rotate: 1 });
+    hidden.push(tokenOf(r.json.url));
+    r = await A('self-service', { id: link.id, disable: 1 });
+    assert.equal(r.json.rc, 1);
+  });
+  assert.deepEqual(wrote.map((a) => [a.actor, a.address, a.action, Number(a.link_id), a.target]),
+    ['create', 'rotate', 'disable'].map((x) => ['api', '127.0.0.1', `self_service.${x}`, link.id,
+      `link ${link.code}`]));
+  assert.equal(wrote[0].before, null);
+  assert.deepEqual(Object.keys(wrote[0].after).sort(), ['released_at', 'since']);
+  assert.equal(wrote[1].after.new_address, true);
+  assert.deepEqual([wrote[2].before.since, wrote[2].after], [wrote[1].after.since, null]);
+  // ... nothing changed, nothing written: a page made twice, one turned off twice
+  wrote = await added(async () => {
+    assert.equal((await A('self-service', { id: link.id, disable: 1 })).json.rc, 1);
+    r = await A('self-service', { id: link.id });
+    hidden.push(tokenOf(r.json.url));
+    assert.equal((await A('self-service', { id: link.id })).json.rc, 2);
+    assert.equal((await A('reset-install', { id: 999999999 })).json.msg, 'Install not found');
+  });
+  assert.deepEqual(wrote.map((a) => a.action), ['self_service.create']);
+
+  // ... a reset
+  wrote = await added(async () => assert.equal((await A('reset-install', { id: link.id })).json.released, 2));
+  assert.deepEqual(wrote.map((a) => [a.actor, a.address, a.action, Number(a.link_id), a.target,
+    a.before, a.after]), [['api', '127.0.0.1', 'link.reset', link.id, `link ${link.code}`,
+    { install_count: 2 }, { install_count: 0, released: 2 }]]);
+
+  // the web account: its rows name the session
+  const s = await webSession(p);
+  hidden.push(s.token);
+  const [{ id: sessionId }] = await sql('SELECT id FROM sessions WHERE token_hash = $1', [sha256hex(s.token)]);
+  for (const h of [h1, h2, h3]) assert.equal((await install(link.hash, link.code, h)).json.import, true);
+  let selfPage;
+  wrote = await added(async () => {
+    const page = await webPost(s, '/account/webhook', { url: receiverUrl, 'e-3': '1' });
+    assert.equal(page.status, 200);
+    hidden.push(/id="secret" class="mono" value="([^"]+)"/.exec(page.text)[1]);
+    secret = hidden.at(-1);
+    selfPage = await webPost(s, `/account/links/${link.id}/self-service`, { action: 'rotate' });
+    assert.equal(selfPage.status, 200);
+  });
+  assert.deepEqual(wrote.map((a) => [a.actor, Number(a.session_id), a.address, a.action]), [
+    ['web', Number(sessionId), '127.0.0.1', 'webhook.set'],
+    ['web', Number(sessionId), '127.0.0.1', 'self_service.rotate']]);
+  assert.deepEqual(wrote[0].after, { url: receiverUrl, events: ['device.released'] });
+  // the end user's page, from its new address: a release, theirs
+  const selfPath = '/my/' + tokenOf(/id="selfurl"[^>]*>([^<]+)</.exec(selfPage.text)[1].trim());
+  hidden.push(selfPath.slice(4));
+  const mine = await request(selfPath);
+  assert.equal(mine.status, 200);
+  const cookie = mine.headers.get('set-cookie').split(';')[0];
+  const csrf = /name="csrf" value="([^"]+)"/.exec(mine.text)[1];
+  const device = /name="device" value="([^"]+)"/.exec(mine.text)[1];
+  wrote = await added(async () => {
+    const res = await request(selfPath, { method: 'POST', headers: { Cookie: cookie,
+      'Content-Type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ csrf, device }).toString() });
+    assert.equal(res.status, 303);
+  });
+  assert.deepEqual(wrote.map((a) => [a.actor, a.session_id, a.address, a.action, Number(a.link_id)]),
+    [['self-service', null, '127.0.0.1', 'device.release', link.id]]);
+  const released = wrote[0].before.hwid;
+  assert.ok([h1, h2, h3].includes(released));
+  assert.equal(wrote[0].target, `device ${released} on link ${link.code}`);
+  assert.deepEqual([wrote[0].before.install_count, wrote[0].after], [3, { install_count: 2 }]);
+  // the same form again (the device is gone) changes nothing, and writes nothing
+  wrote = await added(async () => {
+    const again = await request(selfPath, { method: 'POST', headers: { Cookie: cookie,
+      'Content-Type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ csrf, device }).toString() });
+    assert.equal(again.status, 303);
+    assert.match(again.headers.get('location'), /\?m=gone$/);
+  });
+  assert.deepEqual(wrote, []);
+  // its event, sent again from the account; then the reset, and the webhook deleted
+  assert.ok(await waitFor(() => received((g) => g.ev.hwid === released).length === 1, 10000));
+  const evId = received((g) => g.ev.hwid === released)[0].id;
+  wrote = await added(async () => {
+    assert.equal((await webPost(s, '/account/webhook/resend', { id: evId })).status, 303);
+    assert.equal((await webPost(s, `/account/links/${link.id}/reset`, {})).status, 303);
+    assert.equal((await webPost(s, '/account/webhook/delete', {})).status, 303);
+  });
+  assert.deepEqual(wrote.map((a) => [a.actor, Number(a.session_id), a.address, a.action, a.target]), [
+    ['web', Number(sessionId), '127.0.0.1', 'webhook.resend', `event ${evId}`],
+    ['web', Number(sessionId), '127.0.0.1', 'link.reset', `link ${link.code}`],
+    ['web', Number(sessionId), '127.0.0.1', 'webhook.delete', 'webhook']]);
+  assert.equal(Number(wrote[0].link_id), link.id);
+  assert.equal(wrote[0].before.type, 'device.released');
+  assert.equal(wrote[0].after.state, 'pending');
+  assert.deepEqual([wrote[1].before, wrote[1].after], [{ install_count: 2 }, { install_count: 0, released: 2 }]);
+  assert.deepEqual(wrote[2].before, { url: receiverUrl, events: ['device.released'] });
+
+  // the activity page names the new actors
+  const activity = await request('/account/activity', { headers: { Cookie: s.cookie } });
+  assert.match(activity.text, /end user \(self-service page\)/);
+  assert.match(activity.text, /<code>webhook\.resend<\/code>/);
+
+  // no secret, token or hash of one anywhere in the trail, whoever's row
+  const all = JSON.stringify(await sql('SELECT * FROM audit_log'));
+  const [{ token_hash: stored }] = await sql('SELECT token_hash FROM self_service WHERE link_id = $1', [link.id]);
+  for (const x of [...hidden, ...hidden.map(sha256hex), stored, p.auth_key])
+    assert.equal(all.includes(x), false, 'a secret or token in the audit trail');
 });
 
 test('while the receiver hangs, the check and the API answer as ever, at once', async () => {
