@@ -76,10 +76,23 @@ LANGUAGE sql AS $$
 	WHERE w.provider_id = p_provider AND p_type = ANY (w.events)
 $$;
 
+-- A webhook URL as audit rows keep it: a receiver may put a token of its
+-- own in the query or before the host, and the audit trail is readable by
+-- the BI role; so the values of the query and any user part are "…", the
+-- fragment dropped, the rest as it is (which host, which path, which keys).
+CREATE OR REPLACE FUNCTION ll_url_masked(p_url text) RETURNS text
+LANGUAGE sql IMMUTABLE AS $$
+	SELECT CASE WHEN strpos(v.u, '?') = 0 THEN v.u
+	    ELSE split_part(v.u, '?', 1) || '?' || regexp_replace(
+		substr(v.u, strpos(v.u, '?') + 1), '=[^&]*', '=…', 'g') END
+	FROM (SELECT regexp_replace(regexp_replace(p_url, '#.*$', ''),
+	    '^([A-Za-z][A-Za-z0-9+.-]*://)[^/?#@]*@', '\1…@') AS u) v
+$$;
+
 -- Registers the provider's webhook or replaces it, all at once: its URL,
 -- the event types it takes (a comma list of ll_webhook_types()'s) and its
 -- signing secret. Events already waiting go to the new URL, signed with
--- the new secret. Audited as webhook.set with the URL and types before
+-- the new secret. Audited as webhook.set with the URL (masked) and types before
 -- (none: a new webhook) and after, never the secret; the actor comes
 -- last (see ll_audit). Returns 'ok'.
 CREATE OR REPLACE FUNCTION ll_webhook_set(p_provider bigint, p_url text,
@@ -91,7 +104,8 @@ DECLARE
 	v_new	jsonb;
 BEGIN
 	-- locked: the values audited as before are the ones replaced
-	SELECT jsonb_build_object('url', w.url, 'events', to_jsonb(w.events))
+	SELECT jsonb_build_object('url', ll_url_masked(w.url), 'events',
+	    to_jsonb(w.events))
 	    INTO v_old FROM webhooks w WHERE w.provider_id = p_provider
 	    FOR UPDATE;
 	INSERT INTO webhooks AS w (provider_id, url, events, secret)
@@ -103,7 +117,7 @@ BEGIN
 	ON CONFLICT (provider_id) DO UPDATE SET url = excluded.url,
 	    events = excluded.events, secret = excluded.secret,
 	    created_at = now()
-	RETURNING jsonb_build_object('url', w.url, 'events',
+	RETURNING jsonb_build_object('url', ll_url_masked(w.url), 'events',
 	    to_jsonb(w.events)) INTO v_new;
 	PERFORM ll_audit(p_provider, p_actor, p_session, p_addr,
 	    'webhook.set', NULL, 'webhook', v_old, v_new);
@@ -122,7 +136,7 @@ $$;
 
 -- Deletes the provider's webhook; its events still waiting have nowhere
 -- to go any more and are marked failed. Audited as webhook.delete with
--- the URL and types it had (never its secret); the actor comes last (see
+-- the URL (masked) and types it had (never its secret); the actor comes last (see
 -- ll_audit). Returns whether there was one; none: no row.
 CREATE OR REPLACE FUNCTION ll_webhook_delete(p_provider bigint,
     p_actor text, p_session text, p_addr text)
@@ -130,8 +144,8 @@ RETURNS boolean
 LANGUAGE sql AS $$
 	WITH d AS (
 		DELETE FROM webhooks w WHERE w.provider_id = p_provider
-		RETURNING jsonb_build_object('url', w.url, 'events',
-		    to_jsonb(w.events)) AS old
+		RETURNING jsonb_build_object('url', ll_url_masked(w.url),
+		    'events', to_jsonb(w.events)) AS old
 	), f AS (
 		UPDATE webhook_events e SET state = 'failed', done_at = now(),
 		    last_error = 'webhook deleted'
