@@ -23,6 +23,7 @@
 #define SENDER_SWEEP_ROUNDS	100	/* statements one sweep runs at most */
 #define SENDER_KEEP_DAYS	14	/* days finished events are kept */
 #define SENDER_PRUNE_MAX	10000	/* events one prune forgets at most */
+#define SENDER_RECOUNT_MAX	20	/* providers one recount counts at most */
 #define SENDER_SIG_MAX		128	/* bytes of an X-LL-Signature value */
 
 /* Runs the sender until SIGTERM or SIGINT; what is in flight then is

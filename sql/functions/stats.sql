@@ -170,24 +170,19 @@ LANGUAGE sql STABLE AS $$
 	ORDER BY i
 $$;
 
--- The devices holding a slot now on the provider's links (or the one
--- named), by the OS and by the app version they last reported
--- (kind 'os' or 'app_version'; name '' when they sent none), most
--- first. No row: no such link, or no device.
-CREATE OR REPLACE FUNCTION ll_stats_devices(p_provider bigint, p_code text,
-    p_link bigint,
-    OUT kind text, OUT name text, OUT devices bigint)
+-- The devices holding a slot now on the provider's links (p_link NULL)
+-- or on its link p_link, by the OS and by the app version they last
+-- reported (kind 'os' or 'app_version'; name '' when they sent none),
+-- counted live, most first. What ll_stats_devices() answers.
+CREATE OR REPLACE FUNCTION ll_stats_count_shares(p_provider bigint,
+    p_link bigint, OUT kind text, OUT name text, OUT devices bigint)
 RETURNS SETOF record
 LANGUAGE sql STABLE AS $$
-	WITH k AS (
-		SELECT link_id FROM ll_stats_scope(p_provider, p_code, p_link)
-	), d AS (
+	WITH d AS (
 		SELECT v.device_os, v.app_version
 		FROM links l JOIN devices v ON v.link_id = l.id
 		WHERE l.provider_id = p_provider
-		    AND EXISTS (SELECT 1 FROM k)
-		    AND ((SELECT link_id FROM k) IS NULL
-			OR l.id = (SELECT link_id FROM k))
+		    AND (p_link IS NULL OR l.id = p_link)
 	)
 	SELECT 'os', coalesce(d.device_os, ''), count(*) FROM d
 	GROUP BY 2
@@ -197,11 +192,146 @@ LANGUAGE sql STABLE AS $$
 	ORDER BY 1 DESC, 3 DESC, 2
 $$;
 
+-- How full the provider's links are (p_link NULL) or its link p_link,
+-- counted live: the links in each of the eleven buckets of
+-- ll_stats_fill(), zeros included, bucket 0 first.
+CREATE OR REPLACE FUNCTION ll_stats_count_fill(p_provider bigint,
+    p_link bigint)
+RETURNS bigint[]
+LANGUAGE sql STABLE AS $$
+	SELECT array_agg(coalesce(c.n, 0) ORDER BY b)
+	FROM generate_series(0, 10) b
+	LEFT JOIN (
+		SELECT CASE WHEN l.install_count >= l.install_limit THEN 10
+		    ELSE l.install_count * 10 / l.install_limit END AS bucket,
+		    count(*) AS n
+		FROM links l
+		WHERE l.provider_id = p_provider
+		    AND (p_link IS NULL OR l.id = p_link)
+		GROUP BY 1) c ON c.bucket = b
+$$;
+
+-- Counts the provider's devices by OS and app version and its links'
+-- fill again, into stats_provider_now, in one statement (one snapshot);
+-- p_asked: a dashboard asks for them now. Returns the new as_of.
+CREATE OR REPLACE FUNCTION ll_stats_recount(p_provider bigint,
+    p_asked boolean)
+RETURNS timestamptz
+LANGUAGE sql AS $$
+	INSERT INTO stats_provider_now AS s (provider_id, as_of, asked_at,
+	    fill, shares)
+	SELECT p_provider, now(), now(),
+	    ll_stats_count_fill(p_provider, NULL),
+	    coalesce((SELECT jsonb_agg(jsonb_build_array(c.kind, c.name,
+		c.devices) ORDER BY c.kind DESC, c.devices DESC, c.name)
+		FROM ll_stats_count_shares(p_provider, NULL) c), '[]')
+	ON CONFLICT (provider_id) DO UPDATE SET as_of = excluded.as_of,
+	    asked_at = CASE WHEN p_asked THEN excluded.asked_at
+		ELSE s.asked_at END,
+	    fill = excluded.fill, shares = excluded.shares
+	RETURNING as_of
+$$;
+
+-- The time the provider's devices by OS and app version and its links'
+-- fill, as the dashboard of its whole account shows them, were counted
+-- (UTC, 'YYYY-MM-DD HH:MM:SS'): counted again first, in one statement,
+-- when they are older than p_max_age seconds or were never counted (0:
+-- always). While another dashboard counts them, the ones there are
+-- answered rather than counted twice. Read them with ll_stats_devices()
+-- and ll_stats_fill().
+CREATE OR REPLACE FUNCTION ll_stats_now(p_provider bigint,
+    p_max_age integer, OUT as_of text)
+LANGUAGE plpgsql AS $$
+DECLARE
+	v_at	timestamptz;
+	v_asked	timestamptz;
+BEGIN
+	SELECT s.as_of, s.asked_at INTO v_at, v_asked
+	    FROM stats_provider_now s WHERE s.provider_id = p_provider;
+	IF v_at IS NULL OR v_at < now() - make_interval(secs => p_max_age)
+	    OR p_max_age = 0 THEN
+		-- one count at a time per provider; the first waits
+		IF v_at IS NULL THEN
+			PERFORM pg_advisory_xact_lock(7402,
+			    (p_provider % 2147483647)::integer);
+			SELECT s.as_of INTO v_at FROM stats_provider_now s
+			    WHERE s.provider_id = p_provider;
+			IF v_at IS NULL OR p_max_age = 0 THEN
+				v_at := ll_stats_recount(p_provider, true);
+			END IF;
+		ELSIF pg_try_advisory_xact_lock(7402,
+		    (p_provider % 2147483647)::integer) THEN
+			v_at := ll_stats_recount(p_provider, true);
+		END IF;
+	ELSIF v_asked < now() - interval '1 minute' THEN
+		UPDATE stats_provider_now s SET asked_at = now()
+		    WHERE s.provider_id = p_provider;
+	END IF;
+	as_of := ll_ts(v_at);
+END
+$$;
+
+-- For the sender process: counts again, oldest first, at most p_max of
+-- the providers' figures in stats_provider_now older than p_older
+-- seconds that a dashboard asked for within the last day; forgets those
+-- not asked for in a week. Returns how many it counted.
+CREATE OR REPLACE FUNCTION ll_stats_refresh(p_older integer,
+    p_max integer)
+RETURNS integer
+LANGUAGE plpgsql AS $$
+DECLARE
+	v_provider	bigint;
+	v_n		integer := 0;
+BEGIN
+	DELETE FROM stats_provider_now s
+	    WHERE s.asked_at < now() - interval '7 days';
+	FOR v_provider IN SELECT s.provider_id FROM stats_provider_now s
+	    WHERE s.as_of < now() - make_interval(secs => p_older)
+		AND s.asked_at >= now() - interval '1 day'
+	    ORDER BY s.as_of
+	    LIMIT p_max
+	LOOP
+		-- a dashboard counting it now does it
+		IF pg_try_advisory_xact_lock(7402,
+		    (v_provider % 2147483647)::integer) THEN
+			PERFORM ll_stats_recount(v_provider, false);
+			v_n := v_n + 1;
+		END IF;
+	END LOOP;
+	RETURN v_n;
+END
+$$;
+
+-- The devices holding a slot on the provider's links (or the one
+-- named), by the OS and by the app version they last reported
+-- (kind 'os' or 'app_version'; name '' when they sent none), most
+-- first. No row: no such link, or no device. For the whole account, as
+-- counted at ll_stats_now()'s as_of when it has been counted; one link's
+-- are counted live.
+CREATE OR REPLACE FUNCTION ll_stats_devices(p_provider bigint, p_code text,
+    p_link bigint,
+    OUT kind text, OUT name text, OUT devices bigint)
+RETURNS SETOF record
+LANGUAGE sql STABLE AS $$
+	WITH k AS (
+		SELECT link_id FROM ll_stats_scope(p_provider, p_code, p_link)
+	), s AS (
+		SELECT s.shares FROM stats_provider_now s, k
+		WHERE s.provider_id = p_provider AND k.link_id IS NULL
+	)
+	SELECT e->>0, e->>1, (e->>2)::bigint
+	FROM s, jsonb_array_elements(s.shares) e
+	UNION ALL
+	SELECT c.* FROM k, ll_stats_count_shares(p_provider, k.link_id) c
+	WHERE NOT EXISTS (SELECT 1 FROM s)
+$$;
+
 -- How full the provider's links are (or the one named): the links in
 -- each tenth of their limit (bucket 0: below 10% ... 9: 90% or more but
 -- not full) and the full ones (bucket 10), eleven rows, zeros included.
 -- Near full is buckets 8 and 9: at least 80% of the limit. No row: no
--- such link.
+-- such link. For the whole account, as counted at ll_stats_now()'s as_of
+-- when it has been counted; one link's live.
 CREATE OR REPLACE FUNCTION ll_stats_fill(p_provider bigint, p_code text,
     p_link bigint, OUT bucket integer, OUT links bigint)
 RETURNS SETOF record
@@ -209,17 +339,13 @@ LANGUAGE sql STABLE AS $$
 	WITH k AS (
 		SELECT link_id FROM ll_stats_scope(p_provider, p_code, p_link)
 	), f AS (
-		SELECT CASE WHEN l.install_count >= l.install_limit THEN 10
-		    ELSE l.install_count * 10 / l.install_limit END AS bucket
-		FROM links l
-		WHERE l.provider_id = p_provider
-		    AND ((SELECT link_id FROM k) IS NULL
-			OR l.id = (SELECT link_id FROM k))
+		SELECT coalesce((SELECT s.fill FROM stats_provider_now s
+		    WHERE s.provider_id = p_provider AND k.link_id IS NULL),
+		    ll_stats_count_fill(p_provider, k.link_id)) AS fill
+		FROM k
 	)
-	SELECT b, coalesce(c.n, 0)
-	FROM k, generate_series(0, 10) b
-	LEFT JOIN (SELECT f.bucket, count(*) AS n FROM f GROUP BY f.bucket) c
-	    ON c.bucket = b
+	SELECT b, f.fill[b + 1]
+	FROM f, generate_series(0, 10) b
 	ORDER BY b
 $$;
 
