@@ -18,3 +18,21 @@ CREATE TABLE stats_provider_now (
 	shares		jsonb NOT NULL
 );
 CREATE INDEX stats_provider_now_as_of ON stats_provider_now (as_of);
+
+-- Refusals for the limit per link since its first, as the flushes add
+-- them (ll_stats_flush): no period of a link can hold more. The list of
+-- links that need attention over a long period takes its links in this
+-- order and stops as soon as no further link can have had as many in the
+-- period as the ones it found, instead of adding up every per-link daily
+-- row of the period (see ll_stats_attention).
+CREATE TABLE stats_link_refused (
+	link_id		bigint PRIMARY KEY,
+	provider_id	bigint NOT NULL,
+	refused_limit	bigint NOT NULL
+);
+CREATE INDEX stats_link_refused_most ON stats_link_refused
+	(provider_id, refused_limit DESC, link_id);
+INSERT INTO stats_link_refused (link_id, provider_id, refused_limit)
+	SELECT s.link_id, min(s.provider_id), sum(s.refused_limit)
+	FROM stats_link_daily s WHERE s.refused_limit > 0
+	GROUP BY s.link_id;

@@ -74,6 +74,16 @@ BEGIN
 	    refused_domain = s.refused_domain + excluded.refused_domain,
 	    refused_hwid = s.refused_hwid + excluded.refused_hwid;
 
+	INSERT INTO stats_link_refused AS s (link_id, provider_id,
+	    refused_limit)
+	SELECT (e->>2)::bigint, (e->>1)::bigint, sum((e->>7)::bigint)
+	FROM jsonb_array_elements(p_counts) e
+	WHERE (e->>2)::bigint <> 0 AND (e->>7)::integer > 0
+	GROUP BY 1, 2
+	ORDER BY 1
+	ON CONFLICT (link_id) DO UPDATE SET
+	    refused_limit = s.refused_limit + excluded.refused_limit;
+
 	INSERT INTO stats_provider_daily AS s (day, provider_id, os,
 	    app_version, admitted_new, admitted_known, refused_limit,
 	    refused_disabled, refused_domain, refused_hwid, refused_unknown)
@@ -353,32 +363,117 @@ $$;
 -- for the limit from p_from to p_to, most first, then the fullest of
 -- those at 80% of their limit or more. Of the provider's account, or the
 -- one link named (which then shows whatever its figures).
+--
+-- An account's refusals in the period are added up from the per-link
+-- daily rows when the period is short (at most
+-- ATTENTION_SHORT days: few rows). Over a longer one, that is a row per
+-- link and day checked (a million for a provider of 100,000 links), so
+-- it first counts exactly the period's refusals of the p_limit links with
+-- the most since their first (stats_link_refused); the least of those is
+-- a floor that no link with fewer since its first can reach in the
+-- period, and the others above that floor are counted exactly too, each
+-- by its own rows. When more than ATTENTION_CANDIDATES links are above
+-- the floor (refusals long before the period), it adds up the daily
+-- rows after all.
 CREATE OR REPLACE FUNCTION ll_stats_attention(p_provider bigint,
     p_code text, p_link bigint, p_from date, p_to date, p_limit integer,
     OUT id bigint, OUT install_code text, OUT install_limit integer,
     OUT install_count integer, OUT refused_limit bigint)
 RETURNS SETOF record
-LANGUAGE sql STABLE AS $$
-	WITH k AS (
-		SELECT link_id FROM ll_stats_scope(p_provider, p_code, p_link)
-	), r AS (
+LANGUAGE plpgsql STABLE
+-- adding up a long period's rows by link stays in memory
+SET work_mem = '16MB' AS $$
+DECLARE
+	-- see above
+	ATTENTION_SHORT		constant integer := 92;
+	ATTENTION_CANDIDATES	constant integer := 5000;
+	v_link		bigint;
+	v_floor		bigint;
+	v_links		bigint[];
+BEGIN
+	SELECT k.link_id INTO v_link
+	    FROM ll_stats_scope(p_provider, p_code, p_link) k;
+	IF NOT FOUND THEN
+		RETURN;
+	END IF;
+	IF v_link IS NOT NULL THEN
+		RETURN QUERY
+		SELECT l.id, l.install_code::text, l.install_limit::integer,
+		    l.install_count::integer,
+		    coalesce((SELECT sum(s.refused_limit)
+			FROM stats_link_daily s
+			WHERE s.provider_id = p_provider AND s.link_id = l.id
+			    AND s.day BETWEEN p_from AND p_to), 0)::bigint
+		FROM links l
+		WHERE l.id = v_link
+		LIMIT p_limit;
+		RETURN;
+	END IF;
+
+	IF p_to - p_from >= ATTENTION_SHORT THEN
+		SELECT min(t.n) INTO v_floor FROM (
+			SELECT coalesce((SELECT sum(s.refused_limit)
+			    FROM stats_link_daily s
+			    WHERE s.link_id = m.link_id
+				AND s.provider_id = p_provider
+				AND s.day BETWEEN p_from AND p_to), 0) AS n
+			FROM stats_link_refused m
+			WHERE m.provider_id = p_provider
+			ORDER BY m.refused_limit DESC
+			LIMIT p_limit) t
+		HAVING count(*) = p_limit;
+		-- fewer links than p_limit ever refused: each one counts
+		SELECT array_agg(m.link_id) INTO v_links FROM (
+			SELECT m.link_id FROM stats_link_refused m
+			WHERE m.provider_id = p_provider
+			    AND m.refused_limit >= greatest(v_floor, 1)
+			ORDER BY m.refused_limit DESC
+			LIMIT ATTENTION_CANDIDATES + 1) m;
+		IF v_links IS NULL AND v_floor IS NULL THEN
+			-- none ever refused
+			v_links := '{}';
+		ELSIF cardinality(v_links) > ATTENTION_CANDIDATES THEN
+			v_links := NULL;
+		END IF;
+	END IF;
+
+	RETURN QUERY
+	WITH r AS (
 		SELECT s.link_id, sum(s.refused_limit) AS n
 		FROM stats_link_daily s
-		WHERE s.provider_id = p_provider AND s.refused_limit > 0
+		WHERE v_links IS NULL
+		    AND s.provider_id = p_provider AND s.refused_limit > 0
 		    AND s.day BETWEEN p_from AND p_to
 		GROUP BY s.link_id
+		UNION ALL
+		SELECT c.link_id, (SELECT sum(s.refused_limit)
+		    FROM stats_link_daily s
+		    WHERE s.link_id = c.link_id AND s.provider_id = p_provider
+			AND s.day BETWEEN p_from AND p_to)
+		FROM unnest(v_links) c(link_id)
+		WHERE v_links IS NOT NULL
+	), top AS (
+		SELECT r.link_id, r.n FROM r WHERE r.n > 0
+		ORDER BY r.n DESC
+		FETCH FIRST p_limit ROWS WITH TIES
 	)
-	SELECT l.id, l.install_code, l.install_limit, l.install_count,
-	    coalesce(r.n, 0)::bigint
-	FROM links l LEFT JOIN r ON r.link_id = l.id
-	WHERE l.provider_id = p_provider AND EXISTS (SELECT 1 FROM k)
-	    AND ((SELECT link_id FROM k) IS NULL
-		OR l.id = (SELECT link_id FROM k))
-	    AND (r.n > 0 OR l.install_count * 10 >= l.install_limit * 8
-		OR (SELECT link_id FROM k) IS NOT NULL)
-	ORDER BY coalesce(r.n, 0) DESC,
-	    l.install_count::numeric / l.install_limit DESC, l.id DESC
-	LIMIT p_limit
+	SELECT u.i, u.c, u.lim, u.cnt, u.n FROM (
+		SELECT l.id, l.install_code::text, l.install_limit::integer,
+		    l.install_count::integer, t.n::bigint
+		FROM top t JOIN links l ON l.id = t.link_id
+		UNION ALL
+		-- room left: the fullest without refusals in the period
+		SELECT l.id, l.install_code::text, l.install_limit::integer,
+		    l.install_count::integer, 0::bigint
+		FROM links l
+		WHERE (SELECT count(*) FROM top) < p_limit
+		    AND l.provider_id = p_provider
+		    AND l.install_count * 10 >= l.install_limit * 8
+		    AND NOT EXISTS (SELECT 1 FROM top t
+			WHERE t.link_id = l.id)) u(i, c, lim, cnt, n)
+	ORDER BY u.n DESC, u.cnt::numeric / u.lim DESC, u.i DESC
+	LIMIT p_limit;
+END
 $$;
 
 -- The latest refusals for the limit on the provider's link, newest

@@ -265,6 +265,51 @@ test('an account\'s devices and links are counted at most stats_summary_age (60 
     WHERE provider_id = $1`, [q.id]))[0].t, old);
 });
 
+test('the links that need attention over a long period, refusals before it left out; refusals per link kept by the flush', async () => {
+  const q = await newProvider();
+  const A = asProvider(q);
+  const L = [];
+  for (let i = 0; i < 24; i++) {
+    const [{ id, install_code: code }] = await sql(`INSERT INTO links (provider_id, install_code,
+        install_limit, install_count) VALUES ($1, $2, 10, $3) RETURNING id, install_code`,
+    [q.id, randomCode(12), i === 23 ? 9 : 0]);
+    L.push({ id: Number(id), code });
+  }
+  const today = Math.floor(Date.now() / 86400000);
+  // [day, provider, link, os, app_version, the seven decisions]
+  const row = (d, link, refused) => [today + d, Number(q.id), link.id, 'Android', '4.0.1',
+    0, 1, refused, 0, 0, 0, 0];
+  const counts = [];
+  // links 0 to 21: i + 1 refusals yesterday, and as many a year and a half ago
+  for (let i = 0; i < 22; i++) counts.push(row(-1, L[i], i + 1), row(-550, L[i], i + 1));
+  // link 22: the most refusals of all, 250 days ago alone
+  counts.push(row(-250, L[22], 100));
+  await sql('SELECT ll_stats_flush($1, 1, $2, \'[]\')', [`attention-${q.id}`,
+    JSON.stringify(counts)]);
+  // each link's refusals since its first, as the flush added them
+  assert.deepEqual((await sql(`SELECT link_id::int AS id, refused_limit::int AS n
+      FROM stats_link_refused WHERE provider_id = $1 ORDER BY link_id`, [q.id]))
+    .map((x) => [x.id, x.n]),
+  [...L.slice(0, 22).map((l, i) => [l.id, 2 * (i + 1)]), [L[22].id, 100]]);
+
+  const att = async (from, to) => {
+    const r = await A('stats', { from: day(from), to: day(to) });
+    assert.equal(r.json.rc, 1, r.text);
+    return r.json.data.attention.map((x) => [x.install_code, x.refused_limit]);
+  };
+  // a year: link 22's, then yesterday's, most first, twenty in all; those a
+  // year and a half ago left out, though they rank links 0 to 21 by their
+  // refusals since their first
+  assert.deepEqual(await att(-365, 0), [[L[22].code, 100],
+    ...L.slice(3, 22).reverse().map((l, i) => [l.code, 22 - i])]);
+  // thirty days: yesterday's alone
+  assert.deepEqual(await att(-29, 0), L.slice(2, 22).reverse().map((l, i) => [l.code, 22 - i]));
+  // a period with link 22's alone, then the near-full link without refusals
+  assert.deepEqual(await att(-300, -200), [[L[22].code, 100], [L[23].code, 0]]);
+  // the older refusals alone: twenty of links 0 to 21's, link 22's outside
+  assert.deepEqual(await att(-600, -400), L.slice(2, 22).reverse().map((l, i) => [l.code, 22 - i]));
+});
+
 test('every management action writes one audit row: who, from where, before and after, never a key', async () => {
   const q = await newProvider();			// operator: provider.add
   const A = asProvider(q);
