@@ -254,13 +254,19 @@ sender_sweep(struct arena *a)
 }
 
 /* Counts again the account figures dashboards asked for of late, ahead
- * of their age: a dashboard then seldom waits for a count. */
+ * of their age: a dashboard then seldom waits for a count. One provider
+ * a statement, so that no transaction holds many counts' locks. */
 static void
 sender_recount(const struct config *cfg, struct arena *a)
 {
-	int n;
+	int i, n = 0;
 
-	n = stats_refresh(a, cfg->stats_summary_age / 2, SENDER_RECOUNT_MAX);
+	for (i = 0; i < SENDER_RECOUNT_MAX; i++) {
+		if (stats_refresh(a, cfg->stats_summary_age / 2, 1) <= 0)
+			break;
+		n++;
+		arena_reset(a);
+	}
 	if (n > 0)
 		log_debug("sender: counted the devices and links of %d "
 		    "providers", n);

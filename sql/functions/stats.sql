@@ -274,8 +274,12 @@ BEGIN
 			v_at := ll_stats_recount(p_provider, true);
 		END IF;
 	ELSIF v_asked < now() - interval '1 minute' THEN
+		-- never waits for the sender counting it again
 		UPDATE stats_provider_now s SET asked_at = now()
-		    WHERE s.provider_id = p_provider;
+		    WHERE s.provider_id = (SELECT n.provider_id
+			FROM stats_provider_now n
+			WHERE n.provider_id = p_provider
+			FOR UPDATE SKIP LOCKED);
 	END IF;
 	as_of := ll_ts(v_at);
 END
