@@ -369,16 +369,16 @@ $$;
 -- one link named (which then shows whatever its figures).
 --
 -- An account's refusals in the period are added up from the per-link
--- daily rows when the period is short (at most
--- ATTENTION_SHORT days: few rows). Over a longer one, that is a row per
--- link and day checked (a million for a provider of 100,000 links), so
--- it first counts exactly the period's refusals of the p_limit links with
--- the most since their first (stats_link_refused); the least of those is
--- a floor that no link with fewer since its first can reach in the
--- period, and the others above that floor are counted exactly too, each
--- by its own rows. When more than ATTENTION_CANDIDATES links are above
--- the floor (refusals long before the period), it adds up the daily
--- rows after all.
+-- daily rows when the period is short (at most ATTENTION_SHORT days: few
+-- rows). Over a longer one, that is a row per link and day checked (a
+-- million for a provider of 100,000 links), so it first counts exactly
+-- the period's refusals of the p_limit links with the most since their
+-- first (stats_link_refused); the least of those is a floor that no link
+-- with fewer since its first can reach in the period, and only the links
+-- with at least that many since their first are counted, each by its own
+-- rows. When more than ATTENTION_CANDIDATES links are that high (their
+-- refusals mostly outside the period), it adds up the period's rows
+-- after all.
 CREATE OR REPLACE FUNCTION ll_stats_attention(p_provider bigint,
     p_code text, p_link bigint, p_from date, p_to date, p_limit integer,
     OUT id bigint, OUT install_code text, OUT install_limit integer,
