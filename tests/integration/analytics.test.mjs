@@ -275,6 +275,10 @@ test('the links that need attention over a long period, refusals before it left 
     [q.id, randomCode(12), i === 23 ? 9 : 0]);
     L.push({ id: Number(id), code });
   }
+  // the near-full link's devices, as its count says
+  for (let i = 0; i < 9; i++) {
+    await sql('INSERT INTO devices (link_id, hwid) VALUES ($1, $2)', [L[23].id, `near-${i}`]);
+  }
   const today = Math.floor(Date.now() / 86400000);
   // [day, provider, link, os, app_version, the seven decisions]
   const row = (d, link, refused) => [today + d, Number(q.id), link.id, 'Android', '4.0.1',
