@@ -8,8 +8,9 @@
 
 /* The sender process, which the master starts beside the workers and
  * restarts when it dies: it delivers the webhook events of the outbox
- * (sql/functions/webhooks.sql) with libcurl, several at once, and runs
- * the expiry sweep on a timer. The workers never wait for it: an event
+ * (sql/functions/webhooks.sql) with libcurl, several at once, runs the
+ * expiry sweep on a timer, and counts again the dashboards' devices and
+ * links ahead of stats_summary_age. The workers never wait for it: an event
  * is a row written with its decision, and the sender takes it from
  * there. */
 
