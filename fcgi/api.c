@@ -372,7 +372,8 @@ api_stats(struct api_req *q)
 	int i;
 
 	r = stats_figures(q->a, q->provider_id, q->v[API_CODE],
-	    api_num(q, API_INSTALL_ID), q->from, q->to, &f);
+	    api_num(q, API_INSTALL_ID), q->from, q->to,
+	    q->h->cfg->stats_summary_age, &f);
 	if (r != DB_OK) {
 		api_refused(q, r);
 		return;

@@ -45,6 +45,8 @@ static const struct config_key config_keys[] = {
 	    1 },
 	{ "stats_flush", CONFIG_INT, offsetof(struct config, stats_flush), 0,
 	    "5", 1, 3600 },
+	{ "stats_summary_age", CONFIG_INT,
+	    offsetof(struct config, stats_summary_age), 0, "60", 0, 86400 },
 	{ "retention_months", CONFIG_INT,
 	    offsetof(struct config, retention_months), 0, "13", 1, 1200 },
 	{ "public_url", CONFIG_URL, offsetof(struct config, public_url),

@@ -154,6 +154,9 @@ static const struct db_col db_day_cols[] = {
 	COUNT(struct db_day, "refused_domain", DB_REFUSED_DOMAIN),
 	COUNT(struct db_day, "refused_hwid", DB_REFUSED_HWID),
 };
+static const struct db_col db_as_of_cols[] = {
+	COL(struct db_as_of, as_of, DB_TEXT),
+};
 static const struct db_col db_share_cols[] = {
 	COL(struct db_share, kind, DB_TEXT),
 	COL(struct db_share, name, DB_TEXT),
@@ -406,6 +409,13 @@ static const struct db_stmt_def db_stmts[DB_NSTMT] = {
 	[DB_STATS_DAYS] = { "stats_days",
 	    "ll_stats_days($1, $2, $3, $4, $5)", 5, 1, NULL,
 	    COLS(db_day_cols, struct db_day) },
+	/* a second count answers as the first */
+	[DB_STATS_NOW] = { "stats_now",
+	    "ll_stats_now($1, $2)", 2, 1, NULL,
+	    COLS(db_as_of_cols, struct db_as_of) },
+	[DB_STATS_REFRESH] = { "stats_refresh",
+	    "ll_stats_refresh($1, $2) AS value", 2, 1, NULL,
+	    COLS(db_value_cols, struct db_number) },
 	[DB_STATS_DEVICES] = { "stats_devices",
 	    "ll_stats_devices($1, $2, $3)", 3, 1, NULL,
 	    COLS(db_share_cols, struct db_share) },

@@ -171,15 +171,16 @@ page_stats_show(struct page *p)
 
 	err = page_period(p, from, to);
 	if (stats_figures(p->a, p->s.provider_id, NULL, 0, from, to,
-	    &f) != DB_OK) {
+	    p->h->cfg->stats_summary_age, &f) != DB_OK) {
 		page_failed(p);
 		return;
 	}
 	page_begin(p, err != NULL ? 400 : 200, "Dashboard", "stats");
 	html_printf(p->b, "<div class=\"head\"><div><h1>Dashboard</h1>"
 	    "<p class=\"sub\">What the app's checks of your links decided "
-	    "from %s to %s (UTC), and your links and devices now.</p></div>"
-	    "</div>\n", from, to);
+	    "from %s to %s (UTC), and your links and devices as counted "
+	    "<time id=\"as-of\">%s</time> (UTC).</p></div></div>\n",
+	    from, to, f.as_of != NULL ? f.as_of : "now");
 	if (err != NULL)
 		html_flash(p->b, "error", err);
 	page_period_form(p, "/account/stats", from, to, NULL, NULL);
@@ -235,7 +236,7 @@ page_stats_csv(struct page *p)
 		return;
 	}
 	if (stats_figures(p->a, p->s.provider_id, NULL, 0, from, to,
-	    &f) != DB_OK) {
+	    p->h->cfg->stats_summary_age, &f) != DB_OK) {
 		page_failed(p);
 		return;
 	}

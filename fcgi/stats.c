@@ -59,10 +59,13 @@ stats_days(struct arena *a, long long provider_id, const char *code,
 
 enum db_outcome
 stats_figures(struct arena *a, long long provider_id, const char *code,
-    long long link_id, const char *from, const char *to,
+    long long link_id, const char *from, const char *to, int max_age,
     struct stats_figures *f)
 {
 	struct db_bucket *b;
+	struct db_as_of now;
+	const char *vn[] = { stats_num(a, provider_id),
+	    arena_printf(a, "%d", max_age) };
 	const char *v[] = { stats_num(a, provider_id), code,
 	    stats_num(a, link_id), from, to,
 	    arena_printf(a, "%d", STATS_ATTENTION) };
@@ -72,6 +75,12 @@ stats_figures(struct arena *a, long long provider_id, const char *code,
 	r = stats_days(a, provider_id, code, link_id, from, to, f);
 	if (r != DB_OK)
 		return r;
+	/* an account's devices and links: counted at most max_age ago */
+	if (code == NULL && link_id == 0) {
+		if (DB_ONE(a, DB_STATS_NOW, vn, &now) != 1)
+			return DB_FAILED;
+		f->as_of = now.as_of;
+	}
 	f->nshares = db_all(a, DB_STATS_DEVICES, 3, v, &f->shares,
 	    sizeof(*f->shares));
 	n = db_all(a, DB_STATS_FILL, 3, v, &b, sizeof(*b));
@@ -111,6 +120,18 @@ stats_refused(struct arena *a, long long provider_id, const char *code,
 	*n = all[0].hwid != NULL ? got : 0;
 	*rows = *n > 0 ? all : NULL;
 	return DB_OK;
+}
+
+int
+stats_refresh(struct arena *a, int older, int max)
+{
+	struct db_number n;
+	const char *v[] = { arena_printf(a, "%d", older),
+	    arena_printf(a, "%d", max) };
+
+	if (DB_ONE(a, DB_STATS_REFRESH, v, &n) != 1)
+		return -1;
+	return n.value;
 }
 
 int

@@ -35,6 +35,8 @@ struct config {
 	int	stop_timeout;		/* seconds a stopping worker may take */
 	int	stats;			/* count what the check decides: 1 on */
 	int	stats_flush;		/* seconds between a worker's flushes */
+	int	stats_summary_age;	/* seconds a provider's devices and
+					   links counted may be old; 0: live */
 	int	retention_months;	/* months of check events kept */
 	char	public_url[256];	/* "https://HOST" of self-service pages;
 					   "": the host each call was sent to */

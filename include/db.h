@@ -69,6 +69,8 @@ enum db_stmt {
 	DB_STATS_FLUSH,		/* struct db_number: rows applied; 0 for a
 				   flush applied before */
 	DB_STATS_DAYS,		/* struct db_day */
+	DB_STATS_NOW,		/* struct db_as_of */
+	DB_STATS_REFRESH,	/* struct db_number: providers counted */
 	DB_STATS_DEVICES,	/* struct db_share */
 	DB_STATS_FILL,		/* struct db_bucket */
 	DB_STATS_ATTENTION,	/* struct db_attention */
@@ -287,6 +289,9 @@ struct db_webhook_claim {	/* ll_webhook_claim */
 struct db_day {			/* ll_stats_days: one day's checks */
 	const char	*day;		/* YYYY-MM-DD */
 	long long	 n[DB_NPROVIDER_DECISION];	/* by decision */
+};
+struct db_as_of {		/* ll_stats_now */
+	const char	*as_of;		/* UTC, "YYYY-MM-DD HH:MM:SS" */
 };
 struct db_share {		/* ll_stats_devices: devices by a value */
 	const char	*kind;		/* "os" or "app_version" */

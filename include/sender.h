@@ -8,8 +8,9 @@
 
 /* The sender process, which the master starts beside the workers and
  * restarts when it dies: it delivers the webhook events of the outbox
- * (sql/functions/webhooks.sql) with libcurl, several at once, and runs
- * the expiry sweep on a timer. The workers never wait for it: an event
+ * (sql/functions/webhooks.sql) with libcurl, several at once, runs the
+ * expiry sweep on a timer, and counts again the dashboards' devices and
+ * links ahead of stats_summary_age. The workers never wait for it: an event
  * is a row written with its decision, and the sender takes it from
  * there. */
 
@@ -23,6 +24,7 @@
 #define SENDER_SWEEP_ROUNDS	100	/* statements one sweep runs at most */
 #define SENDER_KEEP_DAYS	14	/* days finished events are kept */
 #define SENDER_PRUNE_MAX	10000	/* events one prune forgets at most */
+#define SENDER_RECOUNT_MAX	20	/* providers one recount counts at most */
 #define SENDER_SIG_MAX		128	/* bytes of an X-LL-Signature value */
 
 /* Runs the sender until SIGTERM or SIGINT; what is in flight then is

@@ -45,15 +45,25 @@ struct stats_figures {
 	long long	 near_full;	/* not full, STATS_NEAR_FULL tenths */
 	struct db_attention *attention;	/* at most STATS_ATTENTION */
 	int		 nattention;
+	const char	*as_of;		/* when shares and buckets were
+					   counted (UTC); NULL: now */
 };
 
 /* The figures of the provider's account (code NULL and link_id 0) or of
- * its link, from day from to day to, into *f (in arena a). Returns
- * DB_OK, DB_NOT_FOUND (no such link) or DB_FAILED (db_failure() says
- * why). */
+ * its link, from day from to day to, into *f (in arena a). An account's
+ * devices and links are as counted at most max_age seconds ago (0: now),
+ * counted again first when older (f->as_of says when); a link's are
+ * counted now. Returns DB_OK, DB_NOT_FOUND (no such link) or DB_FAILED
+ * (db_failure() says why). */
 enum db_outcome stats_figures(struct arena *a, long long provider_id,
     const char *code, long long link_id, const char *from, const char *to,
-    struct stats_figures *f);
+    int max_age, struct stats_figures *f);
+
+/* For the sender: counts again at most max of the account figures that
+ * dashboards asked for within a day and that are older than older
+ * seconds, oldest first. Returns how many it counted, or -1
+ * (db_failure()). */
+int stats_refresh(struct arena *a, int older, int max);
 
 /* The checks of each day of the period alone, as stats_figures() has
  * them in days and totals. Returns the same. */

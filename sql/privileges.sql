@@ -45,7 +45,8 @@ DECLARE
 		'll_webhook_claim', 'll_webhook_result', 'll_webhook_prune',
 		'll_expire_sweep',
 		-- what the checks decided, the audit trail, upkeep
-		'll_stats_flush', 'll_stats_days', 'll_stats_devices',
+		'll_stats_flush', 'll_stats_days', 'll_stats_now', 'll_stats_refresh',
+		'll_stats_devices',
 		'll_stats_fill', 'll_stats_attention', 'll_refused_list',
 		'll_audit_list', 'll_report', 'll_maintain',
 		-- GET /healthz

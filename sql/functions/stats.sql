@@ -74,6 +74,16 @@ BEGIN
 	    refused_domain = s.refused_domain + excluded.refused_domain,
 	    refused_hwid = s.refused_hwid + excluded.refused_hwid;
 
+	INSERT INTO stats_link_refused AS s (link_id, provider_id,
+	    refused_limit)
+	SELECT (e->>2)::bigint, (e->>1)::bigint, sum((e->>7)::bigint)
+	FROM jsonb_array_elements(p_counts) e
+	WHERE (e->>2)::bigint <> 0 AND (e->>7)::integer > 0
+	GROUP BY 1, 2
+	ORDER BY 1
+	ON CONFLICT (link_id) DO UPDATE SET
+	    refused_limit = s.refused_limit + excluded.refused_limit;
+
 	INSERT INTO stats_provider_daily AS s (day, provider_id, os,
 	    app_version, admitted_new, admitted_known, refused_limit,
 	    refused_disabled, refused_domain, refused_hwid, refused_unknown)
@@ -170,24 +180,19 @@ LANGUAGE sql STABLE AS $$
 	ORDER BY i
 $$;
 
--- The devices holding a slot now on the provider's links (or the one
--- named), by the OS and by the app version they last reported
--- (kind 'os' or 'app_version'; name '' when they sent none), most
--- first. No row: no such link, or no device.
-CREATE OR REPLACE FUNCTION ll_stats_devices(p_provider bigint, p_code text,
-    p_link bigint,
-    OUT kind text, OUT name text, OUT devices bigint)
+-- The devices holding a slot now on the provider's links (p_link NULL)
+-- or on its link p_link, by the OS and by the app version they last
+-- reported (kind 'os' or 'app_version'; name '' when they sent none),
+-- counted live, most first. What ll_stats_devices() answers.
+CREATE OR REPLACE FUNCTION ll_stats_count_shares(p_provider bigint,
+    p_link bigint, OUT kind text, OUT name text, OUT devices bigint)
 RETURNS SETOF record
 LANGUAGE sql STABLE AS $$
-	WITH k AS (
-		SELECT link_id FROM ll_stats_scope(p_provider, p_code, p_link)
-	), d AS (
+	WITH d AS (
 		SELECT v.device_os, v.app_version
 		FROM links l JOIN devices v ON v.link_id = l.id
 		WHERE l.provider_id = p_provider
-		    AND EXISTS (SELECT 1 FROM k)
-		    AND ((SELECT link_id FROM k) IS NULL
-			OR l.id = (SELECT link_id FROM k))
+		    AND (p_link IS NULL OR l.id = p_link)
 	)
 	SELECT 'os', coalesce(d.device_os, ''), count(*) FROM d
 	GROUP BY 2
@@ -197,11 +202,150 @@ LANGUAGE sql STABLE AS $$
 	ORDER BY 1 DESC, 3 DESC, 2
 $$;
 
+-- How full the provider's links are (p_link NULL) or its link p_link,
+-- counted live: the links in each of the eleven buckets of
+-- ll_stats_fill(), zeros included, bucket 0 first.
+CREATE OR REPLACE FUNCTION ll_stats_count_fill(p_provider bigint,
+    p_link bigint)
+RETURNS bigint[]
+LANGUAGE sql STABLE AS $$
+	SELECT array_agg(coalesce(c.n, 0) ORDER BY b)
+	FROM generate_series(0, 10) b
+	LEFT JOIN (
+		SELECT CASE WHEN l.install_count >= l.install_limit THEN 10
+		    ELSE l.install_count * 10 / l.install_limit END AS bucket,
+		    count(*) AS n
+		FROM links l
+		WHERE l.provider_id = p_provider
+		    AND (p_link IS NULL OR l.id = p_link)
+		GROUP BY 1) c ON c.bucket = b
+$$;
+
+-- Counts the provider's devices by OS and app version and its links'
+-- fill again, into stats_provider_now, in one statement (one snapshot);
+-- p_asked: a dashboard asks for them now. Returns the new as_of.
+CREATE OR REPLACE FUNCTION ll_stats_recount(p_provider bigint,
+    p_asked boolean)
+RETURNS timestamptz
+LANGUAGE sql AS $$
+	INSERT INTO stats_provider_now AS s (provider_id, as_of, asked_at,
+	    fill, shares)
+	SELECT p_provider, now(), now(),
+	    ll_stats_count_fill(p_provider, NULL),
+	    coalesce((SELECT jsonb_agg(jsonb_build_array(c.kind, c.name,
+		c.devices) ORDER BY c.kind DESC, c.devices DESC, c.name)
+		FROM ll_stats_count_shares(p_provider, NULL) c), '[]')
+	ON CONFLICT (provider_id) DO UPDATE SET as_of = excluded.as_of,
+	    asked_at = CASE WHEN p_asked THEN excluded.asked_at
+		ELSE s.asked_at END,
+	    fill = excluded.fill, shares = excluded.shares
+	RETURNING as_of
+$$;
+
+-- The time the provider's devices by OS and app version and its links'
+-- fill, as the dashboard of its whole account shows them, were counted
+-- (UTC, 'YYYY-MM-DD HH:MM:SS'): counted again first, in one statement,
+-- when they are older than p_max_age seconds or were never counted (0:
+-- always). While another dashboard counts them, the ones there are
+-- answered rather than counted twice. Read them with ll_stats_devices()
+-- and ll_stats_fill().
+CREATE OR REPLACE FUNCTION ll_stats_now(p_provider bigint,
+    p_max_age integer, OUT as_of text)
+LANGUAGE plpgsql AS $$
+DECLARE
+	v_at	timestamptz;
+	v_asked	timestamptz;
+BEGIN
+	SELECT s.as_of, s.asked_at INTO v_at, v_asked
+	    FROM stats_provider_now s WHERE s.provider_id = p_provider;
+	IF v_at IS NULL OR v_at < now() - make_interval(secs => p_max_age)
+	    OR p_max_age = 0 THEN
+		-- one count at a time per provider; the first waits
+		IF v_at IS NULL THEN
+			PERFORM pg_advisory_xact_lock(7402,
+			    (p_provider % 2147483647)::integer);
+			SELECT s.as_of INTO v_at FROM stats_provider_now s
+			    WHERE s.provider_id = p_provider;
+			IF v_at IS NULL OR p_max_age = 0 THEN
+				v_at := ll_stats_recount(p_provider, true);
+			END IF;
+		ELSIF pg_try_advisory_xact_lock(7402,
+		    (p_provider % 2147483647)::integer) THEN
+			v_at := ll_stats_recount(p_provider, true);
+		END IF;
+	ELSIF v_asked < now() - interval '1 minute' THEN
+		-- never waits for the sender counting it again
+		UPDATE stats_provider_now s SET asked_at = now()
+		    WHERE s.provider_id = (SELECT n.provider_id
+			FROM stats_provider_now n
+			WHERE n.provider_id = p_provider
+			FOR UPDATE SKIP LOCKED);
+	END IF;
+	as_of := ll_ts(v_at);
+END
+$$;
+
+-- For the sender process: counts again, oldest first, at most p_max of
+-- the providers' figures in stats_provider_now older than p_older
+-- seconds that a dashboard asked for within the last day; forgets those
+-- not asked for in a week. Returns how many it counted.
+CREATE OR REPLACE FUNCTION ll_stats_refresh(p_older integer,
+    p_max integer)
+RETURNS integer
+LANGUAGE plpgsql AS $$
+DECLARE
+	v_provider	bigint;
+	v_n		integer := 0;
+BEGIN
+	DELETE FROM stats_provider_now s
+	    WHERE s.asked_at < now() - interval '7 days';
+	FOR v_provider IN SELECT s.provider_id FROM stats_provider_now s
+	    WHERE s.as_of < now() - make_interval(secs => p_older)
+		AND s.asked_at >= now() - interval '1 day'
+	    ORDER BY s.as_of
+	    LIMIT p_max
+	LOOP
+		-- a dashboard counting it now does it
+		IF pg_try_advisory_xact_lock(7402,
+		    (v_provider % 2147483647)::integer) THEN
+			PERFORM ll_stats_recount(v_provider, false);
+			v_n := v_n + 1;
+		END IF;
+	END LOOP;
+	RETURN v_n;
+END
+$$;
+
+-- The devices holding a slot on the provider's links (or the one
+-- named), by the OS and by the app version they last reported
+-- (kind 'os' or 'app_version'; name '' when they sent none), most
+-- first. No row: no such link, or no device. For the whole account, as
+-- counted at ll_stats_now()'s as_of when it has been counted; one link's
+-- are counted live.
+CREATE OR REPLACE FUNCTION ll_stats_devices(p_provider bigint, p_code text,
+    p_link bigint,
+    OUT kind text, OUT name text, OUT devices bigint)
+RETURNS SETOF record
+LANGUAGE sql STABLE AS $$
+	WITH k AS (
+		SELECT link_id FROM ll_stats_scope(p_provider, p_code, p_link)
+	), s AS (
+		SELECT s.shares FROM stats_provider_now s, k
+		WHERE s.provider_id = p_provider AND k.link_id IS NULL
+	)
+	SELECT e->>0, e->>1, (e->>2)::bigint
+	FROM s, jsonb_array_elements(s.shares) e
+	UNION ALL
+	SELECT c.* FROM k, ll_stats_count_shares(p_provider, k.link_id) c
+	WHERE NOT EXISTS (SELECT 1 FROM s)
+$$;
+
 -- How full the provider's links are (or the one named): the links in
 -- each tenth of their limit (bucket 0: below 10% ... 9: 90% or more but
 -- not full) and the full ones (bucket 10), eleven rows, zeros included.
 -- Near full is buckets 8 and 9: at least 80% of the limit. No row: no
--- such link.
+-- such link. For the whole account, as counted at ll_stats_now()'s as_of
+-- when it has been counted; one link's live.
 CREATE OR REPLACE FUNCTION ll_stats_fill(p_provider bigint, p_code text,
     p_link bigint, OUT bucket integer, OUT links bigint)
 RETURNS SETOF record
@@ -209,17 +353,13 @@ LANGUAGE sql STABLE AS $$
 	WITH k AS (
 		SELECT link_id FROM ll_stats_scope(p_provider, p_code, p_link)
 	), f AS (
-		SELECT CASE WHEN l.install_count >= l.install_limit THEN 10
-		    ELSE l.install_count * 10 / l.install_limit END AS bucket
-		FROM links l
-		WHERE l.provider_id = p_provider
-		    AND ((SELECT link_id FROM k) IS NULL
-			OR l.id = (SELECT link_id FROM k))
+		SELECT coalesce((SELECT s.fill FROM stats_provider_now s
+		    WHERE s.provider_id = p_provider AND k.link_id IS NULL),
+		    ll_stats_count_fill(p_provider, k.link_id)) AS fill
+		FROM k
 	)
-	SELECT b, coalesce(c.n, 0)
-	FROM k, generate_series(0, 10) b
-	LEFT JOIN (SELECT f.bucket, count(*) AS n FROM f GROUP BY f.bucket) c
-	    ON c.bucket = b
+	SELECT b, f.fill[b + 1]
+	FROM f, generate_series(0, 10) b
 	ORDER BY b
 $$;
 
@@ -227,32 +367,117 @@ $$;
 -- for the limit from p_from to p_to, most first, then the fullest of
 -- those at 80% of their limit or more. Of the provider's account, or the
 -- one link named (which then shows whatever its figures).
+--
+-- An account's refusals in the period are added up from the per-link
+-- daily rows when the period is short (at most ATTENTION_SHORT days: few
+-- rows). Over a longer one, that is a row per link and day checked (a
+-- million for a provider of 100,000 links), so it first counts exactly
+-- the period's refusals of the p_limit links with the most since their
+-- first (stats_link_refused); the least of those is a floor that no link
+-- with fewer since its first can reach in the period, and only the links
+-- with at least that many since their first are counted, each by its own
+-- rows. When more than ATTENTION_CANDIDATES links are that high (their
+-- refusals mostly outside the period), it adds up the period's rows
+-- after all.
 CREATE OR REPLACE FUNCTION ll_stats_attention(p_provider bigint,
     p_code text, p_link bigint, p_from date, p_to date, p_limit integer,
     OUT id bigint, OUT install_code text, OUT install_limit integer,
     OUT install_count integer, OUT refused_limit bigint)
 RETURNS SETOF record
-LANGUAGE sql STABLE AS $$
-	WITH k AS (
-		SELECT link_id FROM ll_stats_scope(p_provider, p_code, p_link)
-	), r AS (
+LANGUAGE plpgsql STABLE
+-- adding up a long period's rows by link stays in memory
+SET work_mem = '16MB' AS $$
+DECLARE
+	-- see above
+	ATTENTION_SHORT		constant integer := 92;
+	ATTENTION_CANDIDATES	constant integer := 5000;
+	v_link		bigint;
+	v_floor		bigint;
+	v_links		bigint[];
+BEGIN
+	SELECT k.link_id INTO v_link
+	    FROM ll_stats_scope(p_provider, p_code, p_link) k;
+	IF NOT FOUND THEN
+		RETURN;
+	END IF;
+	IF v_link IS NOT NULL THEN
+		RETURN QUERY
+		SELECT l.id, l.install_code::text, l.install_limit::integer,
+		    l.install_count::integer,
+		    coalesce((SELECT sum(s.refused_limit)
+			FROM stats_link_daily s
+			WHERE s.provider_id = p_provider AND s.link_id = l.id
+			    AND s.day BETWEEN p_from AND p_to), 0)::bigint
+		FROM links l
+		WHERE l.id = v_link
+		LIMIT p_limit;
+		RETURN;
+	END IF;
+
+	IF p_to - p_from >= ATTENTION_SHORT THEN
+		SELECT min(t.n) INTO v_floor FROM (
+			SELECT coalesce((SELECT sum(s.refused_limit)
+			    FROM stats_link_daily s
+			    WHERE s.link_id = m.link_id
+				AND s.provider_id = p_provider
+				AND s.day BETWEEN p_from AND p_to), 0) AS n
+			FROM stats_link_refused m
+			WHERE m.provider_id = p_provider
+			ORDER BY m.refused_limit DESC
+			LIMIT p_limit) t
+		HAVING count(*) = p_limit;
+		-- fewer links than p_limit ever refused: each one counts
+		SELECT array_agg(m.link_id) INTO v_links FROM (
+			SELECT m.link_id FROM stats_link_refused m
+			WHERE m.provider_id = p_provider
+			    AND m.refused_limit >= greatest(v_floor, 1)
+			ORDER BY m.refused_limit DESC
+			LIMIT ATTENTION_CANDIDATES + 1) m;
+		IF v_links IS NULL AND v_floor IS NULL THEN
+			-- none ever refused
+			v_links := '{}';
+		ELSIF cardinality(v_links) > ATTENTION_CANDIDATES THEN
+			v_links := NULL;
+		END IF;
+	END IF;
+
+	RETURN QUERY
+	WITH r AS (
 		SELECT s.link_id, sum(s.refused_limit) AS n
 		FROM stats_link_daily s
-		WHERE s.provider_id = p_provider AND s.refused_limit > 0
+		WHERE v_links IS NULL
+		    AND s.provider_id = p_provider AND s.refused_limit > 0
 		    AND s.day BETWEEN p_from AND p_to
 		GROUP BY s.link_id
+		UNION ALL
+		SELECT c.link_id, (SELECT sum(s.refused_limit)
+		    FROM stats_link_daily s
+		    WHERE s.link_id = c.link_id AND s.provider_id = p_provider
+			AND s.day BETWEEN p_from AND p_to)
+		FROM unnest(v_links) c(link_id)
+		WHERE v_links IS NOT NULL
+	), top AS (
+		SELECT r.link_id, r.n FROM r WHERE r.n > 0
+		ORDER BY r.n DESC
+		FETCH FIRST p_limit ROWS WITH TIES
 	)
-	SELECT l.id, l.install_code, l.install_limit, l.install_count,
-	    coalesce(r.n, 0)::bigint
-	FROM links l LEFT JOIN r ON r.link_id = l.id
-	WHERE l.provider_id = p_provider AND EXISTS (SELECT 1 FROM k)
-	    AND ((SELECT link_id FROM k) IS NULL
-		OR l.id = (SELECT link_id FROM k))
-	    AND (r.n > 0 OR l.install_count * 10 >= l.install_limit * 8
-		OR (SELECT link_id FROM k) IS NOT NULL)
-	ORDER BY coalesce(r.n, 0) DESC,
-	    l.install_count::numeric / l.install_limit DESC, l.id DESC
-	LIMIT p_limit
+	SELECT u.i, u.c, u.lim, u.cnt, u.n FROM (
+		SELECT l.id, l.install_code::text, l.install_limit::integer,
+		    l.install_count::integer, t.n::bigint
+		FROM top t JOIN links l ON l.id = t.link_id
+		UNION ALL
+		-- room left: the fullest without refusals in the period
+		SELECT l.id, l.install_code::text, l.install_limit::integer,
+		    l.install_count::integer, 0::bigint
+		FROM links l
+		WHERE (SELECT count(*) FROM top) < p_limit
+		    AND l.provider_id = p_provider
+		    AND l.install_count * 10 >= l.install_limit * 8
+		    AND NOT EXISTS (SELECT 1 FROM top t
+			WHERE t.link_id = l.id)) u(i, c, lim, cnt, n)
+	ORDER BY u.n DESC, u.cnt::numeric / u.lim DESC, u.i DESC
+	LIMIT p_limit;
+END
 $$;
 
 -- The latest refusals for the limit on the provider's link, newest

@@ -167,6 +167,133 @@ test('GET /api/stats answers every day of the period, zeros included, for the pr
   assert.deepEqual([mine.os, mine.app_versions, mine.attention], [[], [], []]);
 });
 
+test('an account\'s devices and links are counted at most stats_summary_age (60 s) ago; a link\'s now', async () => {
+  const q = await newProvider();
+  const A = asProvider(q);
+  const links = [];
+  for (const n of [1, 2]) {
+    const [{ id }] = await sql(`INSERT INTO links (provider_id, install_code, install_limit,
+        install_count) VALUES ($1, $2, 2, $3) RETURNING id`, [q.id, randomCode(12), n]);
+    links.push(Number(id));
+  }
+  const dev = (link, hwid, osName) => sql(`INSERT INTO devices (link_id, hwid, device_os,
+      app_version) VALUES ($1, $2, $3, '4.0.1')`, [link, hwid, osName]);
+  await dev(links[0], 'fresh-a', 'Android');
+  await dev(links[1], 'fresh-b', 'Android');
+  await dev(links[1], 'fresh-c', 'Android');
+  const stats = async (over = {}) => {
+    const r = await A('stats', over);
+    assert.equal(r.json.rc, 1, r.text);
+    return r.json.data;
+  };
+  const asOf = async () => (await sql(`SELECT ll_ts(as_of) AS t FROM stats_provider_now
+    WHERE provider_id = $1`, [q.id]))[0]?.t;
+
+  // never counted: counted now
+  assert.equal(await asOf(), undefined);
+  let d = await stats();
+  assert.deepEqual(d.os, [{ os: 'Android', devices: 3 }]);
+  assert.deepEqual(d.links, { total: 2, full: 1, near_full: 0 });
+  const first = await asOf();
+  assert.ok(first);
+
+  // a device more: the account's figures stay as counted, one link's are now
+  await sql('UPDATE links SET install_count = 2 WHERE id = $1', [links[0]]);
+  await dev(links[0], 'fresh-d', 'iOS');
+  d = await stats();
+  assert.deepEqual(d.os, [{ os: 'Android', devices: 3 }]);
+  assert.deepEqual(d.links, { total: 2, full: 1, near_full: 0 });
+  assert.equal(await asOf(), first);
+  const one = await stats({ install_id: links[0] });
+  assert.deepEqual(one.os, [{ os: 'Android', devices: 1 }, { os: 'iOS', devices: 1 }]);
+  assert.deepEqual(one.links, { total: 1, full: 1, near_full: 0 });
+
+  // the dashboard says when they were counted
+  const s = await webSession(q);
+  const page = await request('/account/stats', { headers: { Cookie: s.cookie } });
+  assert.equal(/<time id="as-of">([^<]*)<\/time>/.exec(page.text)[1], first);
+
+  // older than stats_summary_age: counted again by the next call
+  await sql(`UPDATE stats_provider_now SET as_of = as_of - interval '61 seconds'
+    WHERE provider_id = $1`, [q.id]);
+  d = await stats();
+  assert.deepEqual(d.os, [{ os: 'Android', devices: 3 }, { os: 'iOS', devices: 1 }]);
+  assert.deepEqual(d.links, { total: 2, full: 2, near_full: 0 });
+  assert.equal((await sql(`SELECT as_of > now() - interval '30 seconds' AS fresh
+    FROM stats_provider_now WHERE provider_id = $1`, [q.id]))[0].fresh, true);
+
+  // the sender's recount: those asked for of late and older than asked
+  await sql('DELETE FROM devices WHERE hwid = $1', ['fresh-a']);
+  await sql('UPDATE links SET install_count = 1 WHERE id = $1', [links[0]]);
+  await sql(`UPDATE stats_provider_now SET as_of = as_of - interval '1 hour'
+    WHERE provider_id = $1`, [q.id]);
+  const [{ n }] = await sql('SELECT ll_stats_refresh(30, 1000) AS n');
+  assert.ok(n >= 1);
+  const [row] = await sql(`SELECT as_of > now() - interval '1 minute' AS fresh, shares
+    FROM stats_provider_now WHERE provider_id = $1`, [q.id]);
+  assert.equal(row.fresh, true);
+  d = await stats();
+  assert.deepEqual(d.os, [{ os: 'Android', devices: 2 }, { os: 'iOS', devices: 1 }]);
+  assert.deepEqual(d.links, { total: 2, full: 1, near_full: 0 });
+  // one not asked for in a day is left alone
+  await sql(`UPDATE stats_provider_now SET as_of = as_of - interval '1 hour',
+    asked_at = asked_at - interval '2 days' WHERE provider_id = $1`, [q.id]);
+  const [{ t: old }] = await sql(`SELECT as_of::text AS t FROM stats_provider_now
+    WHERE provider_id = $1`, [q.id]);
+  await sql('SELECT ll_stats_refresh(30, 1000)');
+  assert.equal((await sql(`SELECT as_of::text AS t FROM stats_provider_now
+    WHERE provider_id = $1`, [q.id]))[0].t, old);
+});
+
+test('the links that need attention over a long period, refusals before it left out; refusals per link kept by the flush', async () => {
+  const q = await newProvider();
+  const A = asProvider(q);
+  const L = [];
+  for (let i = 0; i < 24; i++) {
+    const [{ id, install_code: code }] = await sql(`INSERT INTO links (provider_id, install_code,
+        install_limit, install_count) VALUES ($1, $2, 10, $3) RETURNING id, install_code`,
+    [q.id, randomCode(12), i === 23 ? 9 : 0]);
+    L.push({ id: Number(id), code });
+  }
+  // the near-full link's devices, as its count says
+  for (let i = 0; i < 9; i++) {
+    await sql('INSERT INTO devices (link_id, hwid) VALUES ($1, $2)', [L[23].id, `near-${i}`]);
+  }
+  const today = Math.floor(Date.now() / 86400000);
+  // [day, provider, link, os, app_version, the seven decisions]
+  const row = (d, link, refused) => [today + d, Number(q.id), link.id, 'Android', '4.0.1',
+    0, 1, refused, 0, 0, 0, 0];
+  const counts = [];
+  // links 0 to 21: i + 1 refusals yesterday, and as many a year and a half ago
+  for (let i = 0; i < 22; i++) counts.push(row(-1, L[i], i + 1), row(-550, L[i], i + 1));
+  // link 22: the most refusals of all, 250 days ago alone
+  counts.push(row(-250, L[22], 100));
+  await sql('SELECT ll_stats_flush($1, 1, $2, \'[]\')', [`attention-${q.id}`,
+    JSON.stringify(counts)]);
+  // each link's refusals since its first, as the flush added them
+  assert.deepEqual((await sql(`SELECT link_id::int AS id, refused_limit::int AS n
+      FROM stats_link_refused WHERE provider_id = $1 ORDER BY link_id`, [q.id]))
+    .map((x) => [x.id, x.n]),
+  [...L.slice(0, 22).map((l, i) => [l.id, 2 * (i + 1)]), [L[22].id, 100]]);
+
+  const att = async (from, to) => {
+    const r = await A('stats', { from: day(from), to: day(to) });
+    assert.equal(r.json.rc, 1, r.text);
+    return r.json.data.attention.map((x) => [x.install_code, x.refused_limit]);
+  };
+  // a year: link 22's, then yesterday's, most first, twenty in all; those a
+  // year and a half ago left out, though they rank links 0 to 21 by their
+  // refusals since their first
+  assert.deepEqual(await att(-365, 0), [[L[22].code, 100],
+    ...L.slice(3, 22).reverse().map((l, i) => [l.code, 22 - i])]);
+  // thirty days: yesterday's alone
+  assert.deepEqual(await att(-29, 0), L.slice(2, 22).reverse().map((l, i) => [l.code, 22 - i]));
+  // a period with link 22's alone, then the near-full link without refusals
+  assert.deepEqual(await att(-300, -200), [[L[22].code, 100], [L[23].code, 0]]);
+  // the older refusals alone: twenty of links 0 to 21's, link 22's outside
+  assert.deepEqual(await att(-600, -400), L.slice(2, 22).reverse().map((l, i) => [l.code, 22 - i]));
+});
+
 test('every management action writes one audit row: who, from where, before and after, never a key', async () => {
   const q = await newProvider();			// operator: provider.add
   const A = asProvider(q);

@@ -188,6 +188,7 @@ test_values(void)
 	    "database = dbname='open\n", "stats = yes\n", "stats = ON\n",
 	    "stats = 1\n", "stats =\n", "stats_flush = 0\n",
 	    "stats_flush = 3601\n", "retention_months = 0\n",
+	    "stats_summary_age = -1\n", "stats_summary_age = 86401\n",
 	    "webhook_allow_http = yes\n",
 	    "webhook_allow_private = 1\n", "webhook_allow_http = On\n",
 	    "public_url = example.com\n", "public_url = ftp://example.com\n",
@@ -223,6 +224,9 @@ test_values(void)
 	    c.retention_months == 1200);
 	ASSERT(load(&c, "stats = on\n") == 0);
 	ASSERT(c.stats == 1 && c.stats_flush == 5 && c.retention_months == 13);
+	ASSERT(c.stats_summary_age == 60);
+	ASSERT(load(&c, "stats_summary_age = 0\n") == 0);
+	ASSERT(c.stats_summary_age == 0);
 
 	TEST("tcp:HOST:PORT and tcp::PORT");
 	ASSERT(load(&c, "listen = tcp:127.0.0.1:9000\n") == 0);
