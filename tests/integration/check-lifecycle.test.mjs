@@ -312,3 +312,13 @@ test('a re-check whose row is deleted while it goes to refresh it asks as a new 
   assert.deepEqual(brief(await outbox(link)), [`device.admitted ${a} 1/2`,
     `device.admitted ${a} 1/2`]);
 });
+
+test('ll_check\'s row in pg_proc keeps its argument lists uncompressed, read on every call', async () => {
+  // a longer body made PostgreSQL compress them to fit the row, and then
+  // decompress them several times per check (sql/functions/check.sql)
+  const [r] = await sql(`SELECT pg_column_compression(p.proargnames) AS names,
+      pg_column_compression(p.proallargtypes) AS types,
+      pg_column_compression(p.proargmodes) AS modes
+    FROM pg_proc p WHERE p.oid = 'll_check(text, text, text, text, text, text, text, text)'::regprocedure`);
+  assert.deepEqual(r, { names: null, types: null, modes: null });
+});
