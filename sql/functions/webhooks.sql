@@ -54,10 +54,12 @@ $$;
 -- code p_code, limit p_limit, p_count devices holding a slot once the
 -- decision is made) and device p_hwid (named p_device_name, as
 -- ll_device_name() gives it). Runs in the caller's transaction. Not an
--- entry point: the functions that decide call it, and the check's
--- statement is to call it for device.admitted (a new device took a
--- slot), link.full (that slot was the last one) and device.refused (a
--- new device was refused because the link is full).
+-- entry point: the functions that decide call it; the check calls it
+-- through ll_check_emit() and ll_check_evict() (sql/functions/check.sql)
+-- for device.admitted (a new device took a slot), link.full (that slot
+-- was the last one), device.refused (a new device was refused because
+-- the link is full) and device.expired (a new device took an expired
+-- device's slot), only when the provider has a webhook.
 CREATE OR REPLACE FUNCTION ll_webhook_emit(p_provider bigint, p_type text,
     p_link bigint, p_code text, p_hwid text, p_device_name text,
     p_count integer, p_limit integer) RETURNS void
