@@ -44,10 +44,12 @@
 -- decision's transaction: device.admitted for a new device that took a
 -- slot, and link.full when that slot was the last; device.refused for a
 -- new device refused because the link is full; device.expired and
--- device.admitted for a swap. Whether the provider has a webhook is read
--- by the statements only new devices run, so that re-checks stay plain
--- reads and pay nothing for it, and ll_check_emit() is called only when
--- it has one.
+-- device.admitted for a swap. Whether the provider has a webhook comes
+-- with the provider's row in the first read (providers.webhook,
+-- sql/011_webhook_flag.sql): a statement of its own to probe webhooks
+-- cost a new device's admission several per cent of its work. Events are
+-- written (ll_check_emit(), ll_check_evict()) only when it has one, and
+-- re-checks write nothing.
 --
 -- Lock order: a slot taken locks the link row, then writes the device
 -- row; a refresh writes only the device row; ll_device_delete() locks the
@@ -98,8 +100,9 @@ $$;
 -- A new device asking link p_link, which ll_check() found full and
 -- expiring silent devices: takes the slot of the longest-silent device
 -- whose last check is older than the link's expire_days, with its
--- device.expired and device.admitted events. Returns whether it did; the
--- other arguments are ll_check()'s.
+-- device.expired and device.admitted events when p_hook (the provider
+-- has a webhook). Returns whether it did; the other arguments are
+-- ll_check()'s.
 --
 -- Race-proof as the admission is:
 -- - The link row is locked first (FOR UPDATE), as every admission,
@@ -126,14 +129,13 @@ $$;
 -- Precision: last_seen moves at most every ll_seen_every() (see
 -- ll_expire_sweep(), sql/functions/devices.sql).
 CREATE OR REPLACE FUNCTION ll_check_evict(p_provider bigint, p_link bigint,
-    p_hash text, p_hwid text, p_os text, p_os_version text, p_model text,
-    p_app_version text, p_user_agent text) RETURNS boolean
+    p_hook boolean, p_hash text, p_hwid text, p_os text, p_os_version text,
+    p_model text, p_app_version text, p_user_agent text) RETURNS boolean
 LANGUAGE plpgsql AS $$
 DECLARE
 	v_keep		interval;
 	v_old		text;
 	v_name		text;
-	v_hook		boolean;
 BEGIN
 	SELECT make_interval(days => l.expire_days) INTO v_keep
 	    FROM links l WHERE l.id = p_link AND l.status = 10
@@ -160,13 +162,11 @@ BEGIN
 		    p_app_version, p_user_agent, p_hash
 		FROM old
 	)
-	SELECT old.hwid, old.name, EXISTS (SELECT 1 FROM webhooks w
-	    WHERE w.provider_id = p_provider)
-	    INTO v_old, v_name, v_hook FROM old;
+	SELECT old.hwid, old.name INTO v_old, v_name FROM old;
 	IF NOT FOUND THEN
 		RETURN false;
 	END IF;
-	IF v_hook THEN
+	IF p_hook THEN
 		-- a swap leaves the link full, as it found it: no link.full
 		PERFORM ll_webhook_emit(p_provider, t.type, l.id,
 		    l.install_code, t.hwid, t.name, l.install_count,
@@ -215,7 +215,7 @@ DECLARE
 	v_hook		boolean;
 BEGIN
 	SELECT l.id, l.provider_id, p.code, l.status::integer,
-	    l.expire_days::integer,
+	    l.expire_days::integer, p.webhook,
 	    CASE WHEN l.status <> 10 OR p.status <> 1 THEN 'refused_disabled'
 	    WHEN NOT EXISTS (SELECT 1 FROM domains d
 		WHERE d.provider_id = l.provider_id
@@ -223,7 +223,7 @@ BEGIN
 		THEN 'refused_domain'
 	    WHEN p_hwid IS NULL THEN 'refused_hwid' END
 	    INTO o_link_id, o_provider_id, o_providerid, o_status, v_expire,
-		o_decision
+		v_hook, o_decision
 	    FROM links l JOIN providers p ON p.id = l.provider_id
 	    WHERE l.install_code = p_code;
 	IF o_link_id IS NULL OR o_decision IS NOT NULL THEN
@@ -262,9 +262,7 @@ BEGIN
 		    VALUES (o_link_id, p_hwid, p_os, p_os_version, p_model,
 			p_app_version, p_user_agent, p_hash)
 		    ON CONFLICT (link_id, hwid) DO NOTHING
-		    RETURNING true, 'admitted_new', EXISTS (SELECT 1
-			FROM webhooks w WHERE w.provider_id = o_provider_id)
-		    INTO o_import, o_decision, v_hook;
+		    RETURNING true, 'admitted_new' INTO o_import, o_decision;
 		IF NOT FOUND THEN
 			UPDATE links l SET install_count = l.install_count - 1
 			    WHERE l.id = o_link_id;
@@ -279,8 +277,8 @@ BEGIN
 	END IF;
 
 	IF v_expire > 0 THEN
-		IF ll_check_evict(o_provider_id, o_link_id, p_hash, p_hwid,
-		    p_os, p_os_version, p_model, p_app_version,
+		IF ll_check_evict(o_provider_id, o_link_id, v_hook, p_hash,
+		    p_hwid, p_os, p_os_version, p_model, p_app_version,
 		    p_user_agent) THEN
 			o_import := true;
 			o_decision := 'admitted_new';
@@ -289,9 +287,7 @@ BEGIN
 	END IF;
 
 	SELECT s.known, CASE WHEN s.known THEN 'admitted_known'
-	    ELSE 'refused_limit' END,
-	    NOT s.known AND EXISTS (SELECT 1 FROM webhooks w
-		WHERE w.provider_id = o_provider_id)
+	    ELSE 'refused_limit' END, v_hook AND NOT s.known
 	    INTO o_import, o_decision, v_hook
 	    FROM (SELECT EXISTS (SELECT 1 FROM devices d
 		WHERE d.link_id = o_link_id AND d.hwid = p_hwid) AS known) s;

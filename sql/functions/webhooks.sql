@@ -80,16 +80,23 @@ $$;
 CREATE OR REPLACE FUNCTION ll_webhook_set(p_provider bigint, p_url text,
     p_events text, p_secret text) RETURNS text
 LANGUAGE sql AS $$
-	INSERT INTO webhooks AS w (provider_id, url, events, secret)
-	VALUES (p_provider, p_url, ARRAY(
-		SELECT t.name FROM unnest(ll_webhook_types())
-		    WITH ORDINALITY AS t(name, n)
-		WHERE t.name = ANY (string_to_array(p_events, ','))
-		ORDER BY t.n), p_secret)
-	ON CONFLICT (provider_id) DO UPDATE SET url = excluded.url,
-	    events = excluded.events, secret = excluded.secret,
-	    created_at = now()
-	RETURNING 'ok'::text
+	WITH w AS (
+		INSERT INTO webhooks AS w (provider_id, url, events, secret)
+		VALUES (p_provider, p_url, ARRAY(
+			SELECT t.name FROM unnest(ll_webhook_types())
+			    WITH ORDINALITY AS t(name, n)
+			WHERE t.name = ANY (string_to_array(p_events, ','))
+			ORDER BY t.n), p_secret)
+		ON CONFLICT (provider_id) DO UPDATE SET url = excluded.url,
+		    events = excluded.events, secret = excluded.secret,
+		    created_at = now()
+		RETURNING 'ok'::text AS r
+	), f AS (
+		-- what the check reads (sql/011_webhook_flag.sql)
+		UPDATE providers p SET webhook = true
+		WHERE p.id = p_provider AND NOT p.webhook
+	)
+	SELECT r FROM w
 $$;
 
 -- The provider's webhook, without its secret; no row when it has none.
@@ -114,6 +121,9 @@ LANGUAGE sql AS $$
 		    last_error = 'webhook deleted'
 		WHERE e.provider_id = p_provider AND e.state = 'pending'
 		    AND EXISTS (SELECT 1 FROM d)
+	), p AS (
+		UPDATE providers p SET webhook = false
+		WHERE p.id = p_provider AND p.webhook
 	)
 	SELECT EXISTS (SELECT 1 FROM d)
 $$;

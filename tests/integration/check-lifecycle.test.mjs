@@ -263,6 +263,23 @@ test('the check sends device.admitted, link.full and device.refused, signed, wit
   assert.deepEqual(await outbox(other.link), []);
 });
 
+test('the check writes events while the provider has a webhook: not after delete-webhook, again after set-webhook', async () => {
+  const { p, A, link } = await setup({ limit: 3 });
+  const [a, b, c] = [randomHwid(), randomHwid(), randomHwid()];
+  assert.equal((await install(link.hash, link.code, a)).text, ok(p));
+  assert.deepEqual((await A('delete-webhook')).json, { rc: 1, msg: 'Ok' });
+  assert.equal((await install(link.hash, link.code, b)).text, ok(p));
+  const r = await A('set-webhook', { url: receiverUrl, events: 'device.admitted' });
+  assert.equal(r.json.rc, 1, r.text);
+  secrets.set(p.provider_code, r.json.secret);
+  assert.equal((await install(link.hash, link.code, c)).text, ok(p));
+  assert.deepEqual(brief(await outbox(link)), [`device.admitted ${a} 1/3`,
+    `device.admitted ${c} 3/3`]);
+  // what the check reads of it, on every provider's row
+  assert.deepEqual(await sql(`SELECT p.id FROM providers p
+    WHERE p.webhook <> EXISTS (SELECT 1 FROM webhooks w WHERE w.provider_id = p.id)`), []);
+});
+
 test('a device whose row went between two checks asks again as a new device', async () => {
   const { p, A, link } = await setup({ limit: 1 });
   const [a, b] = [randomHwid(), randomHwid()];
