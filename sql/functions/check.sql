@@ -83,26 +83,31 @@ LANGUAGE sql IMMUTABLE AS $$ SELECT interval '5 minutes' $$;
 -- device.admitted that took the last slot. Called by ll_check() with the
 -- link row locked (admitted) or just read (refused), so the count is the
 -- decision's.
+-- PL/pgSQL, as ll_webhook_emit() is, so that its plan is kept.
 CREATE OR REPLACE FUNCTION ll_check_emit(p_provider bigint, p_link bigint,
     p_type text, p_hwid text, p_os text, p_os_version text, p_model text)
 RETURNS void
-LANGUAGE sql AS $$
-	SELECT ll_webhook_emit(p_provider, t.type, l.id, l.install_code,
+LANGUAGE plpgsql AS $$
+BEGIN
+	PERFORM ll_webhook_emit(p_provider, t.type, l.id, l.install_code,
 	    p_hwid, ll_device_name(p_model, p_os, p_os_version),
 	    l.install_count, l.install_limit)
-	FROM links l, unnest(ARRAY[p_type, 'link.full'])
-	    WITH ORDINALITY AS t(type, n)
-	WHERE l.id = p_link AND (t.n = 1 OR (p_type = 'device.admitted'
-	    AND l.install_count >= l.install_limit))
-	ORDER BY t.n
+	    FROM links l, unnest(ARRAY[p_type, 'link.full'])
+		WITH ORDINALITY AS t(type, n)
+	    WHERE l.id = p_link AND (t.n = 1 OR (p_type = 'device.admitted'
+		AND l.install_count >= l.install_limit))
+	    ORDER BY t.n;
+END
 $$;
 
 -- A new device asking link p_link, which ll_check() found full and
--- expiring silent devices: takes the slot of the longest-silent device
--- whose last check is older than the link's expire_days, with its
--- device.expired and device.admitted events when p_hook (the provider
--- has a webhook). Returns whether it did; the other arguments are
--- ll_check()'s.
+-- expiring silent devices (p_expire, its expire_days as ll_check() read
+-- it): takes the slot of the longest-silent device whose last check is
+-- older than the link's expire_days, with its device.expired and
+-- device.admitted events when p_hook (the provider has a webhook).
+-- Returns whether it did; the other arguments are ll_check()'s. A link
+-- whose devices all checked within p_expire days is refused after a
+-- plain read, without taking its lock.
 --
 -- Race-proof as the admission is:
 -- - The link row is locked first (FOR UPDATE), as every admission,
@@ -129,14 +134,23 @@ $$;
 -- Precision: last_seen moves at most every ll_seen_every() (see
 -- ll_expire_sweep(), sql/functions/devices.sql).
 CREATE OR REPLACE FUNCTION ll_check_evict(p_provider bigint, p_link bigint,
-    p_hook boolean, p_hash text, p_hwid text, p_os text, p_os_version text,
-    p_model text, p_app_version text, p_user_agent text) RETURNS boolean
+    p_expire integer, p_hook boolean, p_hash text, p_hwid text, p_os text,
+    p_os_version text, p_model text, p_app_version text, p_user_agent text)
+RETURNS boolean
 LANGUAGE plpgsql AS $$
 DECLARE
 	v_keep		interval;
 	v_old		text;
 	v_name		text;
 BEGIN
+	-- none expired, as a plain read sees the rows: none is (a row it
+	-- does not see is newer, a refresh only makes it younger), and the
+	-- refusal stays a read, without the lock's write
+	PERFORM 1 FROM devices o WHERE o.link_id = p_link
+	    AND o.last_seen < now() - make_interval(days => p_expire) LIMIT 1;
+	IF NOT FOUND THEN
+		RETURN false;
+	END IF;
 	SELECT make_interval(days => l.expire_days) INTO v_keep
 	    FROM links l WHERE l.id = p_link AND l.status = 10
 		AND l.expire_days > 0 AND l.install_count >= l.install_limit
@@ -277,9 +291,9 @@ BEGIN
 	END IF;
 
 	IF v_expire > 0 THEN
-		IF ll_check_evict(o_provider_id, o_link_id, v_hook, p_hash,
-		    p_hwid, p_os, p_os_version, p_model, p_app_version,
-		    p_user_agent) THEN
+		IF ll_check_evict(o_provider_id, o_link_id, v_expire, v_hook,
+		    p_hash, p_hwid, p_os, p_os_version, p_model,
+		    p_app_version, p_user_agent) THEN
 			o_import := true;
 			o_decision := 'admitted_new';
 			RETURN;

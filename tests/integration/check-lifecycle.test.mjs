@@ -32,15 +32,21 @@ let server, receiverUrl;
 const secrets = new Map();	// provider code -> its webhook's secret
 const got = [];			// every event the receiver took: { ev, body, ok }
 
-async function configure(lines) {
+// Writes text as the configuration and reloads: returns once every
+// worker and the sender run it, and the ones they replaced are gone.
+async function reloadWith(text) {
   const before = [...workerPids(), ...senderPids()];
-  writeFileSync(CONF, `${saved.replace(/\n*$/, '\n')}${lines.join('\n')}\n`);
+  writeFileSync(CONF, text);
   script('stack', ['reload']);
-  assert.ok(await waitFor(() => {
+  return waitFor(() => {
     const now = [...workerPids(), ...senderPids()];
     return senderPids().length === 1 && now.every((pid) => !before.includes(pid)) &&
       workerPids().length === before.length - 1;
-  }, 20000), 'the reload replaced the workers and the sender');
+  }, 20000);
+}
+async function configure(lines) {
+  assert.ok(await reloadWith(`${saved.replace(/\n*$/, '\n')}${lines.join('\n')}\n`),
+    'the reload replaced the workers and the sender');
 }
 
 function verify(sig, body, secret) {
@@ -84,11 +90,7 @@ before(async () => {
 
 after(async () => {
   if (server) await new Promise((r) => server.close(r));
-  if (saved !== undefined && readFileSync(CONF, 'utf8') !== saved) {
-    writeFileSync(CONF, saved);
-    script('stack', ['reload']);
-    await waitFor(() => senderPids().length === 1, 10000);
-  }
+  if (saved !== undefined && readFileSync(CONF, 'utf8') !== saved) await reloadWith(saved);
   await closeDb();
 });
 
@@ -175,11 +177,15 @@ test('a full link whose devices are all live refuses a new device and evicts not
   // a minute short of a day, and one re-checked just now
   await silent(link, a, '23 hours 59 minutes');
   const before = await sql('SELECT * FROM devices WHERE link_id = $1 ORDER BY hwid', [link.id]);
+  const row = () => sql('SELECT xmin, xmax FROM links WHERE id = $1', [link.id]);
+  const linkRow = await row();
   for (let i = 0; i < 3; i++) {
     assert.equal((await install(link.hash, link.code, c)).text, no(p));
   }
   assert.deepEqual(await sql('SELECT * FROM devices WHERE link_id = $1 ORDER BY hwid', [link.id]),
     before);
+  // nothing expired: refused after a plain read, the link row not even locked
+  assert.deepEqual(await row(), linkRow);
   assert.equal(await countOf(link), 2);
   assert.deepEqual(brief(await outbox(link)).slice(3),
     [`device.refused ${c} 2/2`, `device.refused ${c} 2/2`, `device.refused ${c} 2/2`]);
