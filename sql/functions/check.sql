@@ -252,17 +252,18 @@ BEGIN
 	    INTO v_stale, o_import, o_decision
 	    FROM devices d WHERE d.link_id = o_link_id AND d.hwid = p_hwid;
 	IF FOUND THEN
-		IF NOT v_stale THEN
-			RETURN;
-		END IF;
-		UPDATE devices d SET last_seen = now(),
-		    device_os = coalesce(p_os, d.device_os),
-		    os_version = coalesce(p_os_version, d.os_version),
-		    model = coalesce(p_model, d.model),
-		    app_version = coalesce(p_app_version, d.app_version),
-		    user_agent = coalesce(p_user_agent, d.user_agent)
-		    WHERE d.link_id = o_link_id AND d.hwid = p_hwid;
-		IF FOUND THEN
+		IF v_stale THEN
+			UPDATE devices d SET last_seen = now(),
+			    device_os = coalesce(p_os, d.device_os),
+			    os_version = coalesce(p_os_version, d.os_version),
+			    model = coalesce(p_model, d.model),
+			    app_version = coalesce(p_app_version, d.app_version),
+			    user_agent = coalesce(p_user_agent, d.user_agent)
+			    WHERE d.link_id = o_link_id AND d.hwid = p_hwid;
+			IF FOUND THEN
+				RETURN;
+			END IF;
+		ELSE
 			RETURN;
 		END IF;
 	END IF;
