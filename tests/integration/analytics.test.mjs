@@ -212,10 +212,11 @@ test('every management action writes one audit row: who, from where, before and 
   got = await added(async () => { link = (await A('add-install', { install_limit: 2, note: 'n1' })).json; });
   assert.deepEqual(got.map((r) => [r.action, Number(r.link_id)]), [['link.create', link.id]]);
   assert.deepEqual(got[0].after, { install_code: link.install_code, install_limit: 2, note: 'n1',
-    status: 10 });
+    status: 10, expire_days: 0 });
   got = await added(() => A('update-install', { id: link.id, install_limit: 3, note: 'n2' }));
   assert.deepEqual(got.map((r) => [r.action, r.before, r.after]), [['link.update',
-    { install_limit: 2, note: 'n1', status: 10 }, { install_limit: 3, note: 'n2', status: 10 }]]);
+    { install_limit: 2, note: 'n1', status: 10, expire_days: 0 },
+    { install_limit: 3, note: 'n2', status: 10, expire_days: 0 }]]);
   got = await added(() => A('update-install', { id: link.id, status: 5 }));
   assert.deepEqual(got.map((r) => [r.action, r.before.status, r.after.status]), [['link.disable', 10, 5]]);
   got = await added(() => A('update-install', { id: link.id, status: 10 }));
@@ -312,7 +313,7 @@ test('every management action writes one audit row: who, from where, before and 
   assert.deepEqual([top.actor, top.address, top.before, top.after], ['operator', 'local', null, null]);
   const webRow = listed.json.data.find((r) => r.action === 'link.disable' && r.actor !== 'api');
   assert.equal(webRow.actor, `web:${sessionId}`);
-  assert.deepEqual(webRow.before, { install_limit: 4, note: 'w2', status: 10 });
+  assert.deepEqual(webRow.before, { install_limit: 4, note: 'w2', status: 10, expire_days: 0 });
   const onLink = await Q('list-audit', { install_id: link.id });
   assert.deepEqual(onLink.json.data.map((r) => r.action),
     ['link.target', 'device.delete', 'link.enable', 'link.disable', 'link.update', 'link.create']);
