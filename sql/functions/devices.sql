@@ -259,45 +259,10 @@ $$;
 -- re-checks last_seen on the newest version of each device row, so a
 -- device whose re-check refreshed it after the sweep began is not freed.
 --
--- The admission is to take the slot of an expired device itself when a
--- new device asks a full link (the check's statement, sql/functions/
--- check.sql; not here). In the same statement, after its UPDATE of the
--- link row found no room:
---   WITH k AS (                -- the link row, locked like any admission
---       SELECT l.id, l.expire_days FROM links l
---       WHERE l.id = v_link AND l.status = 10 AND l.expire_days > 0
---       FOR UPDATE),
---   old AS (                   -- the longest-inactive expired device
---       DELETE FROM devices d USING k
---       WHERE d.link_id = k.id AND d.hwid = (
---           SELECT o.hwid FROM devices o WHERE o.link_id = k.id
---               AND o.last_seen < now() - make_interval(days => k.expire_days)
---           ORDER BY o.last_seen, o.hwid LIMIT 1)
---         AND d.last_seen < now() - make_interval(days => k.expire_days)
---       RETURNING d.hwid, ll_device_name(d.model, d.device_os, d.os_version) AS name),
---   new AS (                   -- this device in its place
---       INSERT INTO devices (link_id, hwid, ...) SELECT v_link, p_hwid, ... FROM old
---       ON CONFLICT (link_id, hwid) DO NOTHING RETURNING 1)
---   UPDATE links l SET install_count = l.install_count
---       - (SELECT count(*) FROM old) + (SELECT count(*) FROM new)
---   WHERE l.id = v_link AND EXISTS (SELECT 1 FROM old)
--- then device.expired for old and device.admitted (and link.full) for
--- the new device through ll_webhook_emit(). Why it is race-proof:
--- - Never more than the limit: the eviction holds the link row's lock,
---   which every admission, delete, reset, release and sweep of the link
---   takes first; it deletes at most one row and inserts at most one, and
---   the count moves by exactly what it did (an insert that met the same
---   device admitted a moment earlier hands the freed slot back).
--- - Exactly one winner per expired slot: callers queued on the lock take
---   it in turn; each DELETE re-reads the row its snapshot chose, finds
---   it already deleted by the one before and deletes nothing, so it
---   inserts nothing and refuses (50 devices racing for one expired slot
---   admit one).
--- - Never a live device: the DELETE's last_seen condition is re-checked
---   on the newest row version (EvalPlanQual), so a device whose re-check
---   refreshed last_seen after the snapshot is kept. A re-check that finds
---   its row gone when it goes to refresh it (evicted or swept just
---   before) must carry on as a new device, not answer import:true.
+-- The admission takes the slot of an expired device itself when a new
+-- device asks a full link, under the same lock, so that a link full of
+-- silent devices admits at once rather than at the next sweep:
+-- ll_check_evict() in sql/functions/check.sql, with its race argument.
 CREATE OR REPLACE FUNCTION ll_expire_sweep(p_max integer) RETURNS integer
 LANGUAGE sql AS $$
 	WITH k AS (

@@ -59,21 +59,30 @@ $$;
 -- code p_code, limit p_limit, p_count devices holding a slot once the
 -- decision is made) and device p_hwid (named p_device_name, as
 -- ll_device_name() gives it). Runs in the caller's transaction. Not an
--- entry point: the functions that decide call it, and the check's
--- statement is to call it for device.admitted (a new device took a
--- slot), link.full (that slot was the last one) and device.refused (a
--- new device was refused because the link is full).
+-- entry point: the functions that decide call it; the check calls it
+-- through ll_check_emit() and ll_check_evict() (sql/functions/check.sql)
+-- for device.admitted (a new device took a slot), link.full (that slot
+-- was the last one), device.refused (a new device was refused because
+-- the link is full) and device.expired (a new device took an expired
+-- device's slot), only when the provider has a webhook.
+--
+-- PL/pgSQL rather than SQL: PostgreSQL 15 parses and plans a SQL
+-- function's statement again in every statement that calls it, which
+-- cost an admission that wrote its events five times its own work;
+-- PL/pgSQL keeps the plan for the session.
 CREATE OR REPLACE FUNCTION ll_webhook_emit(p_provider bigint, p_type text,
     p_link bigint, p_code text, p_hwid text, p_device_name text,
     p_count integer, p_limit integer) RETURNS void
-LANGUAGE sql AS $$
+LANGUAGE plpgsql AS $$
+BEGIN
 	INSERT INTO webhook_events (event_id, provider_id, type, body)
 	SELECT e.id, w.provider_id, p_type, ll_webhook_body(e.id, p_type,
 	    now(), p.code, p_link, p_code, p_hwid, p_device_name, p_count,
 	    p_limit)
 	FROM webhooks w JOIN providers p ON p.id = w.provider_id,
 	    LATERAL (SELECT ll_webhook_id() AS id) e
-	WHERE w.provider_id = p_provider AND p_type = ANY (w.events)
+	WHERE w.provider_id = p_provider AND p_type = ANY (w.events);
+END
 $$;
 
 -- A webhook URL as audit rows keep it: a receiver may put a token of its
@@ -119,6 +128,9 @@ BEGIN
 	    created_at = now()
 	RETURNING jsonb_build_object('url', ll_url_masked(w.url), 'events',
 	    to_jsonb(w.events)) INTO v_new;
+	-- what the check reads (sql/012_webhook_flag.sql)
+	UPDATE providers p SET webhook = true
+	    WHERE p.id = p_provider AND NOT p.webhook;
 	PERFORM ll_audit(p_provider, p_actor, p_session, p_addr,
 	    'webhook.set', NULL, 'webhook', v_old, v_new);
 	RETURN 'ok';
@@ -151,6 +163,9 @@ LANGUAGE sql AS $$
 		    last_error = 'webhook deleted'
 		WHERE e.provider_id = p_provider AND e.state = 'pending'
 		    AND EXISTS (SELECT 1 FROM d)
+	), p AS (
+		UPDATE providers p SET webhook = false
+		WHERE p.id = p_provider AND p.webhook
 	), a AS (
 		SELECT ll_audit(p_provider, p_actor, p_session, p_addr,
 		    'webhook.delete', NULL, 'webhook', d.old, NULL) FROM d
