@@ -15,6 +15,7 @@
 
 #include "config.h"
 #include "fuzzhelp.h"
+#include "netaddr.h"
 
 #define NAME	"fuzz.conf"
 
@@ -41,6 +42,7 @@ static const struct ref_key keys[] = {
 	{ "stop_timeout",	0,	1, 3600 },
 	{ "stats",		0,	0, 1 },
 	{ "stats_flush",	0,	1, 3600 },
+	{ "stats_summary_age",	0,	0, 86400 },
 	{ "retention_months",	0,	1, 1200 },
 	{ "public_url",		256,	0, 0 },
 	{ "release_cooldown_hours", 0,	0, 8760 },
@@ -51,6 +53,7 @@ static const struct ref_key keys[] = {
 	{ "webhook_give_up",	0,	1, 30 * 86400 },
 	{ "webhook_allow_http",	0,	0, 1 },
 	{ "webhook_allow_private", 0,	0, 1 },
+	{ "metrics_allow",	512,	0, 0 },
 };
 #define NKEYS	(sizeof(keys) / sizeof(keys[0]))
 
@@ -62,10 +65,11 @@ field(struct config *c, size_t i)
 	    c->database, c->secret_file, c->crypt4_key, &c->link_cap,
 	    &c->session_ttl, &c->max_requests, &c->log_level,
 	    &c->stop_timeout, &c->stats, &c->stats_flush,
-	    &c->retention_months, c->public_url, &c->release_cooldown_hours,
+	    &c->stats_summary_age, &c->retention_months, c->public_url, &c->release_cooldown_hours,
 	    &c->sweep_interval, &c->webhook_timeout, &c->webhook_retry_min,
 	    &c->webhook_retry_max, &c->webhook_give_up,
-	    &c->webhook_allow_http, &c->webhook_allow_private };
+	    &c->webhook_allow_http, &c->webhook_allow_private,
+	    c->metrics_allow };
 
 	return f[i];
 }
@@ -230,7 +234,10 @@ ref_read(struct config *c, const char *data, size_t size, char *err,
 		if (keys[i].str > 0 ? strlen(v) >= keys[i].str ||
 		    (strcmp(k, "listen") == 0 && ref_listen(v) != 0) ||
 		    (strcmp(k, "database") == 0 && ref_database(v) != 0) ||
-		    (strcmp(k, "public_url") == 0 && ref_url(v) != 0) :
+		    (strcmp(k, "public_url") == 0 && ref_url(v) != 0) ||
+		    /* the address list's own rules (test_metrics.c) */
+		    (strcmp(k, "metrics_allow") == 0 &&
+		    !netaddr_list_valid(v)) :
 		    strncmp(k, "webhook_allow_", 14) == 0 ||
 		    strcmp(k, "stats") == 0 ?
 		    ref_bool(v, field(c, i)) != 0 :

@@ -126,8 +126,17 @@ test('after a quiet PostgreSQL restart the first requests succeed on stale conne
 
 test('a database that stops answering mid-statement does not hang the check', async () => {
   await healthy();
-  const backends = (await sql(`SELECT pid FROM pg_stat_activity
+  // after the restart above, a worker connects again on its next request;
+  // nginx's kept connections may have sent every request so far to a few
+  // workers: spread some at once until every worker is connected
+  const clients = async () => (await sql(`SELECT pid FROM pg_stat_activity
     WHERE application_name = 'limited-links' AND backend_type = 'client backend'`)).map((r) => r.pid);
+  let backends = [];
+  for (let round = 0; round < 20 && backends.length < WORKERS; round++) {
+    await bounded(WORKERS * 2, Array.from({ length: WORKERS * 4 }, (_, i) => 1000 + round * 100 + i),
+      newDevice);
+    backends = await clients();
+  }
   assert.ok(backends.length >= WORKERS, `backends ${backends}`);
   const link = links[3];
   let r;
