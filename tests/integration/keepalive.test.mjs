@@ -48,9 +48,15 @@ test('after a burst through nginx the workers hold more connections than there a
   const hw = randomHwid();
   const yes = answer(p.provider_code, 10, true);
   assert.equal((await install(link.hash, link.code, hw)).text, yes);
-  const burst = await Promise.all(Array.from({ length: 40 }, () => install(link.hash, link.code, hw)));
-  assert.deepEqual(burst.filter((r) => r.status !== 200 || r.text !== yes), []);
-  const held = fastcgiConnections();
+  // nginx keeps a connection only while it is younger than its upstream
+  // keepalive_time (1 s): on a loaded machine a burst may outlast it, so
+  // a few bursts are allowed for the connections to be seen held
+  let held = 0;
+  for (let round = 0; round < 5 && held <= workerPids().length; round++) {
+    const burst = await Promise.all(Array.from({ length: 40 }, () => install(link.hash, link.code, hw)));
+    assert.deepEqual(burst.filter((r) => r.status !== 200 || r.text !== yes), []);
+    held = fastcgiConnections();
+  }
   assert.ok(held > workerPids().length, `${held} FastCGI connections open`);
   // nginx now picks its idle connections, held by any worker: each
   // request, alone or with others, is answered
