@@ -170,11 +170,8 @@ BEGIN
 			WHERE m.link_id = p_link AND m.hwid = p_hwid)
 		RETURNING d.hwid, ll_device_name(d.model, d.device_os,
 		    d.os_version) AS name,
-		    jsonb_build_object('hwid', d.hwid, 'device_os',
-		    d.device_os, 'os_version', d.os_version, 'model', d.model,
-		    'app_version', d.app_version, 'first_seen',
-		    ll_ts(d.first_seen), 'last_seen', ll_ts(d.last_seen),
-		    'expire_days', p_expire) AS device
+		    ll_device_audited(d) || jsonb_build_object(
+		    'last_seen', ll_ts(d.last_seen), 'expire_days', p_expire) AS device
 	), new AS (
 		INSERT INTO devices (link_id, hwid, device_os, os_version,
 		    model, app_version, user_agent, domain_hash)

@@ -69,10 +69,8 @@ BEGIN
 	END IF;
 	DELETE FROM devices d WHERE d.link_id = o_link AND d.hwid = p_hwid
 	    RETURNING ll_device_name(d.model, d.device_os, d.os_version),
-		jsonb_build_object('hwid', d.hwid, 'device_os',
-		d.device_os, 'os_version', d.os_version, 'model', d.model,
-		'app_version', d.app_version, 'first_seen',
-		ll_ts(d.first_seen), 'install_count', o_count)
+		ll_device_audited(d) ||
+		jsonb_build_object('install_count', o_count)
 	    INTO v_name, v_device;
 	IF NOT FOUND THEN
 		o_result := 'no_device';
@@ -219,11 +217,8 @@ BEGIN
 	END IF;
 	DELETE FROM devices d WHERE d.link_id = v_link AND d.hwid = p_hwid
 	    RETURNING ll_device_name(d.model, d.device_os, d.os_version),
-		jsonb_build_object('hwid', d.hwid, 'device_os',
-		d.device_os, 'os_version', d.os_version, 'model', d.model,
-		'app_version', d.app_version, 'first_seen',
-		ll_ts(d.first_seen), 'last_seen', ll_ts(d.last_seen),
-		'install_count', o_count)
+		ll_device_audited(d) || jsonb_build_object(
+		'last_seen', ll_ts(d.last_seen), 'install_count', o_count)
 	    INTO v_name, v_device;
 	IF NOT FOUND THEN
 		o_result := 'no_device';
@@ -281,11 +276,8 @@ LANGUAGE sql AS $$
 		    make_interval(days => k.expire_days)
 		RETURNING d.link_id, d.hwid, ll_device_name(d.model,
 		    d.device_os, d.os_version) AS name,
-		    jsonb_build_object('hwid', d.hwid, 'device_os',
-		    d.device_os, 'os_version', d.os_version, 'model', d.model,
-		    'app_version', d.app_version, 'first_seen',
-		    ll_ts(d.first_seen), 'last_seen', ll_ts(d.last_seen),
-		    'expire_days', k.expire_days) AS device
+		    ll_device_audited(d) || jsonb_build_object('last_seen',
+		    ll_ts(d.last_seen), 'expire_days', k.expire_days) AS device
 	), n AS (
 		SELECT d.link_id, count(*)::integer AS freed FROM d
 		GROUP BY d.link_id
