@@ -12,6 +12,7 @@
 #include "metrics.h"
 
 #define DB_SQL_MAX	1024	/* bytes of a statement's SQL */
+#define DB_RECORD_MAX	16	/* fields of a record statement's row */
 
 /* PostgreSQL's type OIDs (pg_type.h is the server's header). */
 #define DB_OID_BOOL	16
@@ -19,6 +20,7 @@
 #define DB_OID_INT2	21
 #define DB_OID_INT4	23
 #define DB_OID_TEXT	25
+#define DB_OID_RECORD	2249
 
 /* How a column is read into its member of the row struct. */
 enum db_type {
@@ -45,6 +47,7 @@ struct db_stmt_def {
 	const struct db_col *cols;
 	size_t		 ncols;
 	size_t		 size;		/* of the row struct */
+	int		 record;	/* called in the select list: see below */
 };
 
 #define COL(type, member, kind) { #member, kind, offsetof(type, member) }
@@ -263,11 +266,21 @@ static const struct db_col db_webhook_claim_cols[] = {
 };
 
 /* A function that returns one plain value is called with an alias, which
- * names its column: "f($1) AS found" answers a column "found". */
+ * names its column: "f($1) AS found" answers a column "found".
+ *
+ * A statement marked record calls its function in the select list,
+ * "SELECT f($1)", and reads the one record it answers field by field, in
+ * the order of the function's OUT list; the others select their columns
+ * by name FROM the function. For a PL/pgSQL function the select list is
+ * the cheaper call: FROM makes PostgreSQL run a function scan, which
+ * keeps the row in a tuplestore to read it back. The check takes it, as
+ * it runs for every request of the app. The OUT list of a record
+ * statement is checked when it is prepared, by describing "SELECT * FROM
+ * f(...)": names, types and their order. */
 static const struct db_stmt_def db_stmts[DB_NSTMT] = {
 	[DB_CHECK] = { "check",
 	    "ll_check($1, $2, $3, $4, $5, $6, $7, $8)", 8, 1, NULL,
-	    COLS(db_check_cols, struct db_check) },
+	    COLS(db_check_cols, struct db_check), 1 },
 	[DB_PROVIDER_STATUS] = { "provider_status",
 	    "ll_provider_status($1) AS value", 1, 1, NULL,
 	    COLS(db_value_cols, struct db_number) },
@@ -486,15 +499,21 @@ db_drop(void)
 	db_conn = NULL;
 }
 
-const char *
-db_sql(enum db_stmt st, char *out, size_t len)
+/* Writes "SELECT" and the columns of def as it is prepared (all: the
+ * function's whole OUT list, as "*"), then its call, into out (len
+ * bytes). Returns out, or NULL when it does not fit. */
+static const char *
+db_sql_of(const struct db_stmt_def *def, int all, char *out, size_t len)
 {
-	const struct db_stmt_def *def = &db_stmts[st];
 	size_t i, at;
 	int n;
 
-	n = snprintf(out, len, "SELECT");
-	for (i = 0; n >= 0 && (size_t)n < len && i < def->ncols; i++) {
+	if (def->record && !all) {
+		n = snprintf(out, len, "SELECT %s", def->call);
+		return n >= 0 && (size_t)n < len ? out : NULL;
+	}
+	n = snprintf(out, len, "SELECT%s", all ? " *" : "");
+	for (i = 0; !all && n >= 0 && (size_t)n < len && i < def->ncols; i++) {
 		at = (size_t)n;
 		n = snprintf(out + at, len - at, "%s %s", i == 0 ? "" : ",",
 		    def->cols[i].name);
@@ -506,6 +525,12 @@ db_sql(enum db_stmt st, char *out, size_t len)
 		n = n < 0 ? n : n + (int)at;
 	}
 	return n >= 0 && (size_t)n < len ? out : NULL;
+}
+
+const char *
+db_sql(enum db_stmt st, char *out, size_t len)
+{
+	return db_sql_of(&db_stmts[st], 0, out, len);
 }
 
 /* Whether a column of PostgreSQL type oid reads as t. */
@@ -596,13 +621,54 @@ db_read(const struct db_col *c, const char *v, unsigned char *row)
 	return -1;
 }
 
+/* Splits text v, a record as PostgreSQL writes one ("(a,,\"b c\")"),
+ * into its n fields, copied into a: field[i] is NULL for a NULL (nothing
+ * between the commas), else the value unquoted. Returns 0, or -1 when v
+ * is not a record of n fields. */
+static int
+db_fields(struct arena *a, const char *v, const char **field, size_t n)
+{
+	char *out;
+	size_t i = 0;
+	int quoted;
+
+	if (v == NULL || *v++ != '(')
+		return -1;
+	out = arena_alloc(a, strlen(v) + 1);
+	for (;;) {
+		if (i == n)
+			return -1;
+		field[i] = NULL;
+		if (*v != ',' && *v != ')')
+			field[i] = out;
+		for (quoted = 0; *v != '\0'; v++) {
+			if (*v == '"' && quoted && v[1] == '"')
+				*out++ = *++v;		/* "" in quotes */
+			else if (*v == '"')
+				quoted = !quoted;
+			else if (*v == '\\' && v[1] != '\0')
+				*out++ = *++v;
+			else if (!quoted && (*v == ',' || *v == ')'))
+				break;
+			else
+				*out++ = *v;
+		}
+		*out++ = '\0';
+		i++;
+		if (*v != ',')
+			break;
+		v++;
+	}
+	return *v == ')' && v[1] == '\0' && i == n ? 0 : -1;
+}
+
 int
 db_decode(struct arena *a, enum db_stmt st, const struct pg_result *r,
     void *rows, size_t size)
 {
 	const struct db_stmt_def *def = &db_stmts[st];
 	unsigned char *out = NULL, *row;
-	const char *v;
+	const char *v, *field[DB_RECORD_MAX];
 	char why[160];
 	size_t i;
 	int n, k;
@@ -613,7 +679,13 @@ db_decode(struct arena *a, enum db_stmt st, const struct pg_result *r,
 		    "%zu", def->name, size, def->size);
 		return -1;
 	}
-	if (db_check_columns(st, r, why, sizeof(why)) != 0) {
+	if (def->record && (def->ncols > DB_RECORD_MAX || PQnfields(r) != 1 ||
+	    PQftype(r, 0) != DB_OID_RECORD)) {
+		log_error("db: %s: not the one record column it is called for",
+		    def->name);
+		return -1;
+	}
+	if (!def->record && db_check_columns(st, r, why, sizeof(why)) != 0) {
 		log_error("db: %s: %s", def->name, why);
 		return -1;
 	}
@@ -623,9 +695,18 @@ db_decode(struct arena *a, enum db_stmt st, const struct pg_result *r,
 	for (k = 0; k < n; k++) {
 		row = out + (size_t)k * size;
 		memset(row, 0, size);
+		if (def->record && db_fields(a, PQgetisnull(r, k, 0) ? NULL :
+		    PQgetvalue(r, k, 0), field, def->ncols) != 0) {
+			log_error("db: %s: a record of other fields than its "
+			    "OUT list", def->name);
+			return -1;
+		}
 		for (i = 0; i < def->ncols; i++) {
-			v = PQgetisnull(r, k, (int)i) ? NULL :
-			    PQgetvalue(r, k, (int)i);
+			if (def->record)
+				v = field[i];
+			else
+				v = PQgetisnull(r, k, (int)i) ? NULL :
+				    PQgetvalue(r, k, (int)i);
 			if (db_read(&def->cols[i], v, row) != 0) {
 				log_error("db: %s: unknown outcome '%s'",
 				    def->name, v != NULL ? v : "NULL");
@@ -685,42 +766,73 @@ db_result(int *late)
 	}
 }
 
+/* Prepares sql as name (unnamed: "") and describes it. Returns the last
+ * result, PGRES_COMMAND_OK with the description when all went well, or
+ * NULL when no answer came; the caller clears it. */
+static PGresult *
+db_describe(const char *name, const char *sql, int nparams)
+{
+	PGresult *r = NULL;
+	int late;
+
+	if (PQsendPrepare(db_conn, name, sql, nparams, NULL))
+		r = db_result(&late);
+	if (PQresultStatus(r) != PGRES_COMMAND_OK)
+		return r;
+	PQclear(r);
+	r = NULL;
+	if (PQsendDescribePrepared(db_conn, name))
+		r = db_result(&late);
+	return r;
+}
+
+/* Why a preparation that answered r failed. */
+static const char *
+db_prepare_error(const PGresult *r)
+{
+	return r != NULL ? PQresultErrorMessage(r) : db_conn != NULL ?
+	    PQerrorMessage(db_conn) : "no answer in time";
+}
+
 /* Prepares statement i and checks the columns it answers against its row
  * struct: a function whose OUT list changed fails here, named, rather
- * than in a caller. Returns 0, or -1 (logged). */
+ * than in a caller. A record statement's columns are those of its
+ * function's OUT list, described as "SELECT * FROM f(...)". Returns 0, or
+ * -1 (logged). */
 static int
 db_prepare(int i)
 {
 	const struct db_stmt_def *def = &db_stmts[i];
-	PGresult *r = NULL;
-	char sql[DB_SQL_MAX], why[160];
+	PGresult *r = NULL, *cols = NULL;
+	char sql[DB_SQL_MAX], all[DB_SQL_MAX], why[160];
 	const char *err = "statement too long";
-	int late, rc = -1;
+	int rc = -1;
 
-	if (db_sql((enum db_stmt)i, sql, sizeof(sql)) == NULL)
+	if (db_sql_of(def, 0, sql, sizeof(sql)) == NULL ||
+	    db_sql_of(def, 1, all, sizeof(all)) == NULL)
 		goto out;
-	if (PQsendPrepare(db_conn, def->name, sql, def->nparams, NULL))
-		r = db_result(&late);
-	if (PQresultStatus(r) != PGRES_COMMAND_OK)
-		goto fail;
-	PQclear(r);
-	r = NULL;
-	if (PQsendDescribePrepared(db_conn, def->name))
-		r = db_result(&late);
-	if (PQresultStatus(r) != PGRES_COMMAND_OK)
-		goto fail;
-	if (db_check_columns((enum db_stmt)i, r, why, sizeof(why)) != 0) {
+	if (def->record) {
+		cols = db_describe("", all, def->nparams);
+		if (PQresultStatus(cols) != PGRES_COMMAND_OK) {
+			err = db_prepare_error(cols);
+			goto out;
+		}
+	}
+	r = db_describe(def->name, sql, def->nparams);
+	if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+		err = db_prepare_error(r);
+		goto out;
+	}
+	if (db_check_columns((enum db_stmt)i, def->record ? cols : r, why,
+	    sizeof(why)) != 0) {
 		err = why;
 		goto out;
 	}
 	rc = 0;
-	goto out;
-fail:
-	err = r != NULL ? PQresultErrorMessage(r) : db_conn != NULL ?
-	    PQerrorMessage(db_conn) : "no answer in time";
 out:
 	if (rc != 0)
 		log_error("db: prepare %s: %s", def->name, err);
+	PQclear(cols);
 	PQclear(r);
 	return rc;
 }

@@ -148,10 +148,13 @@ test_statements(void)
 	    "parameters, and reads the columns it answers");
 	ASSERT(sql_text != NULL && strstr(sql_text, "ll_check") != NULL);
 	for (st = 0; st < DB_NSTMT; st++) {
+		/* SELECT columns FROM ll_f(...), or SELECT ll_f(...) for a
+		 * record statement */
 		if (db_sql((enum db_stmt)st, sql, sizeof(sql)) == NULL ||
 		    strncmp(sql, "SELECT ", 7) != 0 ||
-		    (from = strstr(sql, " FROM ll_")) == NULL ||
-		    sscanf(from, " FROM %63[a-z_]", fn) != 1) {
+		    ((from = strstr(sql, " FROM ll_")) == NULL &&
+		    strncmp(from = sql + 6, " ll_", 4) != 0) ||
+		    sscanf(from, "%*[ FROM]%63[a-z_]", fn) != 1) {
 			fprintf(stderr, "statement %d: %s\n", st, sql);
 			ok_sql = 0;
 			continue;
@@ -241,6 +244,25 @@ link_updated(const char *result, const char *code, const char *count)
 	return r;
 }
 
+/* A result of one record column (type record), one row of text v (NULL:
+ * SQL NULL), as a record statement's call answers. */
+static PGresult *
+record(const char *v)
+{
+	PGresAttDesc att;
+	PGresult *r;
+
+	memset(&att, 0, sizeof(att));
+	att.name = arena_strdup(A, "ll_check");
+	att.typid = 2249;
+	att.typlen = -1;
+	att.atttypmod = -1;
+	r = PQmakeEmptyPGresult(NULL, PGRES_TUPLES_OK);
+	PQsetResultAttrs(r, 1, &att);
+	set(r, 0, v);
+	return r;
+}
+
 static void
 test_decode(void)
 {
@@ -272,33 +294,68 @@ test_decode(void)
 	ASSERT(db_decode(A, DB_LINK_UPDATE, r, &u, sizeof(*u)) == -1);
 	PQclear(r);
 
-	TEST("the check's decision is decoded by its name, an unknown one "
-	    "refused");
+	TEST("the check, called in the select list, is read from its record, "
+	    "its decision by name, an unknown one refused");
 	{
 		struct db_check *c;
 		static const char *const names[] = { "admitted_new",
 		    "admitted_known", "refused_limit", "refused_disabled",
 		    "refused_domain", "refused_hwid", "refused_unknown" };
+		char text[128];
 		int i;
 
-		signature("ll_check", &s);
+		ASSERT_STR(db_sql(DB_CHECK, text, sizeof(text)),
+		    "SELECT ll_check($1, $2, $3, $4, $5, $6, $7, $8)");
 		for (i = 0; i < DB_NDECISION; i++) {
-			r = described(&s, "");
-			set(r, 0, "Ab12Cd34");
-			set(r, 1, "10");
-			set(r, 2, "f");
-			set(r, 3, names[i]);
-			set(r, 4, "7");
-			set(r, 5, i == DB_REFUSED_UNKNOWN ? NULL : "42");
+			snprintf(text, sizeof(text), "(Ab12Cd34,10,f,%s,7,%s)",
+			    names[i], i == DB_REFUSED_UNKNOWN ? "" : "42");
+			r = record(text);
 			ASSERT(db_decode(A, DB_CHECK, r, &c, sizeof(*c)) == 1);
+			ASSERT_STR(c[0].providerid, "Ab12Cd34");
+			ASSERT(c[0].status == 10 && !c[0].admitted);
 			ASSERT(c[0].decision == (enum db_decision)i);
 			ASSERT_STR(db_decision_name(c[0].decision), names[i]);
 			ASSERT(c[0].provider_id == 7);
 			ASSERT(c[0].link_id == (i == DB_REFUSED_UNKNOWN ? 0 : 42));
 			PQclear(r);
 		}
+		r = record("(Ab12Cd34,10,f,refused_maybe,7,42)");
+		ASSERT(db_decode(A, DB_CHECK, r, &c, sizeof(*c)) == -1);
+		PQclear(r);
+
+		TEST("a record's quoted, escaped, empty and NULL fields");
+		r = record("(\"\",0,t,admitted_new,,)");
+		ASSERT(db_decode(A, DB_CHECK, r, &c, sizeof(*c)) == 1);
+		ASSERT_STR(c[0].providerid, "");
+		ASSERT(c[0].admitted && c[0].link_id == 0);
+		PQclear(r);
+		r = record("(,0,f,refused_unknown,,)");
+		ASSERT(db_decode(A, DB_CHECK, r, &c, sizeof(*c)) == 1);
+		ASSERT(c[0].providerid == NULL);
+		PQclear(r);
+		r = record("(\"a \"\"b\"\",c\\\\d)\",1,t,admitted_known,2,3)");
+		ASSERT(db_decode(A, DB_CHECK, r, &c, sizeof(*c)) == 1);
+		ASSERT_STR(c[0].providerid, "a \"b\",c\\d)");
+		ASSERT(c[0].status == 1 && c[0].link_id == 3);
+		PQclear(r);
+
+		TEST("a record of more or fewer fields, or none, is refused");
+		r = record("(Ab12Cd34,10,f,refused_limit,7,42,1)");
+		ASSERT(db_decode(A, DB_CHECK, r, &c, sizeof(*c)) == -1);
+		PQclear(r);
+		r = record("(Ab12Cd34,10,f,refused_limit,7)");
+		ASSERT(db_decode(A, DB_CHECK, r, &c, sizeof(*c)) == -1);
+		PQclear(r);
+		r = record("Ab12Cd34,10,f,refused_limit,7,42");
+		ASSERT(db_decode(A, DB_CHECK, r, &c, sizeof(*c)) == -1);
+		PQclear(r);
+		r = record(NULL);
+		ASSERT(db_decode(A, DB_CHECK, r, &c, sizeof(*c)) == -1);
+		PQclear(r);
+
+		TEST("the check's columns, rather than its record, are refused");
+		signature("ll_check", &s);
 		r = described(&s, "");
-		set(r, 3, "refused_maybe");
 		ASSERT(db_decode(A, DB_CHECK, r, &c, sizeof(*c)) == -1);
 		PQclear(r);
 	}
