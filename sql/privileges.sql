@@ -7,7 +7,7 @@
 -- The entry points are the functions the server prepares (fcgi/db.c);
 -- a function added there must be added here. Each runs with its owner's
 -- rights (SECURITY DEFINER) and a search_path that only the owner can put
--- objects in. The helpers they call (ll_ts, ll_seen_every,
+-- objects in, all but ll_check(): see below. The helpers they call (ll_ts, ll_seen_every,
 -- ll_signin_delay, ll_signin_window, ll_audit, ll_domain_put,
 -- ll_webhook_emit, ...) stay plain: nobody but the owner may call them
 -- directly. ll_app holds no right on any table or sequence, and ll_bi
@@ -70,9 +70,57 @@ BEGIN
 		    <> 'll_owner'::regrole THEN
 			RAISE EXCEPTION '% is not owned by ll_owner', f;
 		END IF;
-		EXECUTE format('ALTER FUNCTION %s SECURITY DEFINER '
-		    'SET search_path = public, pg_temp', f);
+		IF f::text LIKE 'll_check(%' THEN
+			EXECUTE format('ALTER FUNCTION %s SECURITY DEFINER '
+			    'RESET search_path', f);
+		ELSE
+			EXECUTE format('ALTER FUNCTION %s SECURITY DEFINER '
+			    'SET search_path = public, pg_temp', f);
+		END IF;
 		EXECUTE format('GRANT EXECUTE ON FUNCTION %s TO ll_app', f);
 	END LOOP;
+END
+$$;
+
+-- ll_check() runs for every request of the app, and a function's own
+-- search_path is set and undone on every call, with the schemas' rights
+-- checked again each time: about a tenth of a re-check's work in
+-- PostgreSQL (README.md, "Benchmark"). It runs with its caller's
+-- search_path instead, which is safe only while no role but ll_owner can
+-- create anything in any schema of this database, a temporary one
+-- included: whatever path a caller sets, every name ll_check() and its
+-- helpers use then resolves to ll_owner's objects or PostgreSQL's own,
+-- or to nothing (and the call fails, which the check answers as
+-- import:false). roles.sql makes it so; this makes sure of it on every
+-- migration.
+DO $$
+DECLARE
+	who text;
+BEGIN
+	SELECT string_agg(DISTINCT r.rolname || ' on ' || coalesce(n.nspname,
+	    'the database (temporary tables)'), ', ') INTO who
+	    FROM pg_roles r
+		LEFT JOIN pg_namespace n
+		    ON has_schema_privilege(r.oid, n.oid, 'CREATE')
+	    -- pg_database_owner (which owns public) is the database's
+	    -- owner, ll_owner (roles.sql)
+	    WHERE NOT r.rolsuper AND r.rolname <> 'll_owner'
+		AND NOT (r.rolname = 'pg_database_owner' AND
+		    pg_get_userbyid((SELECT d.datdba FROM pg_database d
+			WHERE d.datname = current_database())) = 'll_owner')
+		AND (n.oid IS NOT NULL OR has_database_privilege(r.oid,
+		    current_database(), 'TEMPORARY'));
+	IF who IS NOT NULL THEN
+		RAISE EXCEPTION 'll_check() runs with its caller''s '
+		    'search_path, but roles other than ll_owner may create '
+		    'objects: %', who;
+	END IF;
+	SELECT string_agg(m.member::regrole::text, ', ') INTO who
+	    FROM pg_auth_members m JOIN pg_roles r ON r.oid = m.member
+	    WHERE m.roleid = 'll_owner'::regrole AND NOT r.rolsuper;
+	IF who IS NOT NULL THEN
+		RAISE EXCEPTION 'roles other than superusers are members of '
+		    'll_owner: %', who;
+	END IF;
 END
 $$;

@@ -40,6 +40,9 @@ ALTER ROLE ll_bi LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE
 	NOREPLICATION NOBYPASSRLS NOINHERIT;
 -- whatever a tool sends, its transactions only read
 ALTER ROLE ll_bi SET default_transaction_read_only = on;
+-- the workers' names resolve in public (ll_check() takes its caller's
+-- search_path: sql/privileges.sql)
+ALTER ROLE ll_app SET search_path = public;
 
 -- only the owner creates in the schema (PostgreSQL 15 already keeps
 -- others out of public; older versions do not), and only the roles that

@@ -89,7 +89,9 @@ test('ll_app runs exactly the functions the server prepares, each with its owner
     assert.equal(r.owner, 'll_owner', r.proname);
     if (r.app) {
       assert.equal(r.prosecdef, true, `${r.proname} is SECURITY DEFINER`);
-      assert.ok(r.proconfig?.includes('search_path=public, pg_temp'), r.proname);
+      // the check takes its caller's search_path, for speed: see below
+      if (r.proname === 'll_check') assert.equal(r.proconfig, null);
+      else assert.ok(r.proconfig?.includes('search_path=public, pg_temp'), r.proname);
     } else {
       assert.equal(r.prosecdef, false, `${r.proname} is a plain helper`);
     }
@@ -124,6 +126,46 @@ test('scripts/migrate run again keeps every right as it was', async () => {
   const before = await rights();
   script('migrate');
   assert.deepEqual(await rights(), before);
+});
+
+test('ll_check() is safe with its caller\'s search_path: no role but ll_owner can create anything', async () => {
+  // no schema and no temporary table anyone else could put an object in
+  const creators = await sql(`SELECT r.rolname, n.nspname FROM pg_roles r, pg_namespace n
+    WHERE NOT r.rolsuper AND r.rolname NOT IN ('ll_owner', 'pg_database_owner')
+      AND has_schema_privilege(r.oid, n.oid, 'CREATE')`);
+  assert.deepEqual(creators, []);
+  const temp = await sql(`SELECT r.rolname FROM pg_roles r WHERE NOT r.rolsuper
+    AND r.rolname NOT IN ('ll_owner', 'pg_database_owner')
+    AND has_database_privilege(r.oid, current_database(), 'TEMPORARY')`);
+  assert.deepEqual(temp, []);
+  // a path without public finds nothing to run on: an error, which the
+  // check answers as import:false
+  const c = client('ll_app', pgpass('app.pgpass', 'll_app'));
+  await c.connect();
+  try {
+    assert.deepEqual((await c.query('SHOW search_path')).rows, [{ search_path: 'public' }]);
+    await c.query('SET search_path = pg_catalog');
+    await assert.rejects(c.query(`SELECT public.ll_check($1, $2, $3, NULL, NULL, NULL, NULL, NULL)`,
+      ['0'.repeat(64), 'nosuchcode12', 'hw-1']), (e) => e.code === '42P01');
+  } finally {
+    await c.end();
+  }
+});
+
+test('scripts/migrate refuses to leave ll_check() so once another role could create objects', async () => {
+  await sql('GRANT TEMPORARY ON DATABASE limitedlinks TO ll_bi');
+  let out = '';
+  try {
+    script('migrate', [], { stdio: 'pipe' });
+  } catch (e) {
+    out = String(e.stderr) + String(e.stdout);
+  } finally {
+    await sql('REVOKE TEMPORARY ON DATABASE limitedlinks FROM ll_bi');
+  }
+  assert.match(out, /roles other than ll_owner may create objects: ll_bi on the database/);
+  script('migrate');
+  const [f] = await sql(`SELECT proconfig FROM pg_proc WHERE proname = 'll_check'`);
+  assert.equal(f.proconfig, null);
 });
 
 // The SQLSTATE of signing in as user with password (null: it worked).
