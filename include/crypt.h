@@ -21,8 +21,8 @@ void crypt_key_hash(const unsigned char *secret, size_t secret_len,
 int crypt_equal(const char *a, const char *b);
 
 /* Fills out with len characters drawn uniformly from alphabet using the
- * cryptographic random source, then a NUL. Returns 0, or -1 when the
- * random source fails. */
+ * kernel's cryptographic random source (getrandom(2)), then a NUL.
+ * Returns 0, or -1 when the random source fails. */
 int crypt_random_string(char *out, size_t len, const char *alphabet);
 
 #define CRYPT4_PREFIX	"happ://crypt4/"
