@@ -24,8 +24,11 @@
  * while the database cannot be reached the worker keeps what it holds
  * and drops (and logs) what no longer fits. */
 
-#define COUNTERS_SLOTS		4096	/* distinct keys held between flushes */
-#define COUNTERS_EVENTS		1024	/* events held between flushes */
+/* Sized for a worker's memory (together about 600 kB, touched as they
+ * fill) rather than for long intervals: a busy worker that meets more
+ * keys flushes early, a smaller statement each time. */
+#define COUNTERS_SLOTS		2048	/* distinct keys held between flushes */
+#define COUNTERS_EVENTS		512	/* events held between flushes */
 #define COUNTERS_TEXT_MAX	48	/* bytes kept of an OS, OS version or
 					   app version */
 #define COUNTERS_LONG_MAX	128	/* bytes kept of a HWID or a model */
