@@ -258,12 +258,12 @@ selfservice_not_ours(struct self *s)
 	const struct param *p;
 	const char *origin, *site, *host;
 
-	site = http_env(s->h, "HTTP_SEC_FETCH_SITE");
+	site = http_var(s->h, HTTP_VAR_SEC_FETCH_SITE);
 	if (site != NULL && strcmp(site, "same-origin") != 0 &&
 	    strcmp(site, "none") != 0)
 		return "sent from another site";
-	origin = http_env(s->h, "HTTP_ORIGIN");
-	host = http_env(s->h, "HTTP_HOST");
+	origin = http_var(s->h, HTTP_VAR_ORIGIN);
+	host = http_var(s->h, HTTP_VAR_HOST);
 	if (origin != NULL && (host == NULL || strcmp(origin, arena_printf(
 	    s->h->arena, "%s://%s", s->h->https ? "https" : "http",
 	    host)) != 0))
