@@ -1,3 +1,4 @@
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -119,6 +120,19 @@ page_begin(struct page *p, int status, const char *title, const char *nav)
 	hp.provider = p->signed_in ? p->s.provider : NULL;
 	hp.csrf = p->signed_in ? p->s.csrf : NULL;
 	html_begin(p->b, &hp);
+}
+
+void
+page_head(struct page *p, const char *title, const char *fmt, ...)
+{
+	va_list ap;
+
+	html_printf(p->b, "<div class=\"head\"><div><h1>%s</h1>"
+	    "<p class=\"sub\">", title);
+	va_start(ap, fmt);
+	html_vprintf(p->b, fmt, ap);
+	va_end(ap);
+	buf_puts(p->b, "</p></div></div>\n");
 }
 
 void
@@ -294,15 +308,4 @@ page_period_form(struct page *p, const char *action, const char *from,
 		html_printf(p->b, "\">%d days</a>", spans[i]);
 	}
 	buf_puts(p->b, "</span></form>\n");
-}
-
-struct buf *
-page_csv(struct page *p, const char *name)
-{
-	p->h->status = 200;
-	p->h->content_type = "text/csv; charset=utf-8";
-	http_header(p->h, "Content-Disposition: attachment; filename=\"%s\"",
-	    name);
-	p->b->len = 0;
-	return p->b;
 }

@@ -56,6 +56,12 @@ void page_redirect(struct page *p, const char *location);
 void page_begin(struct page *p, int status, const char *title,
     const char *nav);
 
+/* Appends the head of a page: title as its heading, and under it fmt
+ * (ours) with its conversions filled in as html_printf() does. Cannot
+ * fail. */
+void page_head(struct page *p, const char *title, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
 /* Answers a whole page that only says text under title. */
 void page_message(struct page *p, int status, const char *title,
     const char *text);
@@ -103,10 +109,5 @@ const char *page_period(struct page *p, char from[VALID_DATE_LEN + 1],
  * Cannot fail. */
 void page_period_form(struct page *p, const char *action, const char *from,
     const char *to, const char *extra_name, const char *extra_value);
-
-/* Starts a CSV download named name ("limited-links-days-...csv", of
- * letters, digits, '-' and '.') as the answer, and returns the body to
- * write its rows into. Cannot fail. */
-struct buf *page_csv(struct page *p, const char *name);
 
 #endif
