@@ -175,6 +175,16 @@ http_header(struct http *h, const char *fmt, ...)
 }
 
 void
+http_page_headers(struct http *h, const char *csp)
+{
+	http_header(h, "Content-Security-Policy: %s", csp);
+	http_header(h, "X-Frame-Options: DENY");
+	http_header(h, "X-Content-Type-Options: nosniff");
+	http_header(h, "Referrer-Policy: same-origin");
+	http_header(h, "Cache-Control: no-store");
+}
+
+void
 http_serialize(const struct http *h, struct buf *out)
 {
 	buf_puts(out, "Status: ");

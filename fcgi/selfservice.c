@@ -215,6 +215,25 @@ selfservice_page(struct self *s, int status, const struct db_self_device *d,
 	selfservice_end(s);
 }
 
+/* The page's link and its devices, into *d and *n as devices_self_list()
+ * gives them. Returns 0, or -1 once it has answered that there is no such
+ * page, or the failure. */
+static int
+selfservice_devices(struct self *s, struct db_self_device **d, int *n)
+{
+	switch (devices_self_list(s->h->arena, s->token_hash,
+	    s->h->cfg->release_cooldown_hours, d, n)) {
+	case DB_OK:
+		return 0;
+	case DB_NOT_FOUND:
+		selfservice_nothing(s);
+		return -1;
+	default:
+		selfservice_failed(s);
+		return -1;
+	}
+}
+
 /* Shows the page, with note (may be NULL). */
 static void
 selfservice_show(struct self *s, int status, const char *kind,
@@ -224,17 +243,8 @@ selfservice_show(struct self *s, int status, const char *kind,
 	char fresh[LINKS_SELF_TOKEN_LEN + 1];
 	int n;
 
-	switch (devices_self_list(s->h->arena, s->token_hash,
-	    s->h->cfg->release_cooldown_hours, &d, &n)) {
-	case DB_OK:
-		break;
-	case DB_NOT_FOUND:
-		selfservice_nothing(s);
+	if (selfservice_devices(s, &d, &n) != 0)
 		return;
-	default:
-		selfservice_failed(s);
-		return;
-	}
 	if (!selfservice_cookie_ok(s->cookie)) {
 		if (crypt_random_string(fresh, LINKS_SELF_TOKEN_LEN,
 		    CRYPT_KEYCHARS) == 0) {
@@ -305,17 +315,8 @@ selfservice_release(struct self *s)
 		    "page again and use its button.");
 		return;
 	}
-	switch (devices_self_list(s->h->arena, s->token_hash,
-	    s->h->cfg->release_cooldown_hours, &d, &n)) {
-	case DB_OK:
-		break;
-	case DB_NOT_FOUND:
-		selfservice_nothing(s);
+	if (selfservice_devices(s, &d, &n) != 0)
 		return;
-	default:
-		selfservice_failed(s);
-		return;
-	}
 	ref = http_param(s->h, "device");
 	for (i = 0; ref != NULL && i < n; i++)
 		if (crypt_equal(ref, selfservice_ref(s, d[i].hwid)))
@@ -363,11 +364,7 @@ selfservice_dispatch(struct http *h)
 	memset(&s, 0, sizeof(s));
 	s.h = h;
 	s.b = &h->body;
-	http_header(h, "Content-Security-Policy: " SELFSERVICE_CSP);
-	http_header(h, "X-Frame-Options: DENY");
-	http_header(h, "X-Content-Type-Options: nosniff");
-	http_header(h, "Referrer-Policy: same-origin");
-	http_header(h, "Cache-Control: no-store");
+	http_page_headers(h, SELFSERVICE_CSP);
 	http_header(h, "X-Robots-Tag: noindex");
 	rest = h->path + strlen(LINKS_SELF_PATH);
 	if (h->params.status != PARAMS_OK || !selfservice_cookie_ok(rest)) {

@@ -86,6 +86,11 @@ const char *http_cookie(struct http *h, const char *name);
 void http_header(struct http *h, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
+/* Adds the headers every HTML page of ours carries: csp as its
+ * Content-Security-Policy, and no framing, no sniffing, no referrer to
+ * another origin, no caching. Cannot fail. */
+void http_page_headers(struct http *h, const char *csp);
+
 /* Writes the status line, headers and body into out, as FastCGI wants it.
  * Cannot fail. */
 void http_serialize(const struct http *h, struct buf *out);
