@@ -71,19 +71,11 @@ html_urlencode(struct buf *b, const char *s)
 void
 html_printf(struct buf *b, const char *fmt, ...)
 {
-	va_list ap;
-
-	va_start(ap, fmt);
-	html_vprintf(b, fmt, ap);
-	va_end(ap);
-}
-
-void
-html_vprintf(struct buf *b, const char *fmt, va_list ap)
-{
 	const char *start, *p;
+	va_list ap;
 	int lng;
 
+	va_start(ap, fmt);
 	for (start = p = fmt; *p != '\0'; p++) {
 		if (*p != '%')
 			continue;
@@ -135,6 +127,7 @@ html_vprintf(struct buf *b, const char *fmt, va_list ap)
 		start = p + 1;
 	}
 	buf_append(b, start, (size_t)(p - start));
+	va_end(ap);
 }
 
 void

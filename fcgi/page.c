@@ -1,4 +1,3 @@
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -123,16 +122,10 @@ page_begin(struct page *p, int status, const char *title, const char *nav)
 }
 
 void
-page_head(struct page *p, const char *title, const char *fmt, ...)
+page_head(struct page *p, const char *title, const char *sub)
 {
-	va_list ap;
-
 	html_printf(p->b, "<div class=\"head\"><div><h1>%s</h1>"
-	    "<p class=\"sub\">", title);
-	va_start(ap, fmt);
-	html_vprintf(p->b, fmt, ap);
-	va_end(ap);
-	buf_puts(p->b, "</p></div></div>\n");
+	    "<p class=\"sub\">%s</p></div></div>\n", title, sub);
 }
 
 void

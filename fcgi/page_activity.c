@@ -150,10 +150,10 @@ page_activity_show(struct page *p)
 		return;
 	link_s = link != 0 ? arena_printf(p->a, "%lld", link) : NULL;
 	page_begin(p, err != NULL ? 400 : 200, "Activity", "activity");
-	page_head(p, "Activity", "Who changed what in your account%s from %s "
-	    "to %s (UTC), newest first: through the API, in a web session, "
-	    "or by the server's operator.", link != 0 ? arena_printf(p->a,
-	    " on link %lld", link) : "", from, to);
+	page_head(p, "Activity", arena_printf(p->a, "Who changed what in your "
+	    "account%s from %s to %s (UTC), newest first: through the API, in "
+	    "a web session, or by the server's operator.", link != 0 ?
+	    arena_printf(p->a, " on link %lld", link) : "", from, to));
 	if (err != NULL)
 		html_flash(p->b, "error", err);
 	page_period_form(p, "/account/activity", from, to,

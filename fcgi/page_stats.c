@@ -182,10 +182,12 @@ page_stats_show(struct page *p)
 		return;
 	}
 	page_begin(p, err != NULL ? 400 : 200, "Dashboard", "stats");
-	page_head(p, "Dashboard", "What the app's checks of your links "
-	    "decided from %s to %s (UTC), and your links and devices as "
-	    "counted <time id=\"as-of\">%s</time> (UTC).", from, to,
-	    f.as_of != NULL ? f.as_of : "now");
+	/* not page_head(): the time the figures were counted is marked */
+	html_printf(p->b, "<div class=\"head\"><div><h1>Dashboard</h1>"
+	    "<p class=\"sub\">What the app's checks of your links decided "
+	    "from %s to %s (UTC), and your links and devices as counted "
+	    "<time id=\"as-of\">%s</time> (UTC).</p></div></div>\n",
+	    from, to, f.as_of != NULL ? f.as_of : "now");
 	if (err != NULL)
 		html_flash(p->b, "error", err);
 	page_period_form(p, "/account/stats", from, to, NULL, NULL);

@@ -1,8 +1,6 @@
 #ifndef LL_HTML_H
 #define LL_HTML_H
 
-#include <stdarg.h>
-
 #include "arena.h"
 
 /* HTML for the web account: escaping writers and the page layout. Pure:
@@ -38,10 +36,6 @@ void html_urlencode(struct buf *b, const char *s);
  * fail. */
 void html_printf(struct buf *b, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
-
-/* As html_printf(), with the conversions' values in ap. Cannot fail. */
-void html_vprintf(struct buf *b, const char *fmt, va_list ap)
-    __attribute__((format(printf, 2, 0)));
 
 /* Appends the document head and the page header (brand, navigation and,
  * when signed in, the provider and a sign-out form), then opens <main>.

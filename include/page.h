@@ -56,11 +56,9 @@ void page_redirect(struct page *p, const char *location);
 void page_begin(struct page *p, int status, const char *title,
     const char *nav);
 
-/* Appends the head of a page: title as its heading, and under it fmt
- * (ours) with its conversions filled in as html_printf() does. Cannot
- * fail. */
-void page_head(struct page *p, const char *title, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+/* Appends the head of a page: title as its heading, and the text sub
+ * under it. Cannot fail. */
+void page_head(struct page *p, const char *title, const char *sub);
 
 /* Answers a whole page that only says text under title. */
 void page_message(struct page *p, int status, const char *title,
