@@ -204,6 +204,23 @@ page_form_open(struct page *p, const char *path, const char *cls)
 	html_csrf(p->b, p->s.csrf);
 }
 
+void
+page_button(struct page *p, const struct page_button *bt)
+{
+	page_form_open(p, bt->path, bt->form);
+	if (bt->name != NULL)
+		html_printf(p->b, "<input type=\"hidden\" name=\"%s\" "
+		    "value=\"%s\">", bt->name, bt->value);
+	buf_puts(p->b, "<button type=\"submit\"");
+	if (bt->cls != NULL)
+		html_printf(p->b, " class=\"%s\"", bt->cls);
+	if (bt->confirm != NULL)
+		html_printf(p->b, " data-confirm=\"%s\"", bt->confirm);
+	if (bt->aria != NULL)
+		html_printf(p->b, " aria-label=\"%s\"", bt->aria);
+	html_printf(p->b, ">%s</button></form>", bt->label);
+}
+
 const char *
 page_bad(const struct page_form *f, const char *field)
 {

@@ -101,12 +101,14 @@ page_domains_page(struct page *p, int status, const struct page_form *f,
 		    "<td data-label=\"SHA-256\" class=\"hash\"><code>%s</code>"
 		    "</td><td data-label=\"Added\" class=\"date\">%s</td><td>",
 		    d[i].domain_name, d[i].domain_hash, d[i].created_at);
-		page_form_open(p, "/account/domains/delete", "inline");
-		html_printf(p->b, "<input type=\"hidden\" name=\"id\" "
-		    "value=\"%lld\"><button type=\"submit\" class=\"danger small\" "
-		    "data-confirm=\"Delete this domain? The app will refuse links "
-		    "that hash to it.\" aria-label=\"Delete domain %s\">Delete"
-		    "</button></form></td></tr>\n", d[i].id, d[i].domain_name);
+		page_button(p, &(struct page_button){
+		    .path = "/account/domains/delete", .form = "inline",
+		    .name = "id", .value = arena_printf(p->a, "%lld", d[i].id),
+		    .cls = "danger small", .label = "Delete",
+		    .confirm = "Delete this domain? The app will refuse links "
+		    "that hash to it.", .aria = arena_printf(p->a,
+		    "Delete domain %s", d[i].domain_name) });
+		buf_puts(p->b, "</td></tr>\n");
 	}
 	page_table_end(p, &page_domains_table, n, NULL);
 	html_end(p->b);

@@ -132,22 +132,29 @@ page_link_settings(struct page *p, const struct db_link *l,
 	    l->expire_days));
 	buf_puts(p->b, "</div>\n<div class=\"actions\"><button "
 	    "type=\"submit\">Save</button></div></form>\n");
-	page_form_open(p, page_link_path(p, "/status"), "status-form");
-	if (active)
-		html_printf(p->b, "<input type=\"hidden\" name=\"status\" "
-		    "value=\"%d\"><button type=\"submit\" class=\"danger\" "
-		    "data-confirm=\"Disable this link? The app will refuse it "
-		    "on every device.\">Disable link</button>", LINKS_DISABLED);
-	else
-		html_printf(p->b, "<input type=\"hidden\" name=\"status\" "
-		    "value=\"%d\"><button type=\"submit\" class=\"primary\">"
-		    "Enable link</button>", LINKS_ACTIVE);
-	buf_puts(p->b, "</form>");
+	page_button(p, &(struct page_button){
+	    .path = page_link_path(p, "/status"), .form = "status-form",
+	    .name = "status", .value = arena_printf(p->a, "%d", active ?
+	    LINKS_DISABLED : LINKS_ACTIVE), .cls = active ? "danger" :
+	    "primary", .label = active ? "Disable link" : "Enable link",
+	    .confirm = active ? "Disable this link? The app will refuse it "
+	    "on every device." : NULL });
 	/* a page of its own asks first: it works without the script */
 	if (l->install_count > 0)
 		html_printf(p->b, " <a class=\"button danger\" href=\"%s\">"
 		    "Free all slots</a>", page_link_path(p, "/reset"));
 	buf_puts(p->b, "</section>\n");
+}
+
+/* A button of the self-service card that asks for action. */
+static void
+page_link_self_button(struct page *p, const char *action, const char *cls,
+    const char *label, const char *confirm)
+{
+	page_button(p, &(struct page_button){
+	    .path = page_link_path(p, "/self-service"), .form = "inline",
+	    .name = "action", .value = action, .cls = cls, .label = label,
+	    .confirm = confirm });
 }
 
 /* The self-service card: whether the link's user has a page, its last
@@ -178,28 +185,21 @@ page_link_self(struct page *p, int on, const struct db_self_service *s,
 			html_printf(p->b, " and lets them free one, at most "
 			    "once every %d hours", hours);
 		buf_puts(p->b, ".</p>\n");
-		page_form_open(p, page_link_path(p, "/self-service"),
-		    "inline");
-		buf_puts(p->b, "<input type=\"hidden\" name=\"action\" "
-		    "value=\"create\"><button type=\"submit\" "
-		    "class=\"primary\">Make the page</button></form>\n"
-		    "</section>\n");
+		page_link_self_button(p, "create", "primary", "Make the page",
+		    NULL);
+		buf_puts(p->b, "\n</section>\n");
 		return;
 	}
 	html_printf(p->b, "<dl class=\"facts\"><dt>Address made</dt><dd>%s "
 	    "UTC</dd><dt>Last release</dt><dd>%s</dd></dl>\n", s->created_at,
 	    s->released_at != NULL ? arena_printf(p->a, "%s UTC",
 	    s->released_at) : "none yet");
-	page_form_open(p, page_link_path(p, "/self-service"), "inline");
-	buf_puts(p->b, "<input type=\"hidden\" name=\"action\" "
-	    "value=\"rotate\"><button type=\"submit\" data-confirm=\"Give "
-	    "the page a new address? The old one stops working.\">New "
-	    "address</button></form> ");
-	page_form_open(p, page_link_path(p, "/self-service"), "inline");
-	buf_puts(p->b, "<input type=\"hidden\" name=\"action\" "
-	    "value=\"disable\"><button type=\"submit\" class=\"danger\" "
-	    "data-confirm=\"Turn the page off? Its address stops "
-	    "working.\">Turn off</button></form>\n</section>\n");
+	page_link_self_button(p, "rotate", NULL, "New address", "Give the "
+	    "page a new address? The old one stops working.");
+	buf_puts(p->b, " ");
+	page_link_self_button(p, "disable", "danger", "Turn off", "Turn the "
+	    "page off? Its address stops working.");
+	buf_puts(p->b, "\n</section>\n");
 }
 
 /* A device's text, or a dash when the app sent none. */
@@ -235,12 +235,12 @@ page_link_devices(struct page *p, const struct db_device *d, int n)
 		    d[i].hwid, page_link_or_dash(d[i].model), d[i].device_os,
 		    d[i].os_version, page_link_or_dash(d[i].app_version),
 		    d[i].first_seen, d[i].last_seen);
-		page_form_open(p, page_link_path(p, "/devices/delete"),
-		    "inline");
-		html_printf(p->b, "<input type=\"hidden\" name=\"hwid\" "
-		    "value=\"%s\"><button type=\"submit\" class=\"danger small\" "
-		    "aria-label=\"Delete device %s\">Delete</button></form>"
-		    "</td></tr>\n", d[i].hwid, d[i].hwid);
+		page_button(p, &(struct page_button){
+		    .path = page_link_path(p, "/devices/delete"),
+		    .form = "inline", .name = "hwid", .value = d[i].hwid,
+		    .cls = "danger small", .label = "Delete",
+		    .aria = arena_printf(p->a, "Delete device %s", d[i].hwid) });
+		buf_puts(p->b, "</td></tr>\n");
 	}
 	page_table_end(p, &page_link_devices_table, n, "Deleting a device "
 	    "frees its slot. If it adds the link again, it takes a slot again "

@@ -67,11 +67,12 @@ page_webhook_events(struct page *p, const struct db_webhook_event *e, int n)
 		else
 			buf_puts(p->b, "—");
 		buf_puts(p->b, "</td><td>");
-		page_form_open(p, "/account/webhook/resend", "inline");
-		html_printf(p->b, "<input type=\"hidden\" name=\"id\" "
-		    "value=\"%s\"><button type=\"submit\" class=\"small\" "
-		    "aria-label=\"Send %s again\">Resend</button></form>"
-		    "</td></tr>\n", e[i].event_id, e[i].event_id);
+		page_button(p, &(struct page_button){
+		    .path = "/account/webhook/resend", .form = "inline",
+		    .name = "id", .value = e[i].event_id, .cls = "small",
+		    .label = "Resend", .aria = arena_printf(p->a,
+		    "Send %s again", e[i].event_id) });
+		buf_puts(p->b, "</td></tr>\n");
 	}
 	page_table_end(p, &page_webhook_table, n, NULL);
 }
@@ -134,10 +135,12 @@ page_webhook_page(struct page *p, int status,
 	    "type=\"submit\" class=\"primary\">%s</button></div></form>\n",
 	    found == 1 ? "Save and draw a new secret" : "Set the webhook");
 	if (found == 1) {
-		page_form_open(p, "/account/webhook/delete", "inline");
-		buf_puts(p->b, "<button type=\"submit\" class=\"danger\" "
-		    "data-confirm=\"Delete the webhook? Events waiting for it "
-		    "will not be sent.\">Delete the webhook</button></form>\n");
+		page_button(p, &(struct page_button){
+		    .path = "/account/webhook/delete", .form = "inline",
+		    .cls = "danger", .label = "Delete the webhook",
+		    .confirm = "Delete the webhook? Events waiting for it will "
+		    "not be sent." });
+		buf_puts(p->b, "\n");
 	}
 	page_webhook_events(p, e, n);
 	html_end(p->b);

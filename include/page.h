@@ -80,6 +80,22 @@ void page_flash_from_query(struct page *p);
  * session's CSRF field. */
 void page_form_open(struct page *p, const char *path, const char *cls);
 
+/* A form of one button that posts one field. */
+struct page_button {
+	const char	*path;		/* where it posts, a path of ours */
+	const char	*form;		/* the form's class */
+	const char	*name;		/* the field's name; NULL: no field */
+	const char	*value;		/* and its value */
+	const char	*cls;		/* the button's class, or NULL */
+	const char	*label;		/* its text */
+	const char	*confirm;	/* what it asks before it posts, or NULL */
+	const char	*aria;		/* its accessible name, or NULL: label */
+};
+
+/* Appends the form bt describes, with the session's CSRF field. Cannot
+ * fail. */
+void page_button(struct page *p, const struct page_button *bt);
+
 /* Returns the attributes that mark an input invalid when field is the
  * one at fault in f, else "". f may be NULL. */
 const char *page_bad(const struct page_form *f, const char *field);
