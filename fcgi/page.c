@@ -11,13 +11,8 @@
 
 #define PAGE_SPACE	" \t\r\n"	/* trimmed around what a form sends */
 
-/* Messages a redirect asks for with ?m=KEY: fixed texts only, so a link
- * cannot make the page say anything else. */
-static const struct {
-	const char	*key;
-	const char	*kind;
-	const char	*text;
-} page_flashes[] = {
+/* The messages a redirect asks an account page for with ?m=KEY. */
+static const struct html_message page_flashes[] = {
 	{ "created", "ok", "Your link is ready. Hand out the encrypted link "
 	    "or its QR code: the user cannot strip the install code from it." },
 	{ "saved", "ok", "Saved." },
@@ -177,23 +172,17 @@ page_flash_from_query(struct page *p)
 {
 	const char *m;
 	long n;
-	size_t i;
 
 	m = http_param(p->h, "m");
-	if (m == NULL)
+	if (!html_message(p->b, page_flashes, sizeof(page_flashes) /
+	    sizeof(page_flashes[0]), m))
 		return;
-	for (i = 0; i < sizeof(page_flashes) / sizeof(page_flashes[0]); i++) {
-		if (strcmp(m, page_flashes[i].key) != 0)
-			continue;
-		html_flash(p->b, page_flashes[i].kind, page_flashes[i].text);
-		if (strcmp(m, "domain-deleted") == 0 &&
-		    valid_int(http_param(p->h, "n"), 1, 100000000, &n))
-			html_printf(p->b, "<p class=\"flash info\" role=\"status\">"
-			    "%ld active link%s had devices admitted through "
-			    "it: the app now refuses them on their next "
-			    "check.</p>\n", n, n == 1 ? "" : "s");
-		return;
-	}
+	if (strcmp(m, "domain-deleted") == 0 &&
+	    valid_int(http_param(p->h, "n"), 1, 100000000, &n))
+		html_printf(p->b, "<p class=\"flash info\" role=\"status\">"
+		    "%ld active link%s had devices admitted through it: the "
+		    "app now refuses them on their next check.</p>\n", n,
+		    n == 1 ? "" : "s");
 }
 
 void

@@ -25,12 +25,8 @@ struct self {
 	const char	*cookie;	/* the form's random cookie, or NULL */
 };
 
-/* Messages a redirect asks for with ?m=KEY. */
-static const struct {
-	const char	*key;
-	const char	*kind;
-	const char	*text;
-} selfservice_flashes[] = {
+/* The messages a redirect asks the page for with ?m=KEY. */
+static const struct html_message selfservice_flashes[] = {
 	{ "released", "ok", "The device was removed and its slot is free. "
 	    "Add the subscription on your new device now." },
 	{ "gone", "info", "That device had already been removed." },
@@ -154,9 +150,8 @@ static void
 selfservice_page(struct self *s, int status, const struct db_self_device *d,
     int got, int n, const char *kind, const char *note)
 {
-	const char *csrf, *m;
+	const char *csrf;
 	int hours = s->h->cfg->release_cooldown_hours, i;
-	size_t k;
 
 	selfservice_begin(s, status, "Your devices");
 	html_printf(s->b, "<div class=\"head\"><div><h1>Your devices</h1>"
@@ -164,12 +159,9 @@ selfservice_page(struct self *s, int status, const struct db_self_device *d,
 	    "%s taken.</p></div></div>\n", d[0].install_count,
 	    d[0].install_limit, d[0].install_limit == 1 ? "" : "s",
 	    d[0].install_count == 1 ? "is" : "are");
-	m = status == 200 ? http_param(s->h, "m") : NULL;
-	for (k = 0; m != NULL && k < sizeof(selfservice_flashes) /
-	    sizeof(selfservice_flashes[0]); k++)
-		if (strcmp(m, selfservice_flashes[k].key) == 0)
-			html_flash(s->b, selfservice_flashes[k].kind,
-			    selfservice_flashes[k].text);
+	html_message(s->b, selfservice_flashes, sizeof(selfservice_flashes) /
+	    sizeof(selfservice_flashes[0]), status == 200 ?
+	    http_param(s->h, "m") : NULL);
 	if (note != NULL)
 		html_flash(s->b, kind, note);
 	if (hours == 0)
