@@ -150,11 +150,7 @@ account_dispatch(struct http *h)
 	p.h = h;
 	p.a = h->arena;
 	p.b = &h->body;
-	http_header(h, "Content-Security-Policy: " ACCOUNT_CSP);
-	http_header(h, "X-Frame-Options: DENY");
-	http_header(h, "X-Content-Type-Options: nosniff");
-	http_header(h, "Referrer-Policy: same-origin");
-	http_header(h, "Cache-Control: no-store");
+	http_page_headers(h, ACCOUNT_CSP);
 	if (h->params.status != PARAMS_OK) {
 		page_message(&p, 400, "Bad request", "The request's "
 		    "parameters are malformed or too long.");

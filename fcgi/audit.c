@@ -19,17 +19,12 @@ audit_list(struct arena *a, long long provider_id, long long link_id,
 	const char *v[] = { arena_printf(a, "%lld", provider_id),
 	    link_id != 0 ? arena_printf(a, "%lld", link_id) : NULL, from, to,
 	    arena_printf(a, "%d", limit) };
+	enum db_outcome r;
 	int got;
 
-	*rows = NULL;
-	*n = 0;
 	got = DB_ALL(a, DB_AUDIT_LIST, v, &all);
-	if (got < 0)
-		return DB_FAILED;
-	if (got == 0)
-		return DB_NOT_FOUND;
 	/* nothing to show is one row without an action */
-	*n = all[0].date != NULL ? got : 0;
+	r = db_named(got, got > 0 ? all[0].date : NULL, n);
 	*rows = *n > 0 ? all : NULL;
-	return DB_OK;
+	return r;
 }

@@ -48,3 +48,13 @@ csv_end(struct csv *c)
 	buf_puts(c->b, "\r\n");
 	c->col = 0;
 }
+
+void
+csv_row(struct csv *c, const char *const v[], size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		csv_text(c, v[i]);
+	csv_end(c);
+}

@@ -1056,6 +1056,18 @@ db_one(struct arena *a, enum db_stmt st, int n, const char *const *values,
 	return got > 0 ? 1 : got;
 }
 
+enum db_outcome
+db_named(int got, const void *key, int *n)
+{
+	*n = 0;
+	if (got < 0)
+		return DB_FAILED;
+	if (got == 0)
+		return DB_NOT_FOUND;
+	*n = key != NULL ? got : 0;
+	return DB_OK;
+}
+
 const char *
 db_decision_name(enum db_decision d)
 {

@@ -28,21 +28,14 @@ devices_list(struct arena *a, long long provider_id, const char *code,
 	struct db_device *all;
 	const char *v[] = { devices_id(a, provider_id), code,
 	    devices_id(a, link_id), hwid };
-	int got, i;
+	enum db_outcome r;
+	int got;
 
-	*rows = NULL;
-	*n = 0;
 	got = DB_ALL(a, DB_DEVICE_LIST, v, &all);
-	if (got < 0)
-		return DB_FAILED;
-	if (got == 0)
-		return DB_NOT_FOUND;
 	/* a link without the devices asked for is one row without one */
-	for (i = 0; i < got; i++)
-		if (all[i].hwid != NULL)
-			(*n)++;
+	r = db_named(got, got > 0 ? all[0].hwid : NULL, n);
 	*rows = *n > 0 ? all : NULL;
-	return DB_OK;
+	return r;
 }
 
 enum db_outcome
@@ -65,18 +58,11 @@ devices_self_list(struct arena *a, const char *token_hash, int cooldown,
     struct db_self_device **rows, int *n)
 {
 	const char *v[] = { token_hash, arena_printf(a, "%d", cooldown) };
-	int got, i;
+	int got;
 
-	*n = 0;
 	got = DB_ALL(a, DB_SELF_DEVICES, v, rows);
-	if (got < 0)
-		return DB_FAILED;
-	if (got == 0)
-		return DB_NOT_FOUND;
-	for (i = 0; i < got; i++)
-		if ((*rows)[i].hwid != NULL)
-			(*n)++;
-	return DB_OK;
+	/* a page without devices is one row, the link's alone */
+	return db_named(got, got > 0 ? (*rows)[0].hwid : NULL, n);
 }
 
 enum db_outcome

@@ -187,6 +187,21 @@ html_flash(struct buf *b, const char *kind, const char *text)
 	    strcmp(kind, "error") == 0 ? "alert" : "status", text);
 }
 
+int
+html_message(struct buf *b, const struct html_message *m, size_t n,
+    const char *key)
+{
+	size_t i;
+
+	for (i = 0; key != NULL && i < n; i++) {
+		if (strcmp(key, m[i].key) == 0) {
+			html_flash(b, m[i].kind, m[i].text);
+			return 1;
+		}
+	}
+	return 0;
+}
+
 void
 html_csrf(struct buf *b, const char *token)
 {

@@ -42,6 +42,10 @@ static const struct {
 	[HTTP_VAR_DEVICE_MODEL] = HTTP_NAME("HTTP_X_DEVICE_MODEL"),
 	[HTTP_VAR_APP_VERSION] = HTTP_NAME("HTTP_X_APP_VERSION"),
 	[HTTP_VAR_USER_AGENT] = HTTP_NAME("HTTP_USER_AGENT"),
+	[HTTP_VAR_HOST] = HTTP_NAME("HTTP_HOST"),
+	[HTTP_VAR_SERVER_NAME] = HTTP_NAME("SERVER_NAME"),
+	[HTTP_VAR_ORIGIN] = HTTP_NAME("HTTP_ORIGIN"),
+	[HTTP_VAR_SEC_FETCH_SITE] = HTTP_NAME("HTTP_SEC_FETCH_SITE"),
 #undef HTTP_NAME
 };
 
@@ -59,38 +63,21 @@ http_var_of(const char *name, size_t len)
 }
 
 const char *
-http_env(const struct http *h, const char *name)
-{
-	enum http_var v;
-	size_t len;
-	char **e;
-
-	len = strlen(name);
-	v = http_var_of(name, len);
-	if (v != HTTP_NVARS)
-		return h->vars[v];
-	for (e = h->envp; e != NULL && *e != NULL; e++)
-		if (strncmp(*e, name, len) == 0 && (*e)[len] == '=')
-			return *e + len + 1;
-	return NULL;
-}
-
-const char *
 http_var(const struct http *h, enum http_var v)
 {
 	return h->vars[v];
 }
 
-/* Fills h->vars in one pass over the environment, keeping the first
- * value of a name given twice. */
+/* Fills h->vars in one pass over envp, keeping the first value of a
+ * name given twice. */
 static void
-http_index(struct http *h)
+http_index(struct http *h, char **envp)
 {
 	const char *eq;
 	enum http_var v;
 	char **e;
 
-	for (e = h->envp; e != NULL && *e != NULL; e++) {
+	for (e = envp; e != NULL && *e != NULL; e++) {
 		eq = strchr(*e, '=');
 		if (eq == NULL)
 			continue;
@@ -107,8 +94,7 @@ http_init(struct http *h, struct arena *a, char **envp)
 
 	memset(h, 0, sizeof(*h));
 	h->arena = a;
-	h->envp = envp;
-	http_index(h);
+	http_index(h, envp);
 	v = h->vars[HTTP_VAR_METHOD];
 	h->method = v != NULL ? v : "GET";
 	v = h->vars[HTTP_VAR_URI];
@@ -186,6 +172,16 @@ http_header(struct http *h, const char *fmt, ...)
 	buf_vprintf(&h->headers, fmt, ap);
 	va_end(ap);
 	buf_puts(&h->headers, "\r\n");
+}
+
+void
+http_page_headers(struct http *h, const char *csp)
+{
+	http_header(h, "Content-Security-Policy: %s", csp);
+	http_header(h, "X-Frame-Options: DENY");
+	http_header(h, "X-Content-Type-Options: nosniff");
+	http_header(h, "Referrer-Policy: same-origin");
+	http_header(h, "Cache-Control: no-store");
 }
 
 void

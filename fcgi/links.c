@@ -243,9 +243,9 @@ links_host(struct http *h)
 	const char *host;
 	size_t n;
 
-	host = http_env(h, "HTTP_HOST");
+	host = http_var(h, HTTP_VAR_HOST);
 	if (host == NULL)
-		host = http_env(h, "SERVER_NAME");
+		host = http_var(h, HTTP_VAR_SERVER_NAME);
 	if (host == NULL)
 		return NULL;
 	n = strspn(host, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"

@@ -11,13 +11,8 @@
 
 #define PAGE_SPACE	" \t\r\n"	/* trimmed around what a form sends */
 
-/* Messages a redirect asks for with ?m=KEY: fixed texts only, so a link
- * cannot make the page say anything else. */
-static const struct {
-	const char	*key;
-	const char	*kind;
-	const char	*text;
-} page_flashes[] = {
+/* The messages a redirect asks an account page for with ?m=KEY. */
+static const struct html_message page_flashes[] = {
 	{ "created", "ok", "Your link is ready. Hand out the encrypted link "
 	    "or its QR code: the user cannot strip the install code from it." },
 	{ "saved", "ok", "Saved." },
@@ -122,6 +117,13 @@ page_begin(struct page *p, int status, const char *title, const char *nav)
 }
 
 void
+page_head(struct page *p, const char *title, const char *sub)
+{
+	html_printf(p->b, "<div class=\"head\"><div><h1>%s</h1>"
+	    "<p class=\"sub\">%s</p></div></div>\n", title, sub);
+}
+
+void
 page_message(struct page *p, int status, const char *title,
     const char *text)
 {
@@ -170,23 +172,17 @@ page_flash_from_query(struct page *p)
 {
 	const char *m;
 	long n;
-	size_t i;
 
 	m = http_param(p->h, "m");
-	if (m == NULL)
+	if (!html_message(p->b, page_flashes, sizeof(page_flashes) /
+	    sizeof(page_flashes[0]), m))
 		return;
-	for (i = 0; i < sizeof(page_flashes) / sizeof(page_flashes[0]); i++) {
-		if (strcmp(m, page_flashes[i].key) != 0)
-			continue;
-		html_flash(p->b, page_flashes[i].kind, page_flashes[i].text);
-		if (strcmp(m, "domain-deleted") == 0 &&
-		    valid_int(http_param(p->h, "n"), 1, 100000000, &n))
-			html_printf(p->b, "<p class=\"flash info\" role=\"status\">"
-			    "%ld active link%s had devices admitted through "
-			    "it: the app now refuses them on their next "
-			    "check.</p>\n", n, n == 1 ? "" : "s");
-		return;
-	}
+	if (strcmp(m, "domain-deleted") == 0 &&
+	    valid_int(http_param(p->h, "n"), 1, 100000000, &n))
+		html_printf(p->b, "<p class=\"flash info\" role=\"status\">"
+		    "%ld active link%s had devices admitted through it: the "
+		    "app now refuses them on their next check.</p>\n", n,
+		    n == 1 ? "" : "s");
 }
 
 void
@@ -195,6 +191,23 @@ page_form_open(struct page *p, const char *path, const char *cls)
 	html_printf(p->b, "<form method=\"post\" action=\"%s\" class=\"%s\" "
 	    "novalidate>", path, cls);
 	html_csrf(p->b, p->s.csrf);
+}
+
+void
+page_button(struct page *p, const struct page_button *bt)
+{
+	page_form_open(p, bt->path, bt->form);
+	if (bt->name != NULL)
+		html_printf(p->b, "<input type=\"hidden\" name=\"%s\" "
+		    "value=\"%s\">", bt->name, bt->value);
+	buf_puts(p->b, "<button type=\"submit\"");
+	if (bt->cls != NULL)
+		html_printf(p->b, " class=\"%s\"", bt->cls);
+	if (bt->confirm != NULL)
+		html_printf(p->b, " data-confirm=\"%s\"", bt->confirm);
+	if (bt->aria != NULL)
+		html_printf(p->b, " aria-label=\"%s\"", bt->aria);
+	html_printf(p->b, ">%s</button></form>", bt->label);
 }
 
 const char *
@@ -294,15 +307,4 @@ page_period_form(struct page *p, const char *action, const char *from,
 		html_printf(p->b, "\">%d days</a>", spans[i]);
 	}
 	buf_puts(p->b, "</span></form>\n");
-}
-
-struct buf *
-page_csv(struct page *p, const char *name)
-{
-	p->h->status = 200;
-	p->h->content_type = "text/csv; charset=utf-8";
-	http_header(p->h, "Content-Disposition: attachment; filename=\"%s\"",
-	    name);
-	p->b->len = 0;
-	return p->b;
 }

@@ -8,6 +8,7 @@
 #include "html.h"
 #include "page.h"
 #include "page_activity.h"
+#include "page_table.h"
 
 #define PAGE_ACTIVITY_LINES	8	/* lines of one change shown */
 
@@ -103,6 +104,32 @@ page_activity_link(struct page *p)
 	return valid_int(s, 1, LONG_MAX, &id) ? id : -1;
 }
 
+/* The actions of the period from to of link (0: all), at most max, into
+ * *r and *n. Returns 0, or -1 once it has answered 404 or the failure. */
+static int
+page_activity_rows(struct page *p, long long link, const char *from,
+    const char *to, int max, struct db_audit **r, int *n)
+{
+	switch (audit_list(p->a, p->s.provider_id, link, from, to, max, r,
+	    n)) {
+	case DB_OK:
+		return 0;
+	case DB_NOT_FOUND:
+		page_not_found(p);
+		return -1;
+	default:
+		page_failed(p);
+		return -1;
+	}
+}
+
+static const struct page_table page_activity_table = {
+	.card = "", .id = "audit", .title = "Actions", .counted = 1,
+	.cls = "audit", .heads = { "Date (UTC)", "Who", "Action", "Target",
+	    "Change", "Address" },
+	.empty = "Nothing was changed in this period.",
+};
+
 void
 page_activity_show(struct page *p)
 {
@@ -118,42 +145,22 @@ page_activity_show(struct page *p)
 		page_not_found(p);
 		return;
 	}
-	switch (audit_list(p->a, p->s.provider_id, link, from, to,
-	    PAGE_ACTIVITY_MAX, &r, &n)) {
-	case DB_OK:
-		break;
-	case DB_NOT_FOUND:
-		page_not_found(p);
+	if (page_activity_rows(p, link, from, to, PAGE_ACTIVITY_MAX, &r,
+	    &n) != 0)
 		return;
-	default:
-		page_failed(p);
-		return;
-	}
 	link_s = link != 0 ? arena_printf(p->a, "%lld", link) : NULL;
 	page_begin(p, err != NULL ? 400 : 200, "Activity", "activity");
-	html_printf(p->b, "<div class=\"head\"><div><h1>Activity</h1>"
-	    "<p class=\"sub\">Who changed what in your account%s from %s to "
-	    "%s (UTC), newest first: through the API, in a web session, or "
-	    "by the server's operator.</p></div></div>\n", link != 0 ?
-	    arena_printf(p->a, " on link %lld", link) : "", from, to);
+	page_head(p, "Activity", arena_printf(p->a, "Who changed what in your "
+	    "account%s from %s to %s (UTC), newest first: through the API, in "
+	    "a web session, or by the server's operator.", link != 0 ?
+	    arena_printf(p->a, " on link %lld", link) : "", from, to));
 	if (err != NULL)
 		html_flash(p->b, "error", err);
 	page_period_form(p, "/account/activity", from, to,
 	    link_s != NULL ? "link" : NULL, link_s);
-	html_printf(p->b, "<section class=\"card flush\" id=\"audit\">"
-	    "<div class=\"card-head\"><h2>Actions <span class=\"count\">%d"
-	    "</span></h2><a class=\"csv\" href=\"/account/activity.csv?"
-	    "from=%s&amp;to=%s%s%s\" download>CSV</a></div>\n", n, from, to,
-	    link_s != NULL ? "&amp;link=" : "", link_s);
-	if (n == 0) {
-		buf_puts(p->b, "<p class=\"empty\">Nothing was changed in this "
-		    "period.</p></section>\n");
-		html_end(p->b);
-		return;
-	}
-	buf_puts(p->b, "<table class=\"audit\"><thead><tr><th>Date (UTC)"
-	    "</th><th>Who</th><th>Action</th><th>Target</th><th>Change</th>"
-	    "<th>Address</th></tr></thead><tbody>\n");
+	page_table_begin(p, &page_activity_table, n, arena_printf(p->a,
+	    "/account/activity.csv?from=%s&to=%s%s%s", from, to,
+	    link_s != NULL ? "&link=" : "", link_s != NULL ? link_s : ""));
 	for (i = 0; i < n; i++) {
 		html_printf(p->b, "<tr><td data-label=\"Date\" class=\"date\">"
 		    "%s</td><td data-label=\"Who\">%s</td>"
@@ -165,17 +172,17 @@ page_activity_show(struct page *p)
 		html_printf(p->b, "</td><td data-label=\"Address\" "
 		    "class=\"date\">%s</td></tr>\n", r[i].address);
 	}
-	buf_puts(p->b, "</tbody></table>\n");
-	if (n == PAGE_ACTIVITY_MAX)
-		html_printf(p->b, "<p class=\"hint pad\">The newest %d actions "
-		    "are shown; the CSV holds more.</p>", PAGE_ACTIVITY_MAX);
-	buf_puts(p->b, "</section>\n");
+	page_table_end(p, &page_activity_table, n, n == PAGE_ACTIVITY_MAX ?
+	    arena_printf(p->a, "The newest %d actions are shown; the CSV "
+	    "holds more.", PAGE_ACTIVITY_MAX) : NULL);
 	html_end(p->b);
 }
 
 void
 page_activity_csv(struct page *p)
 {
+	static const char *const cols[] = { "date", "actor", "action",
+	    "target", "before", "after", "address" };
 	struct db_audit *r;
 	struct csv c;
 	char from[VALID_DATE_LEN + 1], to[VALID_DATE_LEN + 1];
@@ -187,40 +194,13 @@ page_activity_csv(struct page *p)
 		page_not_found(p);
 		return;
 	}
-	if (page_period(p, from, to) != NULL) {
-		page_message(p, 400, "Bad request", "from and to must be dates "
-		    "YYYY-MM-DD, from not after to, at most 366 days apart.");
+	if (page_table_period(p, from, to) != 0 || page_activity_rows(p, link,
+	    from, to, PAGE_ACTIVITY_CSV_MAX, &r, &n) != 0)
 		return;
-	}
-	switch (audit_list(p->a, p->s.provider_id, link, from, to,
-	    PAGE_ACTIVITY_CSV_MAX, &r, &n)) {
-	case DB_OK:
-		break;
-	case DB_NOT_FOUND:
-		page_not_found(p);
-		return;
-	default:
-		page_failed(p);
-		return;
-	}
-	csv_init(&c, page_csv(p, arena_printf(p->a,
-	    "limited-links-activity-%s-%s.csv", from, to)));
-	csv_text(&c, "date");
-	csv_text(&c, "actor");
-	csv_text(&c, "action");
-	csv_text(&c, "target");
-	csv_text(&c, "before");
-	csv_text(&c, "after");
-	csv_text(&c, "address");
-	csv_end(&c);
-	for (i = 0; i < n; i++) {
-		csv_text(&c, r[i].date);
-		csv_text(&c, r[i].actor);
-		csv_text(&c, r[i].action);
-		csv_text(&c, r[i].target);
-		csv_text(&c, r[i].before);
-		csv_text(&c, r[i].after);
-		csv_text(&c, r[i].address);
-		csv_end(&c);
-	}
+	page_table_csv(p, &c, arena_printf(p->a,
+	    "limited-links-activity-%s-%s.csv", from, to), cols,
+	    sizeof(cols) / sizeof(cols[0]));
+	for (i = 0; i < n; i++)
+		CSV_ROW(&c, r[i].date, r[i].actor, r[i].action, r[i].target,
+		    r[i].before, r[i].after, r[i].address);
 }

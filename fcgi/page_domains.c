@@ -9,6 +9,7 @@
 #include "log.h"
 #include "page.h"
 #include "page_domains.h"
+#include "page_table.h"
 #include "valid.h"
 
 #define PAGE_DOMAIN_MAX	255	/* bytes of a domain typed in */
@@ -16,41 +17,59 @@
 /* The fields of the add forms, by their place in page_form.v. */
 enum { DOM_DOMAIN, DOM_HASH, DOM_NAME };
 
+/* The two add forms of the domains page: by domain, by hash. */
+static const struct {
+	const char	*by;		/* the form's "by" and its field's name */
+	int		 field;		/* that field's place in page_form.v */
+	const char	*title;
+	const char	*hint;
+	const char	*label;
+	const char	*attrs;		/* of the field's input */
+} page_domains_forms[2] = {
+	{ "domain", DOM_DOMAIN, "Add by domain", "Hashed here exactly as the "
+	    "app does: no case folding, any :port kept. A whole URL works "
+	    "too.", "Domain", "placeholder=\"sub.example.com\" "
+	    "autocomplete=\"off\" autocapitalize=\"off\" spellcheck=\"false\"" },
+	{ "hash", DOM_HASH, "Add by hash", "The SHA-256 of the domain, as the "
+	    "API takes it.", "Domain hash", "class=\"mono\" maxlength=\"64\" "
+	    "placeholder=\"64 hexadecimal digits\" autocomplete=\"off\" "
+	    "spellcheck=\"false\"" },
+};
+
 /* One of the two add forms of the domains page; f (may be NULL) holds
  * what was typed and what is wrong. */
 static void
 page_domains_form(struct page *p, int by_hash, const struct page_form *f)
 {
+	const char *by = page_domains_forms[by_hash].by;
+
 	page_form_open(p, "/account/domains/add", "card stack");
-	if (by_hash)
-		html_printf(p->b, "<input type=\"hidden\" name=\"by\" "
-		    "value=\"hash\"><h2>Add by hash</h2>\n<p class=\"hint\">"
-		    "The SHA-256 of the domain, as the API takes it.</p>\n"
-		    "<label for=\"hash\">Domain hash</label>\n<input id=\"hash\" "
-		    "name=\"hash\" class=\"mono\" value=\"%s\" maxlength=\"64\" "
-		    "placeholder=\"64 hexadecimal digits\" autocomplete=\"off\" "
-		    "spellcheck=\"false\"%s>\n", f != NULL ? f->v[DOM_HASH] : "",
-		    page_bad(f, "hash"));
-	else
-		html_printf(p->b, "<input type=\"hidden\" name=\"by\" "
-		    "value=\"domain\"><h2>Add by domain</h2>\n<p class=\"hint\">"
-		    "Hashed here exactly as the app does: no case folding, "
-		    "any :port kept. A whole URL works too.</p>\n"
-		    "<label for=\"domain\">Domain</label>\n<input id=\"domain\" "
-		    "name=\"domain\" value=\"%s\" placeholder=\"sub.example.com\" "
-		    "autocomplete=\"off\" autocapitalize=\"off\" "
-		    "spellcheck=\"false\"%s>\n", f != NULL ? f->v[DOM_DOMAIN] : "",
-		    page_bad(f, "domain"));
-	html_printf(p->b, "<label for=\"name-%s\">Label <span class=\"opt\">"
-	    "optional</span></label>\n<input id=\"name-%s\" name=\"name\" "
-	    "value=\"%s\" maxlength=\"%d\"%s>\n", by_hash ? "h" : "d",
-	    by_hash ? "h" : "d", f != NULL ? f->v[DOM_NAME] : "",
-	    DOMAINS_LABEL_MAX, page_bad(f, "name"));
+	html_printf(p->b, "<input type=\"hidden\" name=\"by\" value=\"%s\">"
+	    "<h2>%s</h2>\n<p class=\"hint\">%s</p>\n<label for=\"%s\">%s"
+	    "</label>\n<input id=\"%s\" name=\"%s\" value=\"%s\" ", by,
+	    page_domains_forms[by_hash].title, page_domains_forms[by_hash].hint,
+	    by, page_domains_forms[by_hash].label, by, by,
+	    page_value(f, page_domains_forms[by_hash].field, ""));
+	/* the attributes are ours, written as they stand */
+	buf_puts(p->b, page_domains_forms[by_hash].attrs);
+	html_printf(p->b, "%s>\n<label for=\"name-%s\">Label <span "
+	    "class=\"opt\">optional</span></label>\n<input id=\"name-%s\" "
+	    "name=\"name\" value=\"%s\" maxlength=\"%d\"%s>\n", page_bad(f,
+	    by), by_hash ? "h" : "d", by_hash ? "h" : "d",
+	    page_value(f, DOM_NAME, ""), DOMAINS_LABEL_MAX,
+	    page_bad(f, "name"));
 	if (f != NULL && f->error != NULL)
 		html_flash(p->b, "error", f->error);
 	buf_puts(p->b, "<div class=\"actions\"><button type=\"submit\" "
 	    "class=\"primary\">Add domain</button></div></form>\n");
 }
+
+static const struct page_table page_domains_table = {
+	.card = "", .title = "Registered", .counted = 1, .cls = "domains",
+	.heads = { "Label", "SHA-256", "Added (UTC)",
+	    "<span class=\"sr\">Delete</span>" },
+	.empty = "No domains yet.",
+};
 
 /* The domains page; f (may be NULL) is the add form shown again, the one
  * by hash when by_hash. */
@@ -67,41 +86,31 @@ page_domains_page(struct page *p, int status, const struct page_form *f,
 		return;
 	}
 	page_begin(p, status, "Domains", "domains");
-	html_printf(p->b, "<div class=\"head\"><div><h1>Domains</h1>"
-	    "<p class=\"sub\">The app admits a link only through a domain "
+	page_head(p, "Domains", "The app admits a link only through a domain "
 	    "registered here. It sends the SHA-256 of the subscription's "
-	    "domain; creating a link registers its domain for you.</p></div>"
-	    "</div>\n");
+	    "domain; creating a link registers its domain for you.");
 	if (status == 200)
 		page_flash_from_query(p);
 	buf_puts(p->b, "<div class=\"cols\">\n");
 	page_domains_form(p, 0, by_hash ? NULL : f);
 	page_domains_form(p, 1, by_hash ? f : NULL);
 	buf_puts(p->b, "</div>\n");
-	html_printf(p->b, "<section class=\"card flush\"><h2>Registered "
-	    "<span class=\"count\">%d</span></h2>\n", n);
-	if (n == 0) {
-		buf_puts(p->b, "<p class=\"empty\">No domains yet.</p>"
-		    "</section>\n");
-		html_end(p->b);
-		return;
-	}
-	buf_puts(p->b, "<table class=\"domains\"><thead><tr><th>Label</th>"
-	    "<th>SHA-256</th><th>Added (UTC)</th><th><span class=\"sr\">"
-	    "Delete</span></th></tr></thead><tbody>\n");
+	page_table_begin(p, &page_domains_table, n, NULL);
 	for (i = 0; i < n; i++) {
 		html_printf(p->b, "<tr><td data-label=\"Label\">%s</td>"
 		    "<td data-label=\"SHA-256\" class=\"hash\"><code>%s</code>"
 		    "</td><td data-label=\"Added\" class=\"date\">%s</td><td>",
 		    d[i].domain_name, d[i].domain_hash, d[i].created_at);
-		page_form_open(p, "/account/domains/delete", "inline");
-		html_printf(p->b, "<input type=\"hidden\" name=\"id\" "
-		    "value=\"%lld\"><button type=\"submit\" class=\"danger small\" "
-		    "data-confirm=\"Delete this domain? The app will refuse links "
-		    "that hash to it.\" aria-label=\"Delete domain %s\">Delete"
-		    "</button></form></td></tr>\n", d[i].id, d[i].domain_name);
+		page_button(p, &(struct page_button){
+		    .path = "/account/domains/delete", .form = "inline",
+		    .name = "id", .value = arena_printf(p->a, "%lld", d[i].id),
+		    .cls = "danger small", .label = "Delete",
+		    .confirm = "Delete this domain? The app will refuse links "
+		    "that hash to it.", .aria = arena_printf(p->a,
+		    "Delete domain %s", d[i].domain_name) });
+		buf_puts(p->b, "</td></tr>\n");
 	}
-	buf_puts(p->b, "</tbody></table></section>\n");
+	page_table_end(p, &page_domains_table, n, NULL);
 	html_end(p->b);
 }
 

@@ -2,7 +2,6 @@
 #include <time.h>
 
 #include "crypt.h"
-#include "csv.h"
 #include "db.h"
 #include "devices.h"
 #include "happlink.h"
@@ -13,6 +12,7 @@
 #include "page_link.h"
 #include "page_linkform.h"
 #include "page_stats.h"
+#include "page_table.h"
 #include "qr.h"
 #include "valid.h"
 
@@ -132,22 +132,29 @@ page_link_settings(struct page *p, const struct db_link *l,
 	    l->expire_days));
 	buf_puts(p->b, "</div>\n<div class=\"actions\"><button "
 	    "type=\"submit\">Save</button></div></form>\n");
-	page_form_open(p, page_link_path(p, "/status"), "status-form");
-	if (active)
-		html_printf(p->b, "<input type=\"hidden\" name=\"status\" "
-		    "value=\"%d\"><button type=\"submit\" class=\"danger\" "
-		    "data-confirm=\"Disable this link? The app will refuse it "
-		    "on every device.\">Disable link</button>", LINKS_DISABLED);
-	else
-		html_printf(p->b, "<input type=\"hidden\" name=\"status\" "
-		    "value=\"%d\"><button type=\"submit\" class=\"primary\">"
-		    "Enable link</button>", LINKS_ACTIVE);
-	buf_puts(p->b, "</form>");
+	page_button(p, &(struct page_button){
+	    .path = page_link_path(p, "/status"), .form = "status-form",
+	    .name = "status", .value = arena_printf(p->a, "%d", active ?
+	    LINKS_DISABLED : LINKS_ACTIVE), .cls = active ? "danger" :
+	    "primary", .label = active ? "Disable link" : "Enable link",
+	    .confirm = active ? "Disable this link? The app will refuse it "
+	    "on every device." : NULL });
 	/* a page of its own asks first: it works without the script */
 	if (l->install_count > 0)
 		html_printf(p->b, " <a class=\"button danger\" href=\"%s\">"
 		    "Free all slots</a>", page_link_path(p, "/reset"));
 	buf_puts(p->b, "</section>\n");
+}
+
+/* A button of the self-service card that asks for action. */
+static void
+page_link_self_button(struct page *p, const char *action, const char *cls,
+    const char *label, const char *confirm)
+{
+	page_button(p, &(struct page_button){
+	    .path = page_link_path(p, "/self-service"), .form = "inline",
+	    .name = "action", .value = action, .cls = cls, .label = label,
+	    .confirm = confirm });
 }
 
 /* The self-service card: whether the link's user has a page, its last
@@ -178,28 +185,21 @@ page_link_self(struct page *p, int on, const struct db_self_service *s,
 			html_printf(p->b, " and lets them free one, at most "
 			    "once every %d hours", hours);
 		buf_puts(p->b, ".</p>\n");
-		page_form_open(p, page_link_path(p, "/self-service"),
-		    "inline");
-		buf_puts(p->b, "<input type=\"hidden\" name=\"action\" "
-		    "value=\"create\"><button type=\"submit\" "
-		    "class=\"primary\">Make the page</button></form>\n"
-		    "</section>\n");
+		page_link_self_button(p, "create", "primary", "Make the page",
+		    NULL);
+		buf_puts(p->b, "\n</section>\n");
 		return;
 	}
 	html_printf(p->b, "<dl class=\"facts\"><dt>Address made</dt><dd>%s "
 	    "UTC</dd><dt>Last release</dt><dd>%s</dd></dl>\n", s->created_at,
 	    s->released_at != NULL ? arena_printf(p->a, "%s UTC",
 	    s->released_at) : "none yet");
-	page_form_open(p, page_link_path(p, "/self-service"), "inline");
-	buf_puts(p->b, "<input type=\"hidden\" name=\"action\" "
-	    "value=\"rotate\"><button type=\"submit\" data-confirm=\"Give "
-	    "the page a new address? The old one stops working.\">New "
-	    "address</button></form> ");
-	page_form_open(p, page_link_path(p, "/self-service"), "inline");
-	buf_puts(p->b, "<input type=\"hidden\" name=\"action\" "
-	    "value=\"disable\"><button type=\"submit\" class=\"danger\" "
-	    "data-confirm=\"Turn the page off? Its address stops "
-	    "working.\">Turn off</button></form>\n</section>\n");
+	page_link_self_button(p, "rotate", NULL, "New address", "Give the "
+	    "page a new address? The old one stops working.");
+	buf_puts(p->b, " ");
+	page_link_self_button(p, "disable", "danger", "Turn off", "Turn the "
+	    "page off? Its address stops working.");
+	buf_puts(p->b, "\n</section>\n");
 }
 
 /* A device's text, or a dash when the app sent none. */
@@ -209,24 +209,22 @@ page_link_or_dash(const char *s)
 	return s != NULL && *s != '\0' ? s : "—";
 }
 
+static const struct page_table page_link_devices_table = {
+	.card = "devices", .title = "Devices", .counted = 1,
+	.cls = "devices", .heads = { "HWID", "Device", "OS", "App",
+	    "First seen (UTC)", "Last seen (UTC)",
+	    "<span class=\"sr\">Delete</span>" },
+	.empty = "No device holds a slot on this link yet. When the app adds "
+	    "the link, its device appears here.",
+};
+
 /* The devices card, from the n rows of devices_list(). */
 static void
 page_link_devices(struct page *p, const struct db_device *d, int n)
 {
 	int i;
 
-	html_printf(p->b, "<section class=\"card flush devices\">"
-	    "<h2>Devices <span class=\"count\">%d</span></h2>\n", n);
-	if (n == 0) {
-		buf_puts(p->b, "<p class=\"empty\">No device holds a slot on "
-		    "this link yet. When the app adds the link, its device "
-		    "appears here.</p>\n</section>\n");
-		return;
-	}
-	buf_puts(p->b, "<table class=\"devices\"><thead><tr><th>HWID</th>"
-	    "<th>Device</th><th>OS</th><th>App</th><th>First seen (UTC)</th>"
-	    "<th>Last seen (UTC)</th><th><span class=\"sr\">Delete</span>"
-	    "</th></tr></thead><tbody>\n");
+	page_table_begin(p, &page_link_devices_table, n, NULL);
 	for (i = 0; i < n; i++) {
 		html_printf(p->b, "<tr><td data-label=\"HWID\" class=\"hwid\">"
 		    "<code>%s</code></td><td data-label=\"Device\">%s</td>"
@@ -237,17 +235,23 @@ page_link_devices(struct page *p, const struct db_device *d, int n)
 		    d[i].hwid, page_link_or_dash(d[i].model), d[i].device_os,
 		    d[i].os_version, page_link_or_dash(d[i].app_version),
 		    d[i].first_seen, d[i].last_seen);
-		page_form_open(p, page_link_path(p, "/devices/delete"),
-		    "inline");
-		html_printf(p->b, "<input type=\"hidden\" name=\"hwid\" "
-		    "value=\"%s\"><button type=\"submit\" class=\"danger small\" "
-		    "aria-label=\"Delete device %s\">Delete</button></form>"
-		    "</td></tr>\n", d[i].hwid, d[i].hwid);
+		page_button(p, &(struct page_button){
+		    .path = page_link_path(p, "/devices/delete"),
+		    .form = "inline", .name = "hwid", .value = d[i].hwid,
+		    .cls = "danger small", .label = "Delete",
+		    .aria = arena_printf(p->a, "Delete device %s", d[i].hwid) });
+		buf_puts(p->b, "</td></tr>\n");
 	}
-	buf_puts(p->b, "</tbody></table>\n<p class=\"hint pad\">Deleting a "
-	    "device frees its slot. If it adds the link again, it takes a "
-	    "slot again while one is free.</p></section>\n");
+	page_table_end(p, &page_link_devices_table, n, "Deleting a device "
+	    "frees its slot. If it adds the link again, it takes a slot again "
+	    "while one is free.");
 }
+
+static const struct page_table page_link_refused_table = {
+	.title = "Latest refusals for the limit", .counted = 1, .minor = 1,
+	.cls = "refused", .heads = { "HWID", "Device", "Refused (UTC)" },
+	.empty = "No device was refused for the limit.",
+};
 
 /* The link's history: its checks of the last days and its latest
  * refusals for the limit (f and the n rows of r). */
@@ -265,23 +269,15 @@ page_link_history(struct page *p, const struct stats_figures *f,
 	    "(UTC).</p>\n", page_link_path(p, "/history.csv?table=days"),
 	    p->id, f->days[0].day, f->days[f->ndays - 1].day);
 	page_stats_daily(p, f, "This link's admissions and refusals per day");
-	html_printf(p->b, "<div class=\"card-head\"><h3>Latest refusals for "
-	    "the limit <span class=\"count\">%d</span></h3><a class=\"csv\" "
-	    "href=\"%s\" download>CSV</a></div>\n", n,
+	page_table_begin(p, &page_link_refused_table, n,
 	    page_link_path(p, "/history.csv?table=refused"));
-	if (n == 0) {
-		buf_puts(p->b, "<p class=\"empty\">No device was refused for "
-		    "the limit.</p></section>\n");
-		return;
-	}
-	buf_puts(p->b, "<table class=\"refused\"><thead><tr><th>HWID</th>"
-	    "<th>Device</th><th>Refused (UTC)</th></tr></thead><tbody>\n");
 	for (i = 0; i < n; i++)
 		html_printf(p->b, "<tr><td data-label=\"HWID\" class=\"hwid\">"
 		    "<code>%s</code></td><td data-label=\"Device\">%s</td>"
 		    "<td data-label=\"Refused\" class=\"date\">%s</td></tr>\n",
 		    r[i].hwid, page_link_or_dash(r[i].device_name), r[i].date);
-	buf_puts(p->b, "</tbody></table></section>\n");
+	page_table_end(p, &page_link_refused_table, n, NULL);
+	buf_puts(p->b, "</section>\n");
 }
 
 /* Answers outcome r of a change to the link: on to the link's page with
@@ -455,24 +451,22 @@ page_link_target(struct page *p)
 void
 page_link_history_csv(struct page *p)
 {
+	static const char *const cols[] = { "hwid", "date", "device_name" };
 	struct stats_figures f;
 	struct db_refusal *r;
 	struct csv c;
 	char from[VALID_DATE_LEN + 1], to[VALID_DATE_LEN + 1];
-	const char *table;
+	const char *table, *name;
 	enum db_outcome got;
-	int i, d, n = 0;
+	int i, n = 0;
 
 	table = page_param(p, "table");
 	if (strcmp(table, "days") != 0 && strcmp(table, "refused") != 0) {
 		page_not_found(p);
 		return;
 	}
-	if (page_period(p, from, to) != NULL) {
-		page_message(p, 400, "Bad request", "from and to must be dates "
-		    "YYYY-MM-DD, from not after to, at most 366 days apart.");
+	if (page_table_period(p, from, to) != 0)
 		return;
-	}
 	if (strcmp(table, "days") == 0)
 		got = stats_days(p->a, p->s.provider_id, NULL, p->id, from, to,
 		    &f);
@@ -487,31 +481,15 @@ page_link_history_csv(struct page *p)
 		page_failed(p);
 		return;
 	}
-	csv_init(&c, page_csv(p, arena_printf(p->a,
-	    "limited-links-link-%lld-%s.csv", p->id, table)));
-	if (strcmp(table, "refused") == 0) {
-		csv_text(&c, "hwid");
-		csv_text(&c, "date");
-		csv_text(&c, "device_name");
-		csv_end(&c);
-		for (i = 0; i < n; i++) {
-			csv_text(&c, r[i].hwid);
-			csv_text(&c, r[i].date);
-			csv_text(&c, r[i].device_name);
-			csv_end(&c);
-		}
+	name = arena_printf(p->a, "limited-links-link-%lld-%s.csv", p->id,
+	    table);
+	if (strcmp(table, "days") == 0) {
+		page_stats_days_csv(p, name, &f);
 		return;
 	}
-	csv_text(&c, "date");
-	for (d = 0; d < DB_NPROVIDER_DECISION; d++)
-		csv_text(&c, db_decision_name((enum db_decision)d));
-	csv_end(&c);
-	for (i = 0; i < f.ndays; i++) {
-		csv_text(&c, f.days[i].day);
-		for (d = 0; d < DB_NPROVIDER_DECISION; d++)
-			csv_num(&c, f.days[i].n[d]);
-		csv_end(&c);
-	}
+	page_table_csv(p, &c, name, cols, sizeof(cols) / sizeof(cols[0]));
+	for (i = 0; i < n; i++)
+		CSV_ROW(&c, r[i].hwid, r[i].date, r[i].device_name);
 }
 
 void

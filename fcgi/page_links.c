@@ -2,17 +2,22 @@
 #include "links.h"
 #include "page.h"
 #include "page_links.h"
+#include "page_table.h"
 #include "valid.h"
 
-/* The n rows of the links table. */
+static const struct page_table page_links_table = {
+	.cls = "links", .heads = { "Install code", "Note", "Devices",
+	    "Status", "Created (UTC)" },
+};
+
+/* The n rows (n > 0) of the links table, in a card. */
 static void
 page_links_rows(struct page *p, const struct db_link *l, int n)
 {
 	int i;
 
-	buf_puts(p->b, "<div class=\"card flush\"><table class=\"links\">"
-	    "<thead><tr><th>Install code</th><th>Note</th><th>Devices</th>"
-	    "<th>Status</th><th>Created (UTC)</th></tr></thead><tbody>\n");
+	buf_puts(p->b, "<div class=\"card flush\">");
+	page_table_begin(p, &page_links_table, n, NULL);
 	for (i = 0; i < n; i++) {
 		html_printf(p->b, "<tr><td data-label=\"Code\"><a class=\"code\" "
 		    "href=\"/account/links/%lld\">%s</a></td>"
@@ -25,7 +30,8 @@ page_links_rows(struct page *p, const struct db_link *l, int n)
 		html_printf(p->b, "</td><td data-label=\"Created\" "
 		    "class=\"date\">%s</td></tr>\n", l[i].created_at);
 	}
-	buf_puts(p->b, "</tbody></table></div>\n");
+	page_table_end(p, &page_links_table, n, NULL);
+	buf_puts(p->b, "</div>\n");
 }
 
 /* Links to the pages beside page (of pages), keeping the search q. */

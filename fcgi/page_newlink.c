@@ -12,11 +12,10 @@ static void
 page_newlink_page(struct page *p, int status, const struct page_form *f)
 {
 	page_begin(p, status, "New link", "new");
-	buf_puts(p->b, "<div class=\"col\"><div class=\"head\"><div>"
-	    "<h1>New limited link</h1>"
-	    "<p class=\"sub\">Paste a subscription URL and choose how many "
-	    "devices may add it. You get the link to hand out, encrypted so "
-	    "that its install code stays in it.</p></div></div>\n");
+	buf_puts(p->b, "<div class=\"col\">");
+	page_head(p, "New limited link", "Paste a subscription URL and choose "
+	    "how many devices may add it. You get the link to hand out, "
+	    "encrypted so that its install code stays in it.");
 	if (f != NULL && f->error != NULL)
 		html_flash(p->b, "error", f->error);
 	page_form_open(p, "/account/links/new", "card stack");

@@ -6,6 +6,7 @@
 #include "html.h"
 #include "page.h"
 #include "page_stats.h"
+#include "page_table.h"
 #include "stats.h"
 
 /* The totals shown as numbers, in the order of enum db_decision. */
@@ -67,14 +68,25 @@ page_stats_daily(struct page *p, const struct stats_figures *f,
 	chart_legend(p->b, s, 3);
 }
 
-/* The link to the CSV of table t for the period. */
-static void
-page_stats_csv_link(struct page *p, enum page_stats_table t,
+/* The path of the CSV of table t for the period. */
+static const char *
+page_stats_csv_path(struct page *p, enum page_stats_table t,
     const char *from, const char *to)
 {
-	html_printf(p->b, "<a class=\"csv\" href=\"/account/stats.csv?"
-	    "table=%s&amp;from=%s&amp;to=%s\" download>CSV</a>",
+	return arena_printf(p->a, "/account/stats.csv?table=%s&from=%s&to=%s",
 	    page_stats_tables[t], from, to);
+}
+
+/* Opens the chart card id headed by title, with the link to the CSV of
+ * table t for the period. */
+static void
+page_stats_card(struct page *p, const char *id, const char *title,
+    enum page_stats_table t, const char *from, const char *to)
+{
+	html_printf(p->b, "<section class=\"card chart-card\" id=\"%s\">",
+	    id);
+	page_table_heading(p, 0, title, -1, page_stats_csv_path(p, t, from,
+	    to));
 }
 
 /* A card with the devices by kind ("os" or "app_version") as bars. */
@@ -96,10 +108,7 @@ page_stats_shares(struct page *p, const struct stats_figures *f,
 		    "(not sent)";
 		v[n++] = f->shares[i].devices;
 	}
-	html_printf(p->b, "<section class=\"card chart-card\" id=\"%s\">"
-	    "<div class=\"card-head\"><h2>%s</h2>", kind, title);
-	page_stats_csv_link(p, t, from, to);
-	buf_puts(p->b, "</div>\n");
+	page_stats_card(p, kind, title, t, from, to);
 	if (n == 0)
 		buf_puts(p->b, "<p class=\"empty\">No device holds a slot.</p>");
 	else
@@ -128,6 +137,14 @@ page_stats_tiles(struct page *p, const struct stats_figures *f)
 	    f->links, f->full, f->near_full);
 }
 
+static const struct page_table page_stats_attention_table = {
+	.card = "", .id = "attention", .title = "Links that need attention",
+	.cls = "attention", .heads = { "Install code", "Devices",
+	    "Refused for the limit" },
+	.empty = "None: no device was refused for a limit in this period, "
+	    "and no link is near full.",
+};
+
 /* The links that need attention. */
 static void
 page_stats_attention(struct page *p, const struct stats_figures *f,
@@ -135,19 +152,8 @@ page_stats_attention(struct page *p, const struct stats_figures *f,
 {
 	int i;
 
-	buf_puts(p->b, "<section class=\"card flush\" id=\"attention\">"
-	    "<div class=\"card-head\"><h2>Links that need attention</h2>");
-	page_stats_csv_link(p, PAGE_STATS_ATTENTION, from, to);
-	buf_puts(p->b, "</div>\n");
-	if (f->nattention == 0) {
-		buf_puts(p->b, "<p class=\"empty\">None: no device was refused "
-		    "for a limit in this period, and no link is near full."
-		    "</p></section>\n");
-		return;
-	}
-	buf_puts(p->b, "<table class=\"attention\"><thead><tr><th>Install "
-	    "code</th><th>Devices</th><th>Refused for the limit</th></tr>"
-	    "</thead><tbody>\n");
+	page_table_begin(p, &page_stats_attention_table, f->nattention,
+	    page_stats_csv_path(p, PAGE_STATS_ATTENTION, from, to));
 	for (i = 0; i < f->nattention; i++) {
 		html_printf(p->b, "<tr><td data-label=\"Code\"><a class=\"code\" "
 		    "href=\"/account/links/%lld\">%s</a></td>"
@@ -159,7 +165,7 @@ page_stats_attention(struct page *p, const struct stats_figures *f,
 		    "class=\"num\">%lld</td></tr>\n",
 		    f->attention[i].refused_limit);
 	}
-	buf_puts(p->b, "</tbody></table></section>\n");
+	page_table_end(p, &page_stats_attention_table, f->nattention, NULL);
 }
 
 void
@@ -176,6 +182,7 @@ page_stats_show(struct page *p)
 		return;
 	}
 	page_begin(p, err != NULL ? 400 : 200, "Dashboard", "stats");
+	/* not page_head(): the time the figures were counted is marked */
 	html_printf(p->b, "<div class=\"head\"><div><h1>Dashboard</h1>"
 	    "<p class=\"sub\">What the app's checks of your links decided "
 	    "from %s to %s (UTC), and your links and devices as counted "
@@ -185,21 +192,17 @@ page_stats_show(struct page *p)
 		html_flash(p->b, "error", err);
 	page_period_form(p, "/account/stats", from, to, NULL, NULL);
 	page_stats_tiles(p, &f);
-	buf_puts(p->b, "<section class=\"card chart-card\" id=\"daily\">"
-	    "<div class=\"card-head\"><h2>Admissions and refusals per day</h2>");
-	page_stats_csv_link(p, PAGE_STATS_DAYS, from, to);
-	buf_puts(p->b, "</div>\n");
+	page_stats_card(p, "daily", "Admissions and refusals per day",
+	    PAGE_STATS_DAYS, from, to);
 	page_stats_daily(p, &f, "Admissions and refusals per day");
 	buf_puts(p->b, "</section>\n<div class=\"cols\">\n");
 	page_stats_shares(p, &f, "os", "Devices by OS", PAGE_STATS_OS, from,
 	    to);
 	page_stats_shares(p, &f, "app_version", "Devices by app version",
 	    PAGE_STATS_APPS, from, to);
-	buf_puts(p->b, "</div>\n<section class=\"card chart-card\" "
-	    "id=\"fill\"><div class=\"card-head\"><h2>How full your links "
-	    "are</h2>");
-	page_stats_csv_link(p, PAGE_STATS_FILL, from, to);
 	buf_puts(p->b, "</div>\n");
+	page_stats_card(p, "fill", "How full your links are", PAGE_STATS_FILL,
+	    from, to);
 	{
 		struct chart_series s = { "links", "s-links", f.buckets };
 
@@ -213,14 +216,36 @@ page_stats_show(struct page *p)
 }
 
 void
+page_stats_days_csv(struct page *p, const char *name,
+    const struct stats_figures *f)
+{
+	const char *cols[DB_NPROVIDER_DECISION + 1];
+	struct csv c;
+	int i, d;
+
+	cols[0] = "date";
+	for (d = 0; d < DB_NPROVIDER_DECISION; d++)
+		cols[d + 1] = db_decision_name((enum db_decision)d);
+	page_table_csv(p, &c, name, cols, DB_NPROVIDER_DECISION + 1);
+	for (i = 0; i < f->ndays; i++) {
+		csv_text(&c, f->days[i].day);
+		for (d = 0; d < DB_NPROVIDER_DECISION; d++)
+			csv_num(&c, f->days[i].n[d]);
+		csv_end(&c);
+	}
+}
+
+void
 page_stats_csv(struct page *p)
 {
+	static const char *const fill[] = { "fill", "links" };
+	static const char *const attention[] = { "id", "install_code",
+	    "install_limit", "install_count", "refused_limit" };
 	struct stats_figures f;
 	struct csv c;
-	struct buf *b;
 	char from[VALID_DATE_LEN + 1], to[VALID_DATE_LEN + 1];
-	const char *table;
-	int t, i, d;
+	const char *table, *name, *kind;
+	int t, i;
 
 	table = page_param(p, "table");
 	for (t = 0; t < PAGE_STATS_NTABLES; t++)
@@ -230,40 +255,26 @@ page_stats_csv(struct page *p)
 		page_not_found(p);
 		return;
 	}
-	if (page_period(p, from, to) != NULL) {
-		page_message(p, 400, "Bad request", "from and to must be dates "
-		    "YYYY-MM-DD, from not after to, at most 366 days apart.");
+	if (page_table_period(p, from, to) != 0)
 		return;
-	}
 	if (stats_figures(p->a, p->s.provider_id, NULL, 0, from, to,
 	    p->h->cfg->stats_summary_age, &f) != DB_OK) {
 		page_failed(p);
 		return;
 	}
-	b = page_csv(p, arena_printf(p->a, "limited-links-%s-%s-%s.csv",
-	    page_stats_tables[t], from, to));
-	csv_init(&c, b);
+	name = arena_printf(p->a, "limited-links-%s-%s-%s.csv",
+	    page_stats_tables[t], from, to);
 	switch (t) {
 	case PAGE_STATS_DAYS:
-		csv_text(&c, "date");
-		for (d = 0; d < DB_NPROVIDER_DECISION; d++)
-			csv_text(&c, db_decision_name((enum db_decision)d));
-		csv_end(&c);
-		for (i = 0; i < f.ndays; i++) {
-			csv_text(&c, f.days[i].day);
-			for (d = 0; d < DB_NPROVIDER_DECISION; d++)
-				csv_num(&c, f.days[i].n[d]);
-			csv_end(&c);
-		}
+		page_stats_days_csv(p, name, &f);
 		break;
 	case PAGE_STATS_OS:
 	case PAGE_STATS_APPS:
-		csv_text(&c, t == PAGE_STATS_OS ? "os" : "app_version");
-		csv_text(&c, "devices");
-		csv_end(&c);
+		kind = t == PAGE_STATS_OS ? "os" : "app_version";
+		page_table_csv(p, &c, name, (const char *const []){ kind,
+		    "devices" }, 2);
 		for (i = 0; i < f.nshares; i++) {
-			if (strcmp(f.shares[i].kind, t == PAGE_STATS_OS ? "os" :
-			    "app_version") != 0)
+			if (strcmp(f.shares[i].kind, kind) != 0)
 				continue;
 			csv_text(&c, f.shares[i].name);
 			csv_num(&c, f.shares[i].devices);
@@ -271,9 +282,7 @@ page_stats_csv(struct page *p)
 		}
 		break;
 	case PAGE_STATS_FILL:
-		csv_text(&c, "fill");
-		csv_text(&c, "links");
-		csv_end(&c);
+		page_table_csv(p, &c, name, fill, sizeof(fill) / sizeof(fill[0]));
 		for (i = 0; i < STATS_BUCKETS; i++) {
 			csv_text(&c, page_stats_fill[i]);
 			csv_num(&c, f.buckets[i]);
@@ -281,12 +290,8 @@ page_stats_csv(struct page *p)
 		}
 		break;
 	default:
-		csv_text(&c, "id");
-		csv_text(&c, "install_code");
-		csv_text(&c, "install_limit");
-		csv_text(&c, "install_count");
-		csv_text(&c, "refused_limit");
-		csv_end(&c);
+		page_table_csv(p, &c, name, attention,
+		    sizeof(attention) / sizeof(attention[0]));
 		for (i = 0; i < f.nattention; i++) {
 			csv_num(&c, f.attention[i].id);
 			csv_text(&c, f.attention[i].install_code);

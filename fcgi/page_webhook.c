@@ -4,6 +4,7 @@
 #include "html.h"
 #include "log.h"
 #include "page.h"
+#include "page_table.h"
 #include "page_webhook.h"
 #include "webhooks.h"
 
@@ -30,23 +31,21 @@ page_webhook_has(const char *list, const char *type)
 	return 0;
 }
 
+static const struct page_table page_webhook_table = {
+	.card = "events", .title = "Recent deliveries", .counted = 1,
+	.cls = "events", .heads = { "Event", "Link", "Made (UTC)", "State",
+	    "Tries", "Last answer", "<span class=\"sr\">Resend</span>" },
+	.empty = "No event yet. Resetting a link or deleting a device makes "
+	    "one.",
+};
+
 /* The events table: the newest events, their state and a resend button. */
 static void
 page_webhook_events(struct page *p, const struct db_webhook_event *e, int n)
 {
 	int i;
 
-	html_printf(p->b, "<section class=\"card flush events\"><h2>Recent "
-	    "deliveries <span class=\"count\">%d</span></h2>\n", n);
-	if (n == 0) {
-		buf_puts(p->b, "<p class=\"empty\">No event yet. Resetting a "
-		    "link or deleting a device makes one.</p></section>\n");
-		return;
-	}
-	buf_puts(p->b, "<table class=\"events\"><thead><tr><th>Event</th>"
-	    "<th>Link</th><th>Made (UTC)</th><th>State</th><th>Tries</th>"
-	    "<th>Last answer</th><th><span class=\"sr\">Resend</span></th>"
-	    "</tr></thead><tbody>\n");
+	page_table_begin(p, &page_webhook_table, n, NULL);
 	for (i = 0; i < n; i++) {
 		html_printf(p->b, "<tr><td data-label=\"Event\"><code>%s</code>"
 		    "<br><span class=\"hint\">%s</span></td>"
@@ -68,13 +67,14 @@ page_webhook_events(struct page *p, const struct db_webhook_event *e, int n)
 		else
 			buf_puts(p->b, "—");
 		buf_puts(p->b, "</td><td>");
-		page_form_open(p, "/account/webhook/resend", "inline");
-		html_printf(p->b, "<input type=\"hidden\" name=\"id\" "
-		    "value=\"%s\"><button type=\"submit\" class=\"small\" "
-		    "aria-label=\"Send %s again\">Resend</button></form>"
-		    "</td></tr>\n", e[i].event_id, e[i].event_id);
+		page_button(p, &(struct page_button){
+		    .path = "/account/webhook/resend", .form = "inline",
+		    .name = "id", .value = e[i].event_id, .cls = "small",
+		    .label = "Resend", .aria = arena_printf(p->a,
+		    "Send %s again", e[i].event_id) });
+		buf_puts(p->b, "</td></tr>\n");
 	}
-	buf_puts(p->b, "</tbody></table>\n</section>\n");
+	page_table_end(p, &page_webhook_table, n, NULL);
 }
 
 /* The page; f (may be NULL) is the form shown again, secret the one just
@@ -97,10 +97,8 @@ page_webhook_page(struct page *p, int status,
 		return;
 	}
 	page_begin(p, status, "Webhook", "webhook");
-	buf_puts(p->b, "<div class=\"head\"><div><h1>Webhook</h1><p "
-	    "class=\"sub\">The server sends each event to one URL of yours "
-	    "as a signed POST, until it answers with a 2xx status.</p></div>"
-	    "</div>\n");
+	page_head(p, "Webhook", "The server sends each event to one URL of "
+	    "yours as a signed POST, until it answers with a 2xx status.");
 	if (status == 200)
 		page_flash_from_query(p);
 	if (f != NULL && f->error != NULL)
@@ -137,10 +135,12 @@ page_webhook_page(struct page *p, int status,
 	    "type=\"submit\" class=\"primary\">%s</button></div></form>\n",
 	    found == 1 ? "Save and draw a new secret" : "Set the webhook");
 	if (found == 1) {
-		page_form_open(p, "/account/webhook/delete", "inline");
-		buf_puts(p->b, "<button type=\"submit\" class=\"danger\" "
-		    "data-confirm=\"Delete the webhook? Events waiting for it "
-		    "will not be sent.\">Delete the webhook</button></form>\n");
+		page_button(p, &(struct page_button){
+		    .path = "/account/webhook/delete", .form = "inline",
+		    .cls = "danger", .label = "Delete the webhook",
+		    .confirm = "Delete the webhook? Events waiting for it will "
+		    "not be sent." });
+		buf_puts(p->b, "\n");
 	}
 	page_webhook_events(p, e, n);
 	html_end(p->b);

@@ -25,12 +25,8 @@ struct self {
 	const char	*cookie;	/* the form's random cookie, or NULL */
 };
 
-/* Messages a redirect asks for with ?m=KEY. */
-static const struct {
-	const char	*key;
-	const char	*kind;
-	const char	*text;
-} selfservice_flashes[] = {
+/* The messages a redirect asks the page for with ?m=KEY. */
+static const struct html_message selfservice_flashes[] = {
 	{ "released", "ok", "The device was removed and its slot is free. "
 	    "Add the subscription on your new device now." },
 	{ "gone", "info", "That device had already been removed." },
@@ -154,9 +150,8 @@ static void
 selfservice_page(struct self *s, int status, const struct db_self_device *d,
     int got, int n, const char *kind, const char *note)
 {
-	const char *csrf, *m;
+	const char *csrf;
 	int hours = s->h->cfg->release_cooldown_hours, i;
-	size_t k;
 
 	selfservice_begin(s, status, "Your devices");
 	html_printf(s->b, "<div class=\"head\"><div><h1>Your devices</h1>"
@@ -164,12 +159,9 @@ selfservice_page(struct self *s, int status, const struct db_self_device *d,
 	    "%s taken.</p></div></div>\n", d[0].install_count,
 	    d[0].install_limit, d[0].install_limit == 1 ? "" : "s",
 	    d[0].install_count == 1 ? "is" : "are");
-	m = status == 200 ? http_param(s->h, "m") : NULL;
-	for (k = 0; m != NULL && k < sizeof(selfservice_flashes) /
-	    sizeof(selfservice_flashes[0]); k++)
-		if (strcmp(m, selfservice_flashes[k].key) == 0)
-			html_flash(s->b, selfservice_flashes[k].kind,
-			    selfservice_flashes[k].text);
+	html_message(s->b, selfservice_flashes, sizeof(selfservice_flashes) /
+	    sizeof(selfservice_flashes[0]), status == 200 ?
+	    http_param(s->h, "m") : NULL);
 	if (note != NULL)
 		html_flash(s->b, kind, note);
 	if (hours == 0)
@@ -215,6 +207,25 @@ selfservice_page(struct self *s, int status, const struct db_self_device *d,
 	selfservice_end(s);
 }
 
+/* The page's link and its devices, into *d and *n as devices_self_list()
+ * gives them. Returns 0, or -1 once it has answered that there is no such
+ * page, or the failure. */
+static int
+selfservice_devices(struct self *s, struct db_self_device **d, int *n)
+{
+	switch (devices_self_list(s->h->arena, s->token_hash,
+	    s->h->cfg->release_cooldown_hours, d, n)) {
+	case DB_OK:
+		return 0;
+	case DB_NOT_FOUND:
+		selfservice_nothing(s);
+		return -1;
+	default:
+		selfservice_failed(s);
+		return -1;
+	}
+}
+
 /* Shows the page, with note (may be NULL). */
 static void
 selfservice_show(struct self *s, int status, const char *kind,
@@ -224,17 +235,8 @@ selfservice_show(struct self *s, int status, const char *kind,
 	char fresh[LINKS_SELF_TOKEN_LEN + 1];
 	int n;
 
-	switch (devices_self_list(s->h->arena, s->token_hash,
-	    s->h->cfg->release_cooldown_hours, &d, &n)) {
-	case DB_OK:
-		break;
-	case DB_NOT_FOUND:
-		selfservice_nothing(s);
+	if (selfservice_devices(s, &d, &n) != 0)
 		return;
-	default:
-		selfservice_failed(s);
-		return;
-	}
 	if (!selfservice_cookie_ok(s->cookie)) {
 		if (crypt_random_string(fresh, LINKS_SELF_TOKEN_LEN,
 		    CRYPT_KEYCHARS) == 0) {
@@ -258,12 +260,12 @@ selfservice_not_ours(struct self *s)
 	const struct param *p;
 	const char *origin, *site, *host;
 
-	site = http_env(s->h, "HTTP_SEC_FETCH_SITE");
+	site = http_var(s->h, HTTP_VAR_SEC_FETCH_SITE);
 	if (site != NULL && strcmp(site, "same-origin") != 0 &&
 	    strcmp(site, "none") != 0)
 		return "sent from another site";
-	origin = http_env(s->h, "HTTP_ORIGIN");
-	host = http_env(s->h, "HTTP_HOST");
+	origin = http_var(s->h, HTTP_VAR_ORIGIN);
+	host = http_var(s->h, HTTP_VAR_HOST);
 	if (origin != NULL && (host == NULL || strcmp(origin, arena_printf(
 	    s->h->arena, "%s://%s", s->h->https ? "https" : "http",
 	    host)) != 0))
@@ -305,17 +307,8 @@ selfservice_release(struct self *s)
 		    "page again and use its button.");
 		return;
 	}
-	switch (devices_self_list(s->h->arena, s->token_hash,
-	    s->h->cfg->release_cooldown_hours, &d, &n)) {
-	case DB_OK:
-		break;
-	case DB_NOT_FOUND:
-		selfservice_nothing(s);
+	if (selfservice_devices(s, &d, &n) != 0)
 		return;
-	default:
-		selfservice_failed(s);
-		return;
-	}
 	ref = http_param(s->h, "device");
 	for (i = 0; ref != NULL && i < n; i++)
 		if (crypt_equal(ref, selfservice_ref(s, d[i].hwid)))
@@ -363,11 +356,7 @@ selfservice_dispatch(struct http *h)
 	memset(&s, 0, sizeof(s));
 	s.h = h;
 	s.b = &h->body;
-	http_header(h, "Content-Security-Policy: " SELFSERVICE_CSP);
-	http_header(h, "X-Frame-Options: DENY");
-	http_header(h, "X-Content-Type-Options: nosniff");
-	http_header(h, "Referrer-Policy: same-origin");
-	http_header(h, "Cache-Control: no-store");
+	http_page_headers(h, SELFSERVICE_CSP);
 	http_header(h, "X-Robots-Tag: noindex");
 	rest = h->path + strlen(LINKS_SELF_PATH);
 	if (h->params.status != PARAMS_OK || !selfservice_cookie_ok(rest)) {

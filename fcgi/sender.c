@@ -19,6 +19,7 @@
 #include "sender.h"
 #include "stats.h"
 #include "webhooks.h"
+#include "worker.h"
 
 #define SENDER_AGENT	"limited-links-webhook/1"
 
@@ -290,22 +291,6 @@ sender_claim(CURLM *multi, const struct config *cfg, struct arena *a,
 	return n;
 }
 
-static void
-sender_signals(void)
-{
-	struct sigaction sa;
-
-	memset(&sa, 0, sizeof(sa));
-	sigemptyset(&sa.sa_mask);
-	/* no SA_RESTART: the signal ends the wait in poll() */
-	sa.sa_handler = sender_on_term;
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
-	sa.sa_handler = SIG_IGN;
-	sigaction(SIGHUP, &sa, NULL);
-	sigaction(SIGPIPE, &sa, NULL);
-}
-
 int
 sender_run(const struct config *cfg)
 {
@@ -315,7 +300,7 @@ sender_run(const struct config *cfg)
 	long long now, next_claim, next_sweep, next_recount, wait;
 	int running = 0, left, n, i, status = 1;
 
-	sender_signals();
+	worker_stop_signals(sender_on_term);
 	prctl(PR_SET_NAME, SENDER_NAME);
 	log_set_level((enum log_level)cfg->log_level);
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK ||

@@ -107,19 +107,14 @@ stats_refused(struct arena *a, long long provider_id, const char *code,
 	struct db_refusal *all;
 	const char *v[] = { stats_num(a, provider_id), code,
 	    stats_num(a, link_id), arena_printf(a, "%d", limit) };
+	enum db_outcome r;
 	int got;
 
-	*rows = NULL;
-	*n = 0;
 	got = DB_ALL(a, DB_REFUSED_LIST, v, &all);
-	if (got < 0)
-		return DB_FAILED;
-	if (got == 0)
-		return DB_NOT_FOUND;
 	/* a link without refusals is one row without one */
-	*n = all[0].hwid != NULL ? got : 0;
+	r = db_named(got, got > 0 ? all[0].hwid : NULL, n);
 	*rows = *n > 0 ? all : NULL;
-	return DB_OK;
+	return r;
 }
 
 int

@@ -29,23 +29,31 @@ worker_on_term(int sig)
 	worker_stop = 1;
 }
 
-/* Installs the stop handlers and blocks the stop signals; *open gets the
- * mask to wait with, in which they are deliverable. */
-static void
-worker_signals(sigset_t *open)
+void
+worker_stop_signals(void (*on_term)(int))
 {
 	struct sigaction sa;
-	sigset_t term;
 
 	memset(&sa, 0, sizeof(sa));
 	sigemptyset(&sa.sa_mask);
-	/* no SA_RESTART: the signal must end the wait in epoll_pwait() */
-	sa.sa_handler = worker_on_term;
+	/* no SA_RESTART: the signal must end the wait in epoll_pwait() (a
+	 * worker's) or poll() (the sender's) */
+	sa.sa_handler = on_term;
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
 	sa.sa_handler = SIG_IGN;
 	sigaction(SIGHUP, &sa, NULL);
 	sigaction(SIGPIPE, &sa, NULL);
+}
+
+/* Installs the stop handlers and blocks the stop signals; *open gets the
+ * mask to wait with, in which they are deliverable. */
+static void
+worker_signals(sigset_t *open)
+{
+	sigset_t term;
+
+	worker_stop_signals(worker_on_term);
 	sigemptyset(&term);
 	sigaddset(&term, SIGTERM);
 	sigaddset(&term, SIGINT);

@@ -27,4 +27,13 @@ void csv_num(struct csv *c, long long n);
 /* Ends the row. Cannot fail. */
 void csv_end(struct csv *c);
 
+/* Appends the n texts of v as fields (NULL: empty) and ends the row.
+ * Cannot fail. */
+void csv_row(struct csv *c, const char *const v[], size_t n);
+
+/* csv_row() of the texts listed: CSV_ROW(&c, r->date, r->hwid). */
+#define CSV_ROW(c, ...) \
+	csv_row((c), (const char *const []){ __VA_ARGS__ }, \
+	    sizeof((const char *const []){ __VA_ARGS__ }) / sizeof(char *))
+
 #endif

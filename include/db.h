@@ -389,6 +389,15 @@ int db_one(struct arena *a, enum db_stmt st, int n,
 #define DB_ONE(a, st, v, rowp) db_one((a), (st),			\
 	(int)(sizeof(v) / sizeof((v)[0])), (v), (rowp), sizeof(*(rowp)))
 
+/* The outcome of a list about one named link or page, whose function
+ * answers no row when there is no such link and one row without what it
+ * lists (its key column NULL) when there is nothing to list: got is what
+ * db_all() returned, key the first row's key column (NULL when got is
+ * not above 0). Returns DB_FAILED when got < 0, DB_NOT_FOUND when it is
+ * 0, else DB_OK, with *n the rows that list something: got, or 0 for the
+ * lone row. Cannot fail. */
+enum db_outcome db_named(int got, const void *key, int *n);
+
 /* The name of decision d as the database and the API spell it
  * ("admitted_new"); "" for no such decision. Cannot fail. */
 const char *db_decision_name(enum db_decision d);

@@ -49,6 +49,19 @@ void html_end(struct buf *b);
  * "info". Cannot fail. */
 void html_flash(struct buf *b, const char *kind, const char *text);
 
+/* A message a redirect asks a page for with ?m=KEY: a fixed text, so that
+ * a link cannot make a page say anything else. */
+struct html_message {
+	const char	*key;
+	const char	*kind;		/* as html_flash() takes it */
+	const char	*text;
+};
+
+/* Appends, as html_flash() does, the one of the n messages of m whose key
+ * is key (NULL: none). Returns whether there was one. Cannot fail. */
+int html_message(struct buf *b, const struct html_message *m, size_t n,
+    const char *key);
+
 /* Appends the hidden form field that carries the CSRF token, escaped.
  * Cannot fail. */
 void html_csrf(struct buf *b, const char *token);

@@ -11,9 +11,9 @@
 
 #define HTTP_BODY_MAX	65536	/* bytes of request body read at most */
 
-/* The FastCGI parameters read on every request or by the check: found in
- * one pass over the environment by http_init(), instead of one scan of
- * it per name. */
+/* The FastCGI parameters the server reads: found in one pass over the
+ * environment by http_init(), instead of one scan of it per name. A
+ * handler that needs another adds it here. */
 enum http_var {
 	HTTP_VAR_METHOD,		/* REQUEST_METHOD */
 	HTTP_VAR_URI,			/* DOCUMENT_URI */
@@ -29,13 +29,16 @@ enum http_var {
 	HTTP_VAR_DEVICE_MODEL,		/* HTTP_X_DEVICE_MODEL */
 	HTTP_VAR_APP_VERSION,		/* HTTP_X_APP_VERSION */
 	HTTP_VAR_USER_AGENT,		/* HTTP_USER_AGENT */
+	HTTP_VAR_HOST,			/* HTTP_HOST */
+	HTTP_VAR_SERVER_NAME,		/* SERVER_NAME */
+	HTTP_VAR_ORIGIN,		/* HTTP_ORIGIN */
+	HTTP_VAR_SEC_FETCH_SITE,	/* HTTP_SEC_FETCH_SITE */
 	HTTP_NVARS
 };
 
 struct http {
 	struct arena	*arena;		/* dies with the request */
 	const struct config *cfg;	/* the worker's configuration */
-	char	       **envp;		/* FastCGI parameters */
 	const char	*vars[HTTP_NVARS];	/* the first value of each */
 	const char	*method;
 	const char	*path;		/* decoded path, no query */
@@ -60,13 +63,9 @@ void http_init(struct http *h, struct arena *a, char **envp);
  * query string, an error is left in h->params.status. Cannot fail. */
 void http_add_body(struct http *h, const char *body, size_t len);
 
-/* Returns a FastCGI parameter ("REQUEST_METHOD", "HTTP_X_HWID"), or NULL;
- * the value is FastCGI's, valid for the request. A name given twice
- * gives its first value. */
-const char *http_env(const struct http *h, const char *name);
-
-/* Returns the first value of parameter v, as http_env() with its name
- * but without a scan. */
+/* Returns FastCGI parameter v ("REQUEST_METHOD", "HTTP_X_HWID"), or NULL
+ * when the request has none; the value is FastCGI's, valid for the
+ * request. A name given twice gives its first value. Cannot fail. */
 const char *http_var(const struct http *h, enum http_var v);
 
 /* Returns the value of a request parameter, or NULL when absent. A repeated
@@ -86,6 +85,11 @@ const char *http_cookie(struct http *h, const char *name);
  * CR or LF. Cannot fail. */
 void http_header(struct http *h, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+
+/* Adds the headers every HTML page of ours carries: csp as its
+ * Content-Security-Policy, and no framing, no sniffing, no referrer to
+ * another origin, no caching. Cannot fail. */
+void http_page_headers(struct http *h, const char *csp);
 
 /* Writes the status line, headers and body into out, as FastCGI wants it.
  * Cannot fail. */

@@ -56,6 +56,10 @@ void page_redirect(struct page *p, const char *location);
 void page_begin(struct page *p, int status, const char *title,
     const char *nav);
 
+/* Appends the head of a page: title as its heading, and the text sub
+ * under it. Cannot fail. */
+void page_head(struct page *p, const char *title, const char *sub);
+
 /* Answers a whole page that only says text under title. */
 void page_message(struct page *p, int status, const char *title,
     const char *text);
@@ -75,6 +79,22 @@ void page_flash_from_query(struct page *p);
 /* Appends the opening of a POST form to path with class cls, and the
  * session's CSRF field. */
 void page_form_open(struct page *p, const char *path, const char *cls);
+
+/* A form of one button that posts one field. */
+struct page_button {
+	const char	*path;		/* where it posts, a path of ours */
+	const char	*form;		/* the form's class */
+	const char	*name;		/* the field's name; NULL: no field */
+	const char	*value;		/* and its value */
+	const char	*cls;		/* the button's class, or NULL */
+	const char	*label;		/* its text */
+	const char	*confirm;	/* what it asks before it posts, or NULL */
+	const char	*aria;		/* its accessible name, or NULL: label */
+};
+
+/* Appends the form bt describes, with the session's CSRF field. Cannot
+ * fail. */
+void page_button(struct page *p, const struct page_button *bt);
 
 /* Returns the attributes that mark an input invalid when field is the
  * one at fault in f, else "". f may be NULL. */
@@ -103,10 +123,5 @@ const char *page_period(struct page *p, char from[VALID_DATE_LEN + 1],
  * Cannot fail. */
 void page_period_form(struct page *p, const char *action, const char *from,
     const char *to, const char *extra_name, const char *extra_value);
-
-/* Starts a CSV download named name ("limited-links-days-...csv", of
- * letters, digits, '-' and '.') as the answer, and returns the body to
- * write its rows into. Cannot fail. */
-struct buf *page_csv(struct page *p, const char *name);
 
 #endif

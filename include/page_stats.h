@@ -21,4 +21,10 @@ void page_stats_csv(struct page *p);	/* GET stats.csv?table=... */
 void page_stats_daily(struct page *p, const struct stats_figures *f,
     const char *title);
 
+/* Answers f's days as the CSV download name: per day, how many checks
+ * ended in each decision; for the dashboard and a link's history.
+ * Cannot fail. */
+void page_stats_days_csv(struct page *p, const char *name,
+    const struct stats_figures *f);
+
 #endif

@@ -13,4 +13,10 @@
  * listen_fd fails. */
 int worker_run(int listen_fd, const struct config *cfg);
 
+/* Sets the stop signals of a process the master starts (a worker, the
+ * sender): SIGTERM and SIGINT call on_term and end the wait they
+ * interrupt (no SA_RESTART), SIGHUP (the master's own) and SIGPIPE are
+ * ignored. Cannot fail. */
+void worker_stop_signals(void (*on_term)(int));
+
 #endif

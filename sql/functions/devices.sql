@@ -32,18 +32,59 @@ LANGUAGE sql STABLE AS $$
 	    ll_ts(d.first_seen), ll_ts(d.last_seen)
 	FROM links l LEFT JOIN devices d ON d.link_id = l.id
 	    AND (p_hwid IS NULL OR d.hwid = p_hwid)
-	WHERE l.provider_id = p_provider
-	    AND (p_code IS NULL OR l.install_code = p_code)
-	    AND (p_link IS NULL OR l.id = p_link)
-	    AND (p_code IS NOT NULL OR p_link IS NOT NULL)
+	WHERE ll_link_named(l, p_provider, p_code, p_link)
 	ORDER BY d.first_seen DESC, d.hwid
 $$;
 
--- Deletes a device and frees its slot in the same statement, so the
--- counter and the rows never drift, and writes its device.released event.
--- o_result: 'ok', 'not_found' (the provider has no such link) or
--- 'no_device' (the device holds no slot on it); o_link is the link,
--- o_count its install_count after it.
+-- Frees the slot device p_hwid holds on link p_link, which the caller
+-- has locked: the device row deleted and the link's count down by one in
+-- the same statement, so the counter and the rows never drift; audited
+-- as p_action (the device as it was, with when it was last seen when
+-- p_seen, and the count before and after) by the actor (see ll_audit),
+-- and its device.released event. Returns the link's install_count after
+-- it, or NULL when the device holds no slot there (nothing is changed).
+-- Not an entry point: ll_device_delete and ll_self_release call it.
+CREATE OR REPLACE FUNCTION ll_device_free(p_link bigint, p_hwid text,
+    p_action text, p_seen boolean, p_actor text, p_session text,
+    p_addr text)
+RETURNS integer
+LANGUAGE plpgsql AS $$
+DECLARE
+	v_name		text;
+	v_device	jsonb;
+	v_provider	bigint;
+	v_code		text;
+	v_limit		integer;
+	v_count		integer;
+BEGIN
+	DELETE FROM devices d WHERE d.link_id = p_link AND d.hwid = p_hwid
+	    RETURNING ll_device_name(d.model, d.device_os, d.os_version),
+		ll_device_audited(d) || CASE WHEN p_seen THEN
+		jsonb_build_object('last_seen', ll_ts(d.last_seen)) ELSE
+		'{}'::jsonb END
+	    INTO v_name, v_device;
+	IF NOT FOUND THEN
+		RETURN NULL;
+	END IF;
+	UPDATE links l SET install_count = l.install_count - 1
+	    WHERE l.id = p_link
+	    RETURNING l.provider_id, l.install_code, l.install_limit,
+		l.install_count
+	    INTO v_provider, v_code, v_limit, v_count;
+	PERFORM ll_audit(v_provider, p_actor, p_session, p_addr, p_action,
+	    p_link, 'device ' || p_hwid || ' on link ' || v_code,
+	    v_device || jsonb_build_object('install_count', v_count + 1),
+	    jsonb_build_object('install_count', v_count));
+	PERFORM ll_webhook_emit(v_provider, 'device.released', p_link, v_code,
+	    p_hwid, v_name, v_count, v_limit);
+	RETURN v_count;
+END
+$$;
+
+-- Deletes a device and frees its slot (ll_device_free), audited as
+-- device.delete. o_result: 'ok', 'not_found' (the provider has no such
+-- link) or 'no_device' (the device holds no slot on it); o_link is the
+-- link, o_count its install_count after it.
 -- The link row is locked before the device row, the order ll_check takes
 -- them in, so a delete and a re-check of the same device cannot deadlock.
 CREATE OR REPLACE FUNCTION ll_device_delete(p_provider bigint, p_code text,
@@ -51,38 +92,21 @@ CREATE OR REPLACE FUNCTION ll_device_delete(p_provider bigint, p_code text,
     OUT o_result text, OUT o_link bigint, OUT o_count integer)
 LANGUAGE plpgsql AS $$
 DECLARE
-	v_code		text;
-	v_limit		integer;
-	v_name		text;
-	v_device	jsonb;
+	v_after	integer;
 BEGIN
-	SELECT l.id, l.install_count, l.install_code, l.install_limit
-	    INTO o_link, o_count, v_code, v_limit FROM links l
-	    WHERE l.provider_id = p_provider
-		AND (p_code IS NULL OR l.install_code = p_code)
-		AND (p_link IS NULL OR l.id = p_link)
-		AND (p_code IS NOT NULL OR p_link IS NOT NULL)
-	    FOR UPDATE;
+	SELECT l.id, l.install_count INTO o_link, o_count FROM links l
+	    WHERE ll_link_named(l, p_provider, p_code, p_link) FOR UPDATE;
 	IF NOT FOUND THEN
 		o_result := 'not_found';
 		RETURN;
 	END IF;
-	DELETE FROM devices d WHERE d.link_id = o_link AND d.hwid = p_hwid
-	    RETURNING ll_device_name(d.model, d.device_os, d.os_version),
-		ll_device_audited(d) ||
-		jsonb_build_object('install_count', o_count)
-	    INTO v_name, v_device;
-	IF NOT FOUND THEN
+	v_after := ll_device_free(o_link, p_hwid, 'device.delete', false,
+	    p_actor, p_session, p_addr);
+	IF v_after IS NULL THEN
 		o_result := 'no_device';
 		RETURN;
 	END IF;
-	UPDATE links l SET install_count = l.install_count - 1
-	    WHERE l.id = o_link RETURNING l.install_count INTO o_count;
-	PERFORM ll_audit(p_provider, p_actor, p_session, p_addr,
-	    'device.delete', o_link, 'device ' || p_hwid || ' on link ' ||
-	    v_code, v_device, jsonb_build_object('install_count', o_count));
-	PERFORM ll_webhook_emit(p_provider, 'device.released', o_link, v_code,
-	    p_hwid, v_name, o_count, v_limit);
+	o_count := v_after;
 	o_result := 'ok';
 END
 $$;
@@ -108,11 +132,7 @@ DECLARE
 BEGIN
 	SELECT l.id, l.install_code, l.install_limit, l.install_count
 	    INTO o_link, v_code, v_limit, v_count FROM links l
-	    WHERE l.provider_id = p_provider
-		AND (p_code IS NULL OR l.install_code = p_code)
-		AND (p_link IS NULL OR l.id = p_link)
-		AND (p_code IS NOT NULL OR p_link IS NOT NULL)
-	    FOR UPDATE;
+	    WHERE ll_link_named(l, p_provider, p_code, p_link) FOR UPDATE;
 	IF NOT FOUND THEN
 		o_result := 'not_found';
 		RETURN;
@@ -184,17 +204,11 @@ CREATE OR REPLACE FUNCTION ll_self_release(p_token_hash text, p_hwid text,
 LANGUAGE plpgsql AS $$
 DECLARE
 	v_link		bigint;
-	v_provider	bigint;
-	v_code		text;
-	v_limit		integer;
 	v_released	timestamptz;
-	v_name		text;
-	v_device	jsonb;
+	v_after		integer;
 	v_cool		interval := make_interval(hours => p_cooldown);
 BEGIN
-	SELECT l.id, l.provider_id, l.install_code, l.install_limit,
-	    l.install_count
-	    INTO v_link, v_provider, v_code, v_limit, o_count
+	SELECT l.id, l.install_count INTO v_link, o_count
 	    FROM self_service s JOIN links l ON l.id = s.link_id
 		JOIN providers p ON p.id = l.provider_id
 	    WHERE s.token_hash = p_token_hash AND p.status = 1
@@ -215,23 +229,14 @@ BEGIN
 		o_next := ll_ts(v_released + v_cool);
 		RETURN;
 	END IF;
-	DELETE FROM devices d WHERE d.link_id = v_link AND d.hwid = p_hwid
-	    RETURNING ll_device_name(d.model, d.device_os, d.os_version),
-		ll_device_audited(d) || jsonb_build_object(
-		'last_seen', ll_ts(d.last_seen), 'install_count', o_count)
-	    INTO v_name, v_device;
-	IF NOT FOUND THEN
+	v_after := ll_device_free(v_link, p_hwid, 'device.release', true,
+	    p_actor, p_session, p_addr);
+	IF v_after IS NULL THEN
 		o_result := 'no_device';
 		RETURN;
 	END IF;
-	UPDATE links l SET install_count = l.install_count - 1
-	    WHERE l.id = v_link RETURNING l.install_count INTO o_count;
 	UPDATE self_service s SET released_at = now() WHERE s.link_id = v_link;
-	PERFORM ll_audit(v_provider, p_actor, p_session, p_addr,
-	    'device.release', v_link, 'device ' || p_hwid || ' on link ' ||
-	    v_code, v_device, jsonb_build_object('install_count', o_count));
-	PERFORM ll_webhook_emit(v_provider, 'device.released', v_link, v_code,
-	    p_hwid, v_name, o_count, v_limit);
+	o_count := v_after;
 	o_result := 'ok';
 	o_next := ll_ts(now() + v_cool);
 END

@@ -36,6 +36,20 @@ BEGIN
 END
 $$;
 
+-- Whether link l is the one a caller names: the provider's, by its
+-- install code, its id, or both (then both must fit); naming neither
+-- names none. Plain SQL, so that the planner writes it into the query
+-- that uses it and finds the link by its indexes as it would the
+-- conditions themselves.
+CREATE OR REPLACE FUNCTION ll_link_named(l links, p_provider bigint,
+    p_code text, p_link bigint) RETURNS boolean
+LANGUAGE sql IMMUTABLE AS $$
+	SELECT l.provider_id = p_provider
+	    AND (p_code IS NULL OR l.install_code = p_code)
+	    AND (p_link IS NULL OR l.id = p_link)
+	    AND (p_code IS NOT NULL OR p_link IS NOT NULL)
+$$;
+
 -- Creates a link whose devices expire after p_expire days without a
 -- check (0: never), and for one made in the web account registers the
 -- domain its subscription URL hashes to (p_hash, labelled p_label) and
@@ -237,11 +251,7 @@ BEGIN
 	-- the link row locked: two changes of its page are audited in the
 	-- order they are made, each before as the other left it
 	SELECT l.id, l.install_code INTO v_link, v_code FROM links l
-	    WHERE l.provider_id = p_provider
-		AND (p_code IS NULL OR l.install_code = p_code)
-		AND (p_link IS NULL OR l.id = p_link)
-		AND (p_code IS NOT NULL OR p_link IS NOT NULL)
-	    FOR UPDATE;
+	    WHERE ll_link_named(l, p_provider, p_code, p_link) FOR UPDATE;
 	IF NOT FOUND THEN
 		RETURN 'not_found';
 	END IF;

@@ -132,10 +132,7 @@ LANGUAGE sql STABLE AS $$
 	SELECT NULL::bigint WHERE p_code IS NULL AND p_link IS NULL
 	UNION ALL
 	SELECT l.id FROM links l
-	WHERE l.provider_id = p_provider
-	    AND (p_code IS NOT NULL OR p_link IS NOT NULL)
-	    AND (p_code IS NULL OR l.install_code = p_code)
-	    AND (p_link IS NULL OR l.id = p_link)
+	WHERE ll_link_named(l, p_provider, p_code, p_link)
 $$;
 
 -- The checks of each day from p_from to p_to (UTC, inclusive), by
@@ -492,20 +489,13 @@ RETURNS SETOF record
 LANGUAGE sql STABLE AS $$
 	SELECT l.id, e.hwid, ll_ts(e.at),
 	    CASE WHEN e.hwid IS NOT NULL THEN
-		trim(coalesce(nullif(e.model, ''), '') || CASE
-		    WHEN coalesce(nullif(e.device_os, ''),
-			nullif(e.os_version, '')) IS NULL THEN ''
-		    ELSE ' (' || trim(coalesce(e.device_os, '') || ' ' ||
-			coalesce(e.os_version, '')) || ')' END) END
+		ll_device_name(e.model, e.device_os, e.os_version) END
 	FROM links l LEFT JOIN LATERAL (
 		SELECT * FROM check_events c
 		WHERE c.link_id = l.id AND c.decision = 3
 		ORDER BY c.at DESC
 		LIMIT p_limit) e ON true
-	WHERE l.provider_id = p_provider
-	    AND (p_code IS NULL OR l.install_code = p_code)
-	    AND (p_link IS NULL OR l.id = p_link)
-	    AND (p_code IS NOT NULL OR p_link IS NOT NULL)
+	WHERE ll_link_named(l, p_provider, p_code, p_link)
 	ORDER BY e.at DESC
 $$;
 

@@ -625,7 +625,7 @@ test('scripts/report prints every provider\'s figures and the unknown links\', a
 });
 
 test('the dashboard in Chromium shows the charts and the right totals; history, activity and CSV', async () => {
-  const { p, link, second } = state;
+  const { p, link, other, second } = state;
   mkdirSync(SHOTS, { recursive: true });
   const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true,
     args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'] });
@@ -700,6 +700,15 @@ test('the dashboard in Chromium shows the charts and the right totals; history, 
     assert.match(refusedCsv.text, new RegExp(`^hwid,date,device_name\\r\\n${second},`));
     const audit = await request('/account/activity.csv', { headers: { Cookie: cookie } });
     assert.match(audit.text, /^date,actor,action,target,before,after,address\r\n/);
+    // one link's activity, and its CSV through the page's own link
+    await page.goto(`${BASE}/account/activity?link=${other.id}`);
+    assert.match(await page.textContent('#audit tbody'), /link\.disable/);
+    assert.doesNotMatch(await page.textContent('#audit tbody'), /provider\.add/);
+    const linkCsv = await request(await page.getAttribute('#audit a.csv', 'href'),
+      { headers: { Cookie: cookie } });
+    assert.equal(linkCsv.status, 200);
+    assert.match(linkCsv.text, /,link\.disable,/);
+    assert.doesNotMatch(linkCsv.text, /provider\.add/);
     // signed out, nothing
     assert.equal((await request('/account/stats.csv?table=days')).status, 303);
     assert.deepEqual(problems, []);

@@ -146,6 +146,15 @@ test_csv(void)
 	csv_end(&c);
 	ASSERT_STR(b.data, "\"'=HYPERLINK(\"\"x\"\")\",\"'+1\",\"'-hw\","
 	    "\"'@SUM(A1)\",a=b\r\n");
+
+	TEST("csv: a row of texts at once, NULL as an empty field");
+	buf_init(&b, A);
+	csv_init(&c, &b);
+	csv_num(&c, 7);
+	CSV_ROW(&c, "a,b", NULL, "=1", "");
+	CSV_ROW(&c, NULL);
+	CSV_ROW(&c, "x", "y");
+	ASSERT_STR(b.data, "7,\"a,b\",,\"'=1\",\r\n\r\nx,y\r\n");
 }
 
 int

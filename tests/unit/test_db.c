@@ -406,6 +406,21 @@ test_retries(void)
 	ASSERT(db_retried(DB_AUDIT_LIST));
 }
 
+static void
+test_named(void)
+{
+	int n = -1;
+
+	TEST("a list about a named link: no such link, none listed, some");
+	ASSERT(db_named(-1, NULL, &n) == DB_FAILED && n == 0);
+	n = -1;
+	ASSERT(db_named(0, NULL, &n) == DB_NOT_FOUND && n == 0);
+	n = -1;
+	ASSERT(db_named(1, NULL, &n) == DB_OK && n == 0);
+	ASSERT(db_named(1, "hw-1", &n) == DB_OK && n == 1);
+	ASSERT(db_named(3, "hw-1", &n) == DB_OK && n == 3);
+}
+
 int
 main(void)
 {
@@ -414,6 +429,7 @@ main(void)
 	test_statements();
 	test_decode();
 	test_retries();
+	test_named();
 	arena_free(A);
 	return TEST_REPORT("db");
 }

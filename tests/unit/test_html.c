@@ -107,6 +107,30 @@ test_layout(void)
 }
 
 static void
+test_message(void)
+{
+	static const struct html_message m[] = {
+		{ "saved", "ok", "Saved." },
+		{ "gone", "info", "It was <gone>." },
+	};
+	struct buf b;
+
+	TEST("message: the text of a known key, as a flash");
+	buf_init(&b, A);
+	ASSERT(html_message(&b, m, 2, "gone") == 1);
+	ASSERT_STR(b.data, "<p class=\"flash info\" role=\"status\">It was "
+	    "&lt;gone&gt;.</p>\n");
+
+	TEST("message: an unknown key, a prefix or none says nothing");
+	buf_init(&b, A);
+	ASSERT(html_message(&b, m, 2, "save") == 0);
+	ASSERT(html_message(&b, m, 2, "savedx") == 0);
+	ASSERT(html_message(&b, m, 2, "<b>hi</b>") == 0);
+	ASSERT(html_message(&b, m, 2, NULL) == 0);
+	ASSERT(b.len == 0);
+}
+
+static void
 test_qr(void)
 {
 	const char *svg;
@@ -136,6 +160,7 @@ main(void)
 	test_escape();
 	test_printf();
 	test_layout();
+	test_message();
 	test_qr();
 	arena_free(A);
 	return TEST_REPORT("html");
