@@ -274,44 +274,80 @@ counters_forget(void)
 	counters_pend_counts = counters_pend_events = NULL;
 }
 
-/* Sends the flush in hand. Returns 0 when it is done with (applied now
- * or before, or refused for good: then logged and dropped), -1 when it
- * must be sent again. */
+/* A flush runs on the side connection (db_side_send()): the worker goes
+ * on answering checks on its main one while PostgreSQL adds the counts
+ * up, and collects the answer from its loop (counters_tick()). Waiting
+ * for it instead held every request sent to the worker meanwhile, the
+ * longest waits of the check (README.md, "Benchmark"). */
+#define COUNTERS_POLL_MS	2	/* the loop's wait while a flush runs */
+
+static int		 counters_sending;	/* the flush in hand is sent */
+static long long	 counters_sent_at;	/* when, monotonic ms */
+
+/* Sends the flush in hand. Returns 0 when sent, -1 when it must be sent
+ * again later. */
 static int
-counters_send(void)
+counters_start(void)
 {
-	struct db_number applied;
 	const char *v[4];
-	int rc = -1;
+	int rc;
 
 	v[0] = counters_name;
 	v[1] = arena_printf(counters_arena, "%lld", counters_seq);
 	v[2] = counters_pend_counts;
 	v[3] = counters_pend_events;
-	if (DB_ONE(counters_arena, DB_STATS_FLUSH, v, &applied) == 1) {
-		rc = 0;
-	} else if (db_failure() == DB_FAIL_SQL) {
+	rc = db_side_send(DB_STATS_FLUSH, 4, v);
+	arena_reset(counters_arena);
+	if (rc == 0) {
+		counters_sending = 1;
+		counters_sent_at = backoff_now_ms();
+	}
+	return rc;
+}
+
+/* Collects the answer to the flush sent, waiting up to wait_ms for it.
+ * Returns 0 when the flush is done with (applied now or before, or
+ * refused for good: then logged and dropped), 1 while it runs, -1 when
+ * it must be sent again. */
+static int
+counters_collect(int wait_ms)
+{
+	struct db_number applied;
+	int got;
+
+	got = db_side_result(counters_arena, DB_STATS_FLUSH, &applied,
+	    sizeof(applied), wait_ms);
+	arena_reset(counters_arena);
+	if (got == 0 && backoff_now_ms() - counters_sent_at < DB_REPLY_MS)
+		return 1;
+	counters_sending = 0;
+	if (got == 0) {
+		/* no answer in time: given up on, sent again as it was */
+		log_warn("counters: no answer to flush %lld in %d ms",
+		    counters_seq, DB_REPLY_MS);
+		db_side_drop();
+		return -1;
+	}
+	if (got < 0 && db_failure() != DB_FAIL_SQL)
+		return -1;
+	if (got < 0)
 		/* sent again it would fail again, and hold every later one
 		 * back; db.c has logged why */
 		log_error("counters: flush %lld refused, its counts are lost",
 		    counters_seq);
-		rc = 0;
-	}
-	arena_reset(counters_arena);
-	if (rc == 0)
-		counters_forget();
-	return rc;
+	counters_forget();
+	return 0;
 }
 
-/* Writes what is held: first a flush that failed before, as it was,
- * then the tables. Returns 0 when nothing is left to send. */
+/* Takes the tables into the flush in hand when there is none. Returns
+ * whether there is a flush to send. */
 static int
-counters_run(void)
+counters_take_all(void)
 {
 	char *counts, *events;
 
-	if (counters_pend_counts != NULL && counters_send() != 0)
-		return -1;
+	if (counters_pend_counts != NULL)
+		return 1;
 	if (counters_lost + counters_lost_events > 0) {
 		log_warn("counters: %lld checks not counted and %lld events "
 		    "not kept: the worker's tables were full",
@@ -330,7 +366,7 @@ counters_run(void)
 		counters_forget();
 		return 0;
 	}
-	return counters_send();
+	return 1;
 }
 
 int
@@ -338,6 +374,8 @@ counters_wait_ms(void)
 {
 	long long left;
 
+	if (counters_sending)
+		return COUNTERS_POLL_MS;
 	if (counters_due == 0)
 		return -1;
 	left = counters_due - backoff_now_ms();
@@ -350,34 +388,57 @@ void
 counters_tick(void)
 {
 	long long now;
-	int full;
+	int full, rc = 0;
 
-	if (counters_due == 0)
+	if (counters_sending && (rc = counters_collect(0)) == 1)
 		return;
 	now = backoff_now_ms();
-	full = counters_nslots * 4 >= COUNTERS_SLOTS * 3 ||
-	    counters_nevents * 4 >= COUNTERS_EVENTS * 3;
-	/* full, a flush that failed still waits its turn */
-	if (now < counters_due && (!full || counters_pend_counts != NULL))
-		return;
-	if (counters_run() != 0) {
+	if (rc < 0) {
 		log_warn("counters: cannot write the counts now (%s), trying "
 		    "again in %lld s", db_strfail(db_failure()),
 		    counters_every_ms / 1000);
 		counters_due = now + counters_every_ms;
 		return;
 	}
+	if (counters_due == 0)
+		return;
+	full = counters_nslots * 4 >= COUNTERS_SLOTS * 3 ||
+	    counters_nevents * 4 >= COUNTERS_EVENTS * 3;
+	/* full, a flush that failed still waits its turn */
+	if (now < counters_due && (!full || counters_pend_counts != NULL))
+		return;
+	if (!counters_take_all()) {
+		counters_due = 0;
+		return;
+	}
+	if (counters_start() != 0) {
+		log_warn("counters: cannot write the counts now (%s), trying "
+		    "again in %lld s", db_strfail(db_failure()),
+		    counters_every_ms / 1000);
+		counters_due = now + counters_every_ms;
+		return;
+	}
+	/* the tables are empty again: the next check sets the next flush */
 	counters_due = 0;
 }
 
 void
 counters_flush(void)
 {
-	if (counters_due == 0 && counters_pend_counts == NULL)
-		return;
-	if (counters_run() != 0)
+	int rc = 0;
+
+	if (counters_sending)
+		rc = counters_collect(DB_REPLY_MS);
+	/* what failed before, then what the tables hold */
+	while (rc == 0 && counters_take_all()) {
+		rc = counters_start();
+		if (rc == 0)
+			rc = counters_collect(DB_REPLY_MS);
+	}
+	if (rc != 0)
 		log_error("counters: the worker stops with counts it could not "
 		    "write (%s): they are lost", db_strfail(db_failure()));
+	db_side_drop();
 	counters_forget();
 	counters_due = 0;
 }

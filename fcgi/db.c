@@ -480,12 +480,25 @@ static const char *const db_outcomes[DB_NOUTCOME] = {
 	[DB_OFF] = "off",
 };
 
-static PGconn		*db_conn;
+/* A connection and what its reconnecting needs. A process has its main
+ * one, which every call but the side ones below uses, and a side one for
+ * a statement that must not hold the main one up (a worker's counts:
+ * db_side_send()). */
+struct db_pgconn {
+	PGconn		*conn;
+	int		 backoff_ms;
+	int		 connected;	/* ever, in this process */
+	long long	 next_try;	/* no connect before, in ms */
+	int		 prepare_all;	/* every statement when it connects;
+					   else each when first sent */
+	unsigned char	 prepared[DB_NSTMT];
+};
+
+static struct db_pgconn db_main = { .prepare_all = 1 };
+static struct db_pgconn db_side;
+static struct db_pgconn	*db = &db_main;	/* the one the calls below use */
 static char		*db_conninfo;
 static const char	*db_appname = "limited-links";
-static int		 db_backoff_ms;
-static int		 db_connected;	/* ever, in this process */
-static long long	 db_next_try;	/* no connect before, in ms */
 static long long	 db_end_ms;	/* the current call's deadline */
 static enum db_fail	 db_last_fail;
 static char		 db_last_state[6];
@@ -494,9 +507,9 @@ static char		 db_last_msg[256];
 static void
 db_drop(void)
 {
-	if (db_conn != NULL)
-		PQfinish(db_conn);
-	db_conn = NULL;
+	if (db->conn != NULL)
+		PQfinish(db->conn);
+	db->conn = NULL;
 }
 
 /* Writes "SELECT" and the columns of def as it is prepared (all: the
@@ -727,16 +740,16 @@ db_await(void)
 	struct pollfd pfd;
 	long long left;
 
-	while (PQisBusy(db_conn)) {
+	while (PQisBusy(db->conn)) {
 		left = db_end_ms - backoff_now_ms();
 		if (left <= 0)
 			return -1;
-		pfd.fd = PQsocket(db_conn);
+		pfd.fd = PQsocket(db->conn);
 		pfd.events = POLLIN;
 		pfd.revents = 0;
 		if (pfd.fd < 0 ||
 		    (poll(&pfd, 1, (int)left) < 0 && errno != EINTR) ||
-		    !PQconsumeInput(db_conn))
+		    !PQconsumeInput(db->conn))
 			return 0;
 	}
 	return 0;
@@ -758,7 +771,7 @@ db_result(int *late)
 			*late = 1;
 			return NULL;
 		}
-		r = PQgetResult(db_conn);
+		r = PQgetResult(db->conn);
 		if (r == NULL)
 			return last;
 		PQclear(last);
@@ -775,13 +788,13 @@ db_describe(const char *name, const char *sql, int nparams)
 	PGresult *r = NULL;
 	int late;
 
-	if (PQsendPrepare(db_conn, name, sql, nparams, NULL))
+	if (PQsendPrepare(db->conn, name, sql, nparams, NULL))
 		r = db_result(&late);
 	if (PQresultStatus(r) != PGRES_COMMAND_OK)
 		return r;
 	PQclear(r);
 	r = NULL;
-	if (PQsendDescribePrepared(db_conn, name))
+	if (PQsendDescribePrepared(db->conn, name))
 		r = db_result(&late);
 	return r;
 }
@@ -790,8 +803,8 @@ db_describe(const char *name, const char *sql, int nparams)
 static const char *
 db_prepare_error(const PGresult *r)
 {
-	return r != NULL ? PQresultErrorMessage(r) : db_conn != NULL ?
-	    PQerrorMessage(db_conn) : "no answer in time";
+	return r != NULL ? PQresultErrorMessage(r) : db->conn != NULL ?
+	    PQerrorMessage(db->conn) : "no answer in time";
 }
 
 /* Prepares statement i and checks the columns it answers against its row
@@ -855,34 +868,44 @@ db_connect(void)
 	const char *values[] = { DB_CONNECT_TIMEOUT, db_appname,
 	    "-c statement_timeout=" DB_STATEMENT_TIMEOUT
 	    " -c lock_timeout=" DB_LOCK_TIMEOUT, db_conninfo, NULL };
+	char side[64];
 	long long now;
 	int i;
 
+	/* told apart in pg_stat_activity */
+	if (db == &db_side) {
+		snprintf(side, sizeof(side), "%s side", db_appname);
+		values[1] = side;
+	}
+
 	now = backoff_now_ms();
-	if (now < db_next_try)
+	if (now < db->next_try)
 		return -1;
 	db_drop();
-	db_conn = PQconnectdbParams(keys, values, 1);
-	PQsetNoticeProcessor(db_conn, db_notice, NULL);
-	if (PQstatus(db_conn) != CONNECTION_OK) {
-		log_warn("db: cannot connect: %s", PQerrorMessage(db_conn));
+	db->conn = PQconnectdbParams(keys, values, 1);
+	PQsetNoticeProcessor(db->conn, db_notice, NULL);
+	if (PQstatus(db->conn) != CONNECTION_OK) {
+		log_warn("db: cannot connect: %s", PQerrorMessage(db->conn));
 		goto fail;
 	}
-	for (i = 0; i < DB_NSTMT; i++)
+	memset(db->prepared, 0, sizeof(db->prepared));
+	for (i = 0; db->prepare_all && i < DB_NSTMT; i++) {
 		if (db_prepare(i) != 0)
 			goto fail;
-	if (db_backoff_ms != 0)
+		db->prepared[i] = 1;
+	}
+	if (db->backoff_ms != 0)
 		log_info("db: connected again");
-	if (db_connected)
+	if (db->connected)
 		metrics_db_reconnect();
-	db_connected = 1;
-	db_backoff_ms = 0;
+	db->connected = 1;
+	db->backoff_ms = 0;
 	return 0;
 fail:
 	db_drop();
-	db_backoff_ms = backoff_next(db_backoff_ms, DB_BACKOFF_MIN_MS,
+	db->backoff_ms = backoff_next(db->backoff_ms, DB_BACKOFF_MIN_MS,
 	    DB_BACKOFF_MAX_MS);
-	db_next_try = now + db_backoff_ms;
+	db->next_try = now + db->backoff_ms;
 	return -1;
 }
 
@@ -893,7 +916,7 @@ db_open(const char *conninfo)
 	db_conninfo = strdup(conninfo);
 	if (db_conninfo == NULL)
 		return -1;
-	db_next_try = 0;
+	db->next_try = 0;
 	db_end_ms = backoff_now_ms() + DB_REPLY_MS;
 	return db_connect();
 }
@@ -908,6 +931,7 @@ void
 db_close(void)
 {
 	db_drop();
+	db_side_drop();
 	free(db_conninfo);
 	db_conninfo = NULL;
 }
@@ -918,10 +942,10 @@ db_close(void)
 static int
 db_usable(void)
 {
-	if (db_conn != NULL && (PQstatus(db_conn) != CONNECTION_OK ||
-	    PQtransactionStatus(db_conn) != PQTRANS_IDLE))
+	if (db->conn != NULL && (PQstatus(db->conn) != CONNECTION_OK ||
+	    PQtransactionStatus(db->conn) != PQTRANS_IDLE))
 		db_drop();
-	return db_conn != NULL || db_connect() == 0;
+	return db->conn != NULL || db_connect() == 0;
 }
 
 /* Records why statement def failed with result r on a live connection,
@@ -963,7 +987,7 @@ db_call(const struct db_stmt_def *def, int n, const char *const *values,
     int *late)
 {
 	*late = 0;
-	if (!PQsendQueryPrepared(db_conn, def->name, n, values, NULL, NULL, 0))
+	if (!PQsendQueryPrepared(db->conn, def->name, n, values, NULL, NULL, 0))
 		return NULL;
 	return db_result(late);
 }
@@ -997,7 +1021,7 @@ db_run(enum db_stmt st, int n, const char *const *values)
 			    DB_REPLY_MS);
 			break;
 		}
-		if (PQstatus(db_conn) == CONNECTION_OK) {
+		if (PQstatus(db->conn) == CONNECTION_OK) {
 			db_fail_sql(def, r);
 			PQclear(r);
 			break;
@@ -1008,7 +1032,7 @@ db_run(enum db_stmt st, int n, const char *const *values)
 		log_warn("db: connection lost during %s", def->name);
 		PQclear(r);
 		db_drop();
-		db_next_try = 0;
+		db->next_try = 0;
 		if (!def->retry)
 			break;
 	}
@@ -1054,6 +1078,95 @@ db_one(struct arena *a, enum db_stmt st, int n, const char *const *values,
 	if (got > 0)
 		memcpy(row, rows, size);
 	return got > 0 ? 1 : got;
+}
+
+int
+db_side_send(enum db_stmt st, int n, const char *const *values)
+{
+	const struct db_stmt_def *def = &db_stmts[st];
+	struct db_pgconn *was = db;
+	int rc = -1;
+
+	db = &db_side;
+	db_last_fail = DB_FAIL_DOWN;
+	db_end_ms = backoff_now_ms() + DB_REPLY_MS;
+	if (n != def->nparams) {
+		log_error("db: %s wants %d parameters, got %d", def->name,
+		    def->nparams, n);
+		db_last_fail = DB_FAIL_SQL;
+	} else if (db_usable()) {
+		if (!db->prepared[st] && db_prepare((int)st) == 0)
+			db->prepared[st] = 1;
+		if (db->prepared[st] && PQsendQueryPrepared(db->conn,
+		    def->name, n, values, NULL, NULL, 0))
+			rc = 0;
+		else
+			db_drop();
+	}
+	db = was;
+	return rc;
+}
+
+int
+db_side_result(struct arena *a, enum db_stmt st, void *row, size_t size,
+    int wait_ms)
+{
+	const struct db_stmt_def *def = &db_stmts[st];
+	struct db_pgconn *was = db;
+	PGresult *r = NULL;
+	void *rows;
+	int rc = -1, late;
+
+	db = &db_side;
+	memset(row, 0, size);
+	db_last_fail = DB_FAIL_DOWN;
+	if (db->conn == NULL)
+		goto out;
+	if (!PQconsumeInput(db->conn)) {
+		log_warn("db: connection lost during %s", def->name);
+		db_drop();
+		goto out;
+	}
+	db_end_ms = backoff_now_ms() + wait_ms;
+	if (PQisBusy(db->conn) && (wait_ms <= 0 || db_await() != 0)) {
+		rc = 0;
+		goto out;
+	}
+	/* the answer is in: what follows it comes at once */
+	db_end_ms = backoff_now_ms() + DB_REPLY_MS;
+	r = db_result(&late);
+	if (PQresultStatus(r) == PGRES_TUPLES_OK) {
+		arena_cleanup(a, db_clear, r);
+		if (db_decode(a, st, r, &rows, size) > 0) {
+			memcpy(row, rows, size);
+			db_last_fail = DB_FAIL_NONE;
+			rc = 1;
+		} else {
+			db_last_fail = DB_FAIL_SQL;
+		}
+		r = NULL;
+	} else if (db->conn != NULL && PQstatus(db->conn) == CONNECTION_OK) {
+		db_fail_sql(def, r);
+	} else {
+		log_warn("db: connection lost during %s", def->name);
+		db_drop();
+	}
+out:
+	PQclear(r);
+	if (rc < 0)
+		metrics_db_error();
+	db = was;
+	return rc;
+}
+
+void
+db_side_drop(void)
+{
+	struct db_pgconn *was = db;
+
+	db = &db_side;
+	db_drop();
+	db = was;
 }
 
 enum db_outcome

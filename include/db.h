@@ -417,6 +417,29 @@ const char *db_message(void);
  * during the call. */
 int db_retried(enum db_stmt st);
 
+/* The side connection: a statement sent without waiting for its answer,
+ * on a connection of the process's own beside the main one, so that the
+ * main one stays free meanwhile (a worker's counts, fcgi/counters.c). One
+ * statement at a time; the connection is made, and remade after a loss,
+ * by db_side_send(), with the main one's backoff rules.
+ *
+ * db_side_send() sends st with its n values. Returns 0 when sent, -1 when
+ * not (db_failure() says why: no connection now, or a bad call). */
+int db_side_send(enum db_stmt st, int n, const char *const *values);
+
+/* Reads the answer of what db_side_send() sent, as db_one() would: waits
+ * for it up to wait_ms (0: not at all). Returns 1 with row (of size bytes,
+ * in a) filled, 0 when the answer has not come yet (call again), -1 when
+ * the statement failed or the connection was lost (db_failure()), after
+ * which nothing is pending. */
+int db_side_result(struct arena *a, enum db_stmt st, void *row, size_t size,
+    int wait_ms);
+
+/* Drops the side connection, and with it what it was running: the
+ * answer is given up on (the server rolls the statement back unless it
+ * had committed). Cannot fail. */
+void db_side_drop(void);
+
 /* For tests: the SQL st is prepared as, written into out (len bytes).
  * Returns out, or NULL when it does not fit. */
 const char *db_sql(enum db_stmt st, char *out, size_t len);
