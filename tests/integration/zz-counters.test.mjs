@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import {
-  VAR, alive, answer, closeDb, install, masterPid, newLink, newProvider, randomHwid, script,
+  VAR, alive, answer, closeDb, db, install, masterPid, newLink, newProvider, randomHwid, script,
   sleep, sql, waitFor, workerPids, workersWanted,
 } from './lib.mjs';
 
@@ -79,4 +79,40 @@ test('counts survive a worker restart and a clean stop, and are not written befo
   assert.ok(await waitFor(() => install(link.hash, link.code, h).then((r) => r.text === ok,
     () => false), 5000, 100));
   assert.ok(await waitFor(async () => (await counted(link.id)).new === 14, 8000, 100));
+});
+
+test('a flush that PostgreSQL holds up holds no check up', async () => {
+  const p = await newProvider();
+  const link = await newLink(p, { limit: 100 });
+  const ok = answer(p.provider_code, 10, true);
+  const flushWaits = async () => (await sql(`SELECT count(*)::int AS n FROM pg_stat_activity
+    WHERE wait_event_type = 'Lock' AND query LIKE '%ll_stats_flush(%'`))[0].n;
+  const client = await db().connect();
+  let n = 0;
+  let worst = 0;
+  let seen = 0;
+  try {
+    // every flush begins by writing its row of stats_flushes: each now
+    // waits for this lock until lock_timeout, fails and is sent again
+    await client.query('BEGIN');
+    await client.query('LOCK TABLE stats_flushes IN EXCLUSIVE MODE');
+    const end = Date.now() + 4000;
+    while (Date.now() < end && n < 90) {
+      const t = Date.now();
+      assert.equal((await install(link.hash, link.code, randomHwid())).text, ok);
+      worst = Math.max(worst, Date.now() - t);
+      n++;
+      seen = Math.max(seen, await flushWaits());
+      await sleep(30);
+    }
+  } finally {
+    await client.query('ROLLBACK');
+    client.release();
+  }
+  assert.ok(seen > 0, 'no flush waited for the lock');
+  assert.ok(worst < 700, `a check took ${worst} ms while a flush waited`);
+  // and once the lock is gone, every check is counted once
+  assert.ok(await waitFor(async () => (await counted(link.id)).new === n, 15000, 100),
+    `${(await counted(link.id)).new} counted of ${n}`);
+  assert.equal(await events(link.id), n);
 });
