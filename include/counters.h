@@ -13,7 +13,10 @@
  * beside it; every stats_flush seconds (or sooner, when either is three
  * quarters full) it writes all of it in one statement, ll_stats_flush()
  * (sql/functions/stats.sql), which adds it to the daily rollups and the
- * monthly partitions of the events. The worker's loop calls
+ * monthly partitions of the events. The statement goes on the worker's
+ * side connection (db_side_send()), and its answer is collected by a
+ * later counters_tick(): the worker answers checks meanwhile. The
+ * worker's loop calls
  * counters_tick() after each request and when its wait for one times out
  * (counters_wait_ms()), and counters_flush() before it exits: a clean
  * stop, a retirement after max_requests and the replacement of a reload
@@ -44,17 +47,19 @@ void counters_init(const struct config *cfg);
  * as dropped and logged at the next flush. */
 void counters_check(const struct devices_seen *seen, const struct db_check *c);
 
-/* Milliseconds until the next flush is due, 0 when it is due now; -1
- * when nothing is held (the worker may wait for ever). */
+/* Milliseconds until the next flush is due, 0 when it is due now, a
+ * few while a flush runs (its answer is looked for then); -1 when
+ * nothing is held (the worker may wait for ever). */
 int counters_wait_ms(void);
 
-/* Flushes when a flush is due, or the tables are three quarters full.
- * A flush that fails is kept and sent again stats_flush seconds later.
- * Cannot fail. */
+/* Collects the answer of a flush that runs, then sends a flush when one
+ * is due, or the tables are three quarters full. A flush that fails is
+ * kept and sent again stats_flush seconds later. Cannot fail. */
 void counters_tick(void);
 
-/* Flushes whatever is held now, once: the worker is about to exit, and
- * what this cannot write is lost (logged). Cannot fail. */
+/* Waits for a flush that runs, then flushes whatever is held, waiting
+ * for each: the worker is about to exit, and what this cannot write is
+ * lost (logged). Cannot fail. */
 void counters_flush(void);
 
 /* For tests: empties the tables into the two JSON texts ll_stats_flush()
