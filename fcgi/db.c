@@ -51,7 +51,9 @@ struct db_stmt_def {
 };
 
 #define COL(type, member, kind) { #member, kind, offsetof(type, member) }
-#define COLS(cols, type) cols, sizeof(cols) / sizeof(cols[0]), sizeof(type)
+#define COLS(cols, type) cols, sizeof(cols) / sizeof(cols[0]), sizeof(type), 0
+/* the same for a statement called in the select list: see below */
+#define RECORD(cols, type) cols, sizeof(cols) / sizeof(cols[0]), sizeof(type), 1
 
 static const struct db_col db_check_cols[] = {
 	{ "o_providerid", DB_TEXT, offsetof(struct db_check, providerid) },
@@ -280,7 +282,7 @@ static const struct db_col db_webhook_claim_cols[] = {
 static const struct db_stmt_def db_stmts[DB_NSTMT] = {
 	[DB_CHECK] = { "check",
 	    "ll_check($1, $2, $3, $4, $5, $6, $7, $8)", 8, 1, NULL,
-	    COLS(db_check_cols, struct db_check), 1 },
+	    RECORD(db_check_cols, struct db_check) },
 	[DB_PROVIDER_STATUS] = { "provider_status",
 	    "ll_provider_status($1) AS value", 1, 1, NULL,
 	    COLS(db_value_cols, struct db_number) },
