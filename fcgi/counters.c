@@ -280,6 +280,7 @@ counters_forget(void)
  * for it instead held every request sent to the worker meanwhile, the
  * longest waits of the check (README.md, "Benchmark"). */
 #define COUNTERS_POLL_MS	2	/* the loop's wait while a flush runs */
+#define COUNTERS_RETRY_MS	200	/* a flush that met a lock, sent again */
 
 static int		 counters_sending;	/* the flush in hand is sent */
 static long long	 counters_sent_at;	/* when, monotonic ms */
@@ -384,20 +385,43 @@ counters_wait_ms(void)
 	return left > INT_MAX ? INT_MAX : (int)left;
 }
 
+/* Whether the tables are so full that more checks could find no room
+ * before the flush that runs is done. */
+static int
+counters_nearly_full(void)
+{
+	return counters_nslots * 8 >= COUNTERS_SLOTS * 7 ||
+	    counters_nevents * 8 >= COUNTERS_EVENTS * 7;
+}
+
+/* Schedules the flush in hand to be sent again after a failure: soon
+ * when it only met another flush's row locks (lock_timeout), else
+ * stats_flush seconds later. */
+static void
+counters_retry(long long now)
+{
+	long long wait = db_failure() == DB_FAIL_LOCK ? COUNTERS_RETRY_MS :
+	    counters_every_ms;
+
+	log_warn("counters: cannot write the counts now (%s), trying again "
+	    "in %lld ms", db_strfail(db_failure()), wait);
+	counters_due = now + wait;
+}
+
 void
 counters_tick(void)
 {
 	long long now;
 	int full, rc = 0;
 
-	if (counters_sending && (rc = counters_collect(0)) == 1)
+	/* tables about to overflow wait for the flush that runs, as every
+	 * flush once did, rather than lose checks */
+	if (counters_sending && (rc = counters_collect(counters_nearly_full() ?
+	    DB_REPLY_MS : 0)) == 1)
 		return;
 	now = backoff_now_ms();
 	if (rc < 0) {
-		log_warn("counters: cannot write the counts now (%s), trying "
-		    "again in %lld s", db_strfail(db_failure()),
-		    counters_every_ms / 1000);
-		counters_due = now + counters_every_ms;
+		counters_retry(now);
 		return;
 	}
 	if (counters_due == 0)
@@ -412,14 +436,13 @@ counters_tick(void)
 		return;
 	}
 	if (counters_start() != 0) {
-		log_warn("counters: cannot write the counts now (%s), trying "
-		    "again in %lld s", db_strfail(db_failure()),
-		    counters_every_ms / 1000);
-		counters_due = now + counters_every_ms;
+		counters_retry(now);
 		return;
 	}
-	/* the tables are empty again: the next check sets the next flush */
-	counters_due = 0;
+	/* what the tables hold was not taken when a failed flush was sent
+	 * again: it goes next; empty tables wait for the next check */
+	counters_due = counters_nslots > 0 || counters_nevents > 0 ?
+	    now + counters_every_ms : 0;
 }
 
 void
